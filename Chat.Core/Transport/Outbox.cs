@@ -1,0 +1,246 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace Fleck.Chat.Transport;
+
+/// <summary>
+/// The bounded outgoing queue of one connection and its single writer.
+/// <para>
+/// Idle connections are the common case, so the outbox is deliberately light: a small ring of
+/// shared <see cref="OutgoingMessage"/> references behind a lock, and no parked writer task. The
+/// first enqueue onto an empty outbox schedules one drain on the thread pool; the drain copies every
+/// queued frame into one pooled buffer and writes it with a single socket write (each message
+/// stays its own frame), and repeats until the ring is empty.
+/// </para>
+/// Thread-safety: any number of concurrent <see cref="TryEnqueue"/> callers; at most one drain runs.
+/// </summary>
+internal sealed class Outbox(ConnectionStream stream, int maxMessages, long maxBytes, Action<Exception?> onWriteFailed) : IThreadPoolWorkItem
+{
+    /// <summary>Frames are copied into batches of up to this size; larger frames are written on their own.</summary>
+    private const int BatchBytes = 64 * 1024;
+
+    private const int InitialCapacity = 4;
+
+    private readonly Lock _lock = new();
+    private OutgoingMessage?[]? _ring;
+    private int _head;
+    private int _count;
+    private long _queuedBytes;
+    private bool _draining;
+    private bool _completed;
+    private TaskCompletionSource? _closeWritten;
+
+    /// <summary>Number of frames written so far, and number of socket writes that carried them.</summary>
+    public long FramesWritten { get; private set; }
+
+    public long Writes { get; private set; }
+
+    public EnqueueResult TryEnqueue(OutgoingMessage message) => Enqueue(message, replaceQueued: false);
+
+    /// <summary>Drops everything queued and queues the close frame <paramref name="close"/> in its place.</summary>
+    public void ReplaceWithClose(OutgoingMessage close)
+    {
+        Debug.Assert(close.IsClose);
+        Enqueue(close, replaceQueued: true);
+    }
+
+    private EnqueueResult Enqueue(OutgoingMessage message, bool replaceQueued)
+    {
+        bool schedule;
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return EnqueueResult.Closed;
+            }
+            if (replaceQueued)
+            {
+                ClearLocked();
+            }
+            else if (!message.IsClose && (_count >= maxMessages || _queuedBytes + message.WireLength > maxBytes))
+            {
+                return EnqueueResult.Full;
+            }
+            Push(message);
+            if (message.IsClose)
+            {
+                // Nothing may follow a close frame.
+                _completed = true;
+                _closeWritten = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+            schedule = !_draining;
+            _draining = true;
+        }
+        if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+        return EnqueueResult.Queued;
+    }
+
+    private void ClearLocked()
+    {
+        if (_ring is not null)
+        {
+            Array.Clear(_ring);
+        }
+        _head = 0;
+        _count = 0;
+        _queuedBytes = 0;
+    }
+
+    /// <summary>Completes once a queued close frame has been written, or the outbox was discarded; null if no close was queued.</summary>
+    public Task? CloseWritten
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _closeWritten?.Task;
+            }
+        }
+    }
+
+    /// <summary>Refuses every later message; what is already queued is still written.</summary>
+    public void Complete()
+    {
+        lock (_lock)
+        {
+            _completed = true;
+        }
+    }
+
+    /// <summary>Drops whatever is queued; used once the socket is gone.</summary>
+    public void Discard()
+    {
+        lock (_lock)
+        {
+            _completed = true;
+            ClearLocked();
+        }
+        _closeWritten?.TrySetResult();
+    }
+
+    void IThreadPoolWorkItem.Execute() => _ = DrainAsync();
+
+    private void Push(OutgoingMessage message)
+    {
+        _ring ??= new OutgoingMessage?[InitialCapacity];
+        if (_count == _ring.Length)
+        {
+            var grown = new OutgoingMessage?[Math.Min(_ring.Length * 2, Math.Max(maxMessages, _ring.Length + 1))];
+            for (var i = 0; i < _count; i++)
+            {
+                grown[i] = _ring[(_head + i) % _ring.Length];
+            }
+            _ring = grown;
+            _head = 0;
+        }
+        _ring[(_head + _count) % _ring.Length] = message;
+        _count++;
+        _queuedBytes += message.WireLength;
+    }
+
+    private OutgoingMessage? PeekLocked() => _count == 0 ? null : _ring![_head];
+
+    private void PopLocked()
+    {
+        var message = _ring![_head]!;
+        _ring[_head] = null;
+        _head = (_head + 1) % _ring.Length;
+        _count--;
+        _queuedBytes -= message.WireLength;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask DrainAsync()
+    {
+        byte[]? batch = null;
+        try
+        {
+            while (true)
+            {
+                ReadOnlyMemory<byte> toWrite;
+                bool endsWithClose = false;
+                var frames = 0;
+                lock (_lock)
+                {
+                    var first = PeekLocked();
+                    if (first is null)
+                    {
+                        _draining = false;
+                        return;
+                    }
+                    if (first.WireLength >= BatchBytes)
+                    {
+                        // A big frame goes out as it is: copying it would cost more than the extra write.
+                        PopLocked();
+                        toWrite = first.Frame;
+                        endsWithClose = first.IsClose;
+                        frames = 1;
+                    }
+                    else
+                    {
+                        batch ??= ArrayPool<byte>.Shared.Rent(BatchBytes);
+                        var used = 0;
+                        for (var next = first; next is not null && used + next.WireLength <= batch.Length; next = PeekLocked())
+                        {
+                            next.Frame.Span.CopyTo(batch.AsSpan(used));
+                            used += next.WireLength;
+                            frames++;
+                            PopLocked();
+                            if (next.IsClose)
+                            {
+                                endsWithClose = true;
+                                break;
+                            }
+                        }
+                        toWrite = batch.AsMemory(0, used);
+                    }
+                }
+                Debug.Assert(frames > 0);
+                if (!await stream.WriteFramesAsync(toWrite, endsWithClose, CancellationToken.None).ConfigureAwait(false))
+                {
+                    // A close frame already went out (the BCL sent one on a protocol error): drop the rest.
+                    Discard();
+                    lock (_lock)
+                    {
+                        _draining = false;
+                    }
+                    return;
+                }
+                FramesWritten += frames;
+                Writes++;
+                if (endsWithClose)
+                {
+                    _closeWritten?.TrySetResult();
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            Discard();
+            lock (_lock)
+            {
+                _draining = false;
+            }
+            onWriteFailed(ex);
+        }
+        finally
+        {
+            if (batch is not null)
+            {
+                ArrayPool<byte>.Shared.Return(batch);
+            }
+        }
+    }
+}
+
+/// <summary>Outcome of queuing a message to a connection.</summary>
+internal enum EnqueueResult
+{
+    Queued,
+    Full,
+    Closed,
+}

@@ -1,0 +1,55 @@
+using System.Text;
+
+namespace Fleck.Chat.Transport;
+
+/// <summary>
+/// A message encoded once as a complete WebSocket frame, ready to be queued to any number of
+/// connections. Sending the same instance to many recipients shares one buffer: nothing is
+/// serialized, framed or copied per recipient until the bytes reach each socket.
+/// </summary>
+public sealed class OutgoingMessage
+{
+    private OutgoingMessage(byte[] frame, bool isClose = false)
+    {
+        Frame = frame;
+        IsClose = isClose;
+    }
+
+    /// <summary>The whole frame: header and payload.</summary>
+    internal ReadOnlyMemory<byte> Frame { get; }
+
+    /// <summary>True for a close frame, after which nothing more may be sent (RFC 6455 §5.5.1).</summary>
+    internal bool IsClose { get; }
+
+    /// <summary>Number of bytes this message occupies on the wire.</summary>
+    public int WireLength => Frame.Length;
+
+    /// <summary>A text message from a string.</summary>
+    public static OutgoingMessage Text(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return new(ServerFrame.CreateText(text));
+    }
+
+    /// <summary>A text message from bytes that must already be valid UTF-8.</summary>
+    /// <exception cref="ArgumentException">The bytes are not valid UTF-8.</exception>
+    public static OutgoingMessage Text(ReadOnlySpan<byte> utf8)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            throw new ArgumentException("A text message must be valid UTF-8 (RFC 6455 §5.6).", nameof(utf8));
+        }
+        return new(ServerFrame.Create(ServerFrame.OpText, utf8));
+    }
+
+    /// <summary>A binary message.</summary>
+    public static OutgoingMessage Binary(ReadOnlySpan<byte> data) => new(ServerFrame.Create(ServerFrame.OpBinary, data));
+
+    internal static OutgoingMessage TrustedText(ReadOnlySpan<byte> utf8) => new(ServerFrame.Create(ServerFrame.OpText, utf8));
+
+    internal static OutgoingMessage Close(int code, string? reason) => new(ServerFrame.CreateClose(code, reason), isClose: true);
+
+    internal static OutgoingMessage EmptyClose() => new(ServerFrame.Create(ServerFrame.OpClose, []), isClose: true);
+
+    internal static OutgoingMessage Ping() => new(ServerFrame.Create(ServerFrame.OpPing, []));
+}

@@ -1,0 +1,170 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using Microsoft.Extensions.Logging;
+
+namespace Fleck.Chat.Transport;
+
+public sealed partial class WebSocketConnection
+{
+    /// <summary>First receive buffer; it grows by doubling up to the message limit.</summary>
+    private const int InitialReceiveBuffer = 4096;
+
+    /// <summary>
+    /// The connection's life: open, messages in order, close. The BCL does the framing and the
+    /// RFC checks it knows (masking, reserved bits, opcodes, control-frame rules, UTF-8 of text,
+    /// close codes); this loop adds what it leaves to its caller: the message size limit, the
+    /// reply to a peer's close, and cleanup on every path.
+    /// </summary>
+    internal async Task RunToCompletionAsync(IWebSocketHandler handler, CancellationToken serverStopping)
+    {
+        try
+        {
+            await handler.OnOpenAsync(this, serverStopping).ConfigureAwait(false);
+            await ReceiveLoopAsync(handler, serverStopping).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            _logger.LogDebug("Connection {Id} from {Remote} ended: {Reason}", Id, RemoteEndPoint, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Connection {Id} from {Remote} failed in its handler", Id, RemoteEndPoint);
+            await CloseAsync(WebSocketCloseCode.InternalError, "Internal error").ConfigureAwait(false);
+        }
+        finally
+        {
+            await FinishAsync(handler).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReceiveLoopAsync(IWebSocketHandler handler, CancellationToken serverStopping)
+    {
+        var token = _aborted.Token;
+        while (true)
+        {
+            // A zero-byte receive waits for the next frame without holding a buffer while idle.
+            var first = await _webSocket.ReceiveAsync(Memory<byte>.Empty, token).ConfigureAwait(false);
+            if (first.MessageType == WebSocketMessageType.Close)
+            {
+                await OnPeerCloseAsync().ConfigureAwait(false);
+                return;
+            }
+            var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialReceiveBuffer, _options.MaxMessageBytes + 1));
+            try
+            {
+                var length = 0;
+                var end = first.EndOfMessage;
+                while (!end)
+                {
+                    if (length == buffer.Length)
+                    {
+                        buffer = Grow(buffer, length);
+                    }
+                    var limit = Math.Min(buffer.Length, _options.MaxMessageBytes + 1);
+                    var part = await _webSocket.ReceiveAsync(buffer.AsMemory(length, limit - length), token).ConfigureAwait(false);
+                    if (part.MessageType == WebSocketMessageType.Close)
+                    {
+                        await OnPeerCloseAsync().ConfigureAwait(false);
+                        return;
+                    }
+                    length += part.Count;
+                    end = part.EndOfMessage;
+                    if (length > _options.MaxMessageBytes)
+                    {
+                        _logger.LogDebug("Connection {Id} from {Remote} sent a message over {Max} bytes", Id, RemoteEndPoint, _options.MaxMessageBytes);
+                        await CloseAsync(WebSocketCloseCode.MessageTooBig, $"Message larger than {_options.MaxMessageBytes} bytes").ConfigureAwait(false);
+                        await DrainUntilPeerClosesAsync(token).ConfigureAwait(false);
+                        return;
+                    }
+                }
+                if (Volatile.Read(ref _closeStarted) == 0)
+                {
+                    await handler.OnMessageAsync(this, new WebSocketMessage(first.MessageType, buffer.AsMemory(0, length)), serverStopping).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    private byte[] Grow(byte[] buffer, int used)
+    {
+        var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, _options.MaxMessageBytes + 1));
+        buffer.AsSpan(0, used).CopyTo(bigger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return bigger;
+    }
+
+    /// <summary>
+    /// The peer sent a close frame (the BCL has checked its code). If we had not closed yet, echo
+    /// its code as RFC 6455 §5.5.1 asks; either way the handshake is then complete.
+    /// </summary>
+    private async Task OnPeerCloseAsync()
+    {
+        PeerCloseCode = _webSocket.CloseStatus is { } status ? (int)status : null;
+        if (Interlocked.Exchange(ref _closeStarted, 1) == 0)
+        {
+            var reply = PeerCloseCode is { } code ? OutgoingMessage.Close(code, null) : OutgoingMessage.EmptyClose();
+            _outbox.TryEnqueue(reply);
+            ScheduleCloseTimeout();
+        }
+        if (_outbox.CloseWritten is { } written)
+        {
+            await written.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>After we closed for a protocol reason, read and discard until the peer's close arrives (or the timeout aborts).</summary>
+    private async Task DrainUntilPeerClosesAsync(CancellationToken token)
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            while (true)
+            {
+                var r = await _webSocket.ReceiveAsync(scratch.AsMemory(), token).ConfigureAwait(false);
+                if (r.MessageType == WebSocketMessageType.Close)
+                {
+                    await OnPeerCloseAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    private async Task FinishAsync(IWebSocketHandler handler)
+    {
+        Interlocked.Exchange(ref _closeStarted, 1);
+        _outbox.Complete();
+        if (_outbox.CloseWritten is { } written && !_aborted.IsCancellationRequested)
+        {
+            // Let a queued close frame reach the wire before the socket goes.
+            await Task.WhenAny(written, Task.Delay(_options.CloseTimeout)).ConfigureAwait(false);
+        }
+        try
+        {
+            _socket.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+        }
+        Abort();
+        _webSocket.Dispose();
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await handler.OnCloseAsync(this).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Close handler of connection {Id} failed", Id);
+        }
+        _completion.TrySetResult();
+    }
+}

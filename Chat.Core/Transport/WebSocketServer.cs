@@ -1,0 +1,264 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using Fleck.Chat.Transport.Handshake;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Fleck.Chat.Transport;
+
+/// <summary>
+/// A raw-socket WebSocket server (RFC 6455): it owns the listening socket, answers the HTTP upgrade,
+/// keeps the registry of live connections and hands each one to an <see cref="IWebSocketHandler"/>.
+/// Stopping it (or disposing it) closes every connection with 1001.
+/// </summary>
+public sealed class WebSocketServer : IAsyncDisposable
+{
+    private readonly WebSocketServerOptions _options;
+    private readonly IWebSocketHandler _handler;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<long, WebSocketConnection> _connections = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Socket? _listener;
+    private Task? _acceptLoop;
+    private Timer? _sweep;
+    private long _nextId;
+    private int _pending;
+    private int _stopped;
+
+    /// <summary>Creates a server; nothing listens until <see cref="StartAsync"/>.</summary>
+    public WebSocketServer(WebSocketServerOptions options, IWebSocketHandler handler, ILoggerFactory? loggerFactory = null)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _handler = handler ?? throw new ArgumentNullException(nameof(handler));
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Fleck.Chat.Transport");
+    }
+
+    /// <summary>The address and port actually bound; valid after <see cref="StartAsync"/>.</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)(_listener?.LocalEndPoint ?? throw new InvalidOperationException("The server is not started."));
+
+    /// <summary>The port actually bound (useful when <see cref="WebSocketServerOptions.Port"/> is 0).</summary>
+    public int Port => LocalEndPoint.Port;
+
+    /// <summary>Number of open connections.</summary>
+    public int ConnectionCount => _connections.Count;
+
+    /// <summary>A snapshot of the open connections.</summary>
+    public IReadOnlyCollection<WebSocketConnection> Connections => [.. _connections.Values];
+
+    /// <summary>
+    /// Binds and starts accepting. Throws <see cref="SocketException"/> (e.g. AddressAlreadyInUse)
+    /// when the address cannot be bound.
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_listener is not null)
+        {
+            throw new InvalidOperationException("The server is already started.");
+        }
+        var listener = new Socket(_options.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (_options.Address.Equals(IPAddress.IPv6Any))
+            {
+                listener.DualMode = true;
+            }
+            listener.Bind(new IPEndPoint(_options.Address, _options.Port));
+            listener.Listen(1024);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+        _listener = listener;
+        _acceptLoop = AcceptLoopAsync(listener);
+        var period = SweepPeriod(_options);
+        _sweep = new Timer(static s => ((WebSocketServer)s!).Sweep(), this, period, period);
+        _logger.LogDebug("Listening on {EndPoint}", listener.LocalEndPoint);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stops accepting, sends close 1001 to every connection and waits for them to finish, at most
+    /// <see cref="WebSocketServerOptions.CloseTimeout"/>; stragglers are aborted.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listener?.Dispose();
+        if (_sweep is not null)
+        {
+            await _sweep.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+        var connections = _connections.Values.ToArray();
+        var finished = connections.Select(c => c.Completion).ToArray();
+        foreach (var connection in connections)
+        {
+            _ = connection.CloseAsync(WebSocketCloseCode.GoingAway, "Server shutting down");
+        }
+        try
+        {
+            await Task.WhenAll(finished).WaitAsync(_options.CloseTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            foreach (var connection in connections)
+            {
+                connection.Abort();
+            }
+            await Task.WhenAll(finished).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc cref="StopAsync"/>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private static TimeSpan SweepPeriod(WebSocketServerOptions o)
+    {
+        var shortest = new[] { o.KeepAliveInterval, o.KeepAliveTimeout, o.WriteTimeout }.Where(t => t > TimeSpan.Zero).DefaultIfEmpty(TimeSpan.FromSeconds(1)).Min();
+        // Half the shortest period bounds how late a check can be; below 50 ms the sweep itself would cost.
+        return TimeSpan.FromMilliseconds(Math.Max(50, shortest.TotalMilliseconds / 2));
+    }
+
+    private void Sweep()
+    {
+        var now = Environment.TickCount64;
+        var interval = (long)_options.KeepAliveInterval.TotalMilliseconds;
+        var timeout = (long)_options.KeepAliveTimeout.TotalMilliseconds;
+        var writeTimeout = (long)_options.WriteTimeout.TotalMilliseconds;
+        foreach (var connection in _connections.Values)
+        {
+            connection.CheckAlive(now, interval, timeout, writeTimeout);
+        }
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                // Transient accept failures (a reset before accept, out of descriptors) must not end the loop.
+                _logger.LogWarning("Accept failed: {Error}", ex.SocketErrorCode);
+                continue;
+            }
+            socket.NoDelay = true;
+            ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.server.HandleAsync(s.socket), (server: this, socket), preferLocal: false);
+        }
+    }
+
+    private async Task HandleAsync(Socket socket)
+    {
+        WebSocketConnection? connection = null;
+        var admitted = Interlocked.Increment(ref _pending) + _connections.Count <= _options.MaxConnections;
+        try
+        {
+            connection = await HandshakeAsync(socket, admitted).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogDebug("Handshake from {Remote} failed: {Error}", SafeRemote(socket), ex.Message);
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                _connections[connection.Id] = connection;
+            }
+            Interlocked.Decrement(ref _pending);
+        }
+        if (connection is null)
+        {
+            socket.Dispose();
+            return;
+        }
+        if (_stopping.IsCancellationRequested)
+        {
+            _ = connection.CloseAsync(WebSocketCloseCode.GoingAway, "Server shutting down");
+        }
+        try
+        {
+            await connection.RunToCompletionAsync(_handler, _stopping.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _connections.TryRemove(connection.Id, out _);
+        }
+    }
+
+    private async Task<WebSocketConnection?> HandshakeAsync(Socket socket, bool admitted)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        timeout.CancelAfter(_options.HandshakeTimeout);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        if (_options.Certificate is { } certificate)
+        {
+            var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+            stream = tls;
+            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, timeout.Token).ConfigureAwait(false);
+        }
+        var read = await HandshakeReader.ReadAsync(stream, _options.MaxHandshakeBytes, timeout.Token).ConfigureAwait(false);
+        var outcome = read.Status switch
+        {
+            HandshakeReadStatus.Closed => null,
+            HandshakeReadStatus.TooLarge => UpgradeNegotiator.TooLarge(),
+            HandshakeReadStatus.Malformed => UpgradeNegotiator.Malformed("The request is not well-formed HTTP/1.1."),
+            _ when !admitted => UpgradeNegotiator.ServerFull(),
+            _ => UpgradeNegotiator.Negotiate(read.Request!, _options, _handler.AcceptsPath),
+        };
+        if (outcome is null)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
+        await stream.WriteAsync(outcome.Response, timeout.Token).ConfigureAwait(false);
+        if (!outcome.Accepted)
+        {
+            _logger.LogDebug("Refused handshake from {Remote}: {Status}", SafeRemote(socket), outcome.Status);
+            // Half-close so the refusal is delivered before the socket goes, even if the client sent more.
+            socket.Shutdown(SocketShutdown.Send);
+            await stream.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
+        var id = Interlocked.Increment(ref _nextId);
+        var connection = new WebSocketConnection(id, socket, new ConnectionStream(stream, read.Leftover), read.Request!, outcome, _options, _logger);
+        _logger.LogDebug("Connection {Id} from {Remote} opened {Path}", id, connection.RemoteEndPoint, connection.Path);
+        return connection;
+    }
+
+    private static EndPoint? SafeRemote(Socket socket)
+    {
+        try
+        {
+            return socket.RemoteEndPoint;
+        }
+        catch (ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+}
