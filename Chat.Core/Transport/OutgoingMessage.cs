@@ -18,6 +18,9 @@ public sealed class OutgoingMessage
     /// <summary>The whole frame: header and payload.</summary>
     internal ReadOnlyMemory<byte> Frame { get; }
 
+    /// <summary>The payload alone, without the frame header.</summary>
+    internal ReadOnlyMemory<byte> Payload => Frame[(Frame.Span[1] switch { 126 => 4, 127 => 10, _ => 2 })..];
+
     /// <summary>True for a close frame, after which nothing more may be sent (RFC 6455 §5.5.1).</summary>
     internal bool IsClose { get; }
 

@@ -1,0 +1,81 @@
+using System.Net;
+using Fleck.Chat.Modes;
+using Fleck.Chat.Scaling;
+using Fleck.Chat.Server;
+using Fleck.Chat.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Fleck.Chat;
+
+/// <summary>
+/// A chat server: a <see cref="WebSocketServer"/>, a room, and the <see cref="IChatMode"/> that gives
+/// the chat its rules. Embedding takes a few lines:
+/// <code>
+/// await using var chat = new ChatServer(new NickBroadcastMode(), new ChatServerOptions());
+/// await chat.StartAsync();
+/// </code>
+/// Servers in one process share nothing unless given nodes of the same <see cref="IChatBackplane"/>.
+/// </summary>
+public sealed class ChatServer : IAsyncDisposable
+{
+    private readonly WebSocketServer _transport;
+    private readonly IChatBackplane _backplane;
+    private readonly ChatRoom _room;
+    private readonly ChatCounters _counters = new();
+    private bool _started;
+
+    /// <summary>Creates a chat server; nothing listens until <see cref="StartAsync"/>.</summary>
+    public ChatServer(IChatMode mode, ChatServerOptions? options = null, ILoggerFactory? loggerFactory = null)
+    {
+        Mode = mode ?? throw new ArgumentNullException(nameof(mode));
+        Options = options ?? new ChatServerOptions();
+        loggerFactory ??= NullLoggerFactory.Instance;
+        _backplane = Options.Backplane ?? new InMemoryBackplane();
+        _room = new ChatRoom(_backplane, Options.HistorySize, _counters, loggerFactory.CreateLogger("Fleck.Chat.Room"));
+        var handler = new ChatConnectionHandler(mode, _room, Options, _counters, loggerFactory.CreateLogger("Fleck.Chat.Server"));
+        _transport = new WebSocketServer(Options.Transport, handler, loggerFactory);
+    }
+
+    /// <summary>The chat mode in use.</summary>
+    public IChatMode Mode { get; }
+
+    /// <summary>The settings in use.</summary>
+    public ChatServerOptions Options { get; }
+
+    /// <summary>The bound WebSocket port (after <see cref="StartAsync"/>).</summary>
+    public int Port => _transport.Port;
+
+    /// <summary>The bound address and port (after <see cref="StartAsync"/>).</summary>
+    public IPEndPoint LocalEndPoint => _transport.LocalEndPoint;
+
+    /// <summary>Joins the backplane, then binds and starts accepting. A busy port throws <see cref="System.Net.Sockets.SocketException"/>.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _backplane.ConnectAsync(_room, cancellationToken).ConfigureAwait(false);
+        await _transport.StartAsync(cancellationToken).ConfigureAwait(false);
+        _started = true;
+    }
+
+    /// <summary>Closes every connection with 1001 (bounded wait) and leaves the backplane.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await _transport.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (_started)
+        {
+            _started = false;
+            await _backplane.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Current counters.</summary>
+    public ChatStatistics GetStatistics() =>
+        new(_transport.ConnectionCount, _room.LocalMemberCount, _counters.Received, _counters.DeliveredCount, _counters.Bytes);
+
+    /// <inheritdoc cref="StopAsync"/>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await _transport.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,23 @@
+using Fleck.Chat.Scaling;
+using Fleck.Chat.Transport;
+
+namespace Fleck.Chat;
+
+/// <summary>Immutable settings of a <see cref="ChatServer"/>; every value has a documented default.</summary>
+public sealed record ChatServerOptions
+{
+    /// <summary>The WebSocket server's address, port, limits, TLS and keepalive.</summary>
+    public WebSocketServerOptions Transport { get; init; } = new();
+
+    /// <summary>Messages kept for late joiners (nick-broadcast). Default 50; 0 keeps none.</summary>
+    public int HistorySize { get; init; } = 50;
+
+    /// <summary>Average messages per second one connection may send; 0 turns the limit off. Default 20: far above typing speed.</summary>
+    public double MessagesPerSecond { get; init; } = 20;
+
+    /// <summary>Messages one connection may send at once before the average applies. Default 40.</summary>
+    public int MessageBurst { get; init; } = 40;
+
+    /// <summary>How this server shares its chat with other nodes; null means a private <see cref="InMemoryBackplane"/> (a single node).</summary>
+    public IChatBackplane? Backplane { get; init; }
+}

@@ -1,0 +1,31 @@
+using Fleck.Chat.Transport;
+
+namespace Fleck.Chat.Modes;
+
+/// <summary>
+/// A chat model: the strategy a connection's life is handed to. The server calls
+/// <see cref="OnConnectedAsync"/> once, <see cref="OnMessageAsync"/> for each message (already
+/// rate-limited), and <see cref="OnDisconnectedAsync"/> once, after the member has left the room.
+/// Calls for one member never overlap. A mode never touches sockets: it talks through the
+/// <see cref="IChatRoom"/>.
+/// </summary>
+public interface IChatMode
+{
+    /// <summary>The name the host's <c>--mode</c> flag uses, e.g. <c>nick-broadcast</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Whether a WebSocket upgrade on <paramref name="path"/> belongs to this mode; others get 404.</summary>
+    bool AcceptsPath(string path);
+
+    /// <summary>A client connected. Typically the mode joins it to the room here (or after a login message).</summary>
+    ValueTask OnConnectedAsync(ChatMember member, IChatRoom room, CancellationToken cancellationToken);
+
+    /// <summary>A message from the client.</summary>
+    ValueTask OnMessageAsync(ChatMember member, WebSocketMessage message, IChatRoom room, CancellationToken cancellationToken);
+
+    /// <summary>The client is gone and already out of the room (its nickname is free); tell the others if it had joined.</summary>
+    ValueTask OnDisconnectedAsync(ChatMember member, IChatRoom room);
+
+    /// <summary>The client exceeded its message rate; the message was dropped. The default says nothing.</summary>
+    ValueTask OnRateLimitedAsync(ChatMember member, IChatRoom room) => ValueTask.CompletedTask;
+}

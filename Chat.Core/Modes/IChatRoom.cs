@@ -1,0 +1,56 @@
+using Fleck.Chat.Protocol;
+using Fleck.Chat.Transport;
+
+namespace Fleck.Chat.Modes;
+
+/// <summary>
+/// What a chat mode may do: admit members, look them up, and send to one, to all, or to all but
+/// one, across every node of the chat. Sends never block; each message is framed once and shared
+/// by all its recipients.
+/// </summary>
+public interface IChatRoom
+{
+    /// <summary>Number of members joined on this node.</summary>
+    int LocalMemberCount { get; }
+
+    /// <summary>Most history entries kept.</summary>
+    int HistorySize { get; }
+
+    /// <summary>
+    /// Joins a member to the room under <paramref name="nickname"/> (null: an anonymous member, who
+    /// only receives broadcasts). Claims the nickname cluster-wide first; never replaces whoever
+    /// holds it.
+    /// </summary>
+    ValueTask<JoinResult> TryJoinAsync(ChatMember member, string? nickname, CancellationToken cancellationToken);
+
+    /// <summary>Online nicknames on every node.</summary>
+    ValueTask<IReadOnlyCollection<string>> GetNicknamesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Sends to every member on every node.</summary>
+    void SendToAll(OutgoingMessage message);
+
+    /// <summary>Sends to every member on every node except <paramref name="except"/>.</summary>
+    void SendToAllExcept(ChatMember except, OutgoingMessage message);
+
+    /// <summary>Sends to the member holding <paramref name="nickname"/>, on whichever node; false when nobody online holds it.</summary>
+    ValueTask<bool> SendToAsync(string nickname, OutgoingMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Records a message in the history.</summary>
+    ValueTask AddHistoryAsync(ChatHistoryEntry entry);
+
+    /// <summary>The history, oldest first.</summary>
+    ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Outcome of <see cref="IChatRoom.TryJoinAsync"/>.</summary>
+public enum JoinResult
+{
+    /// <summary>The member is in the room.</summary>
+    Joined,
+
+    /// <summary>Someone else holds the nickname.</summary>
+    NicknameTaken,
+
+    /// <summary>The nickname could not be checked (the backplane is down).</summary>
+    Unavailable,
+}

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using Fleck.Chat.Protocol;
+using Fleck.Chat.Transport;
+
+namespace Fleck.Chat.Modes;
+
+/// <summary>
+/// Base of the modes where members have nicknames. It owns the login: the nickname comes from the
+/// path <c>/websocket/&lt;nick&gt;</c> (percent-decoded UTF-8) or, on plain <c>/websocket</c>, from
+/// the first message (plain text or JSON with <c>name</c>). A valid, free nickname joins the room:
+/// the member gets a <c>users</c> event, the others a <c>join</c>; a taken or invalid one gets an
+/// <c>error</c> and a 4001/4002 close, and never replaces whoever holds it.
+/// </summary>
+public abstract class NicknameChatMode : IChatMode
+{
+    private const string Prefix = "/websocket";
+
+    /// <inheritdoc />
+    public abstract string Name { get; }
+
+    /// <inheritdoc />
+    public bool AcceptsPath(string path) =>
+        path == Prefix || path == Prefix + "/" || (path.StartsWith(Prefix + "/", StringComparison.Ordinal) && path.IndexOf('/', Prefix.Length + 1) < 0);
+
+    /// <inheritdoc />
+    public ValueTask OnConnectedAsync(ChatMember member, IChatRoom room, CancellationToken cancellationToken)
+    {
+        var path = member.Connection.Path;
+        if (path.Length > Prefix.Length + 1)
+        {
+            return LoginAsync(member, Uri.UnescapeDataString(path[(Prefix.Length + 1)..]), room, cancellationToken);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask OnMessageAsync(ChatMember member, WebSocketMessage message, IChatRoom room, CancellationToken cancellationToken)
+    {
+        if (!message.IsText)
+        {
+            member.Send(ChatEvents.Error(ChatErrorCode.UnsupportedData, "Only text messages are understood."));
+            return ValueTask.CompletedTask;
+        }
+        if (!member.HasJoined)
+        {
+            return LoginAsync(member, NicknameFromFirstMessage(message.GetText()), room, cancellationToken);
+        }
+        return OnChatMessageAsync(member, member.Nickname!, message.Data, room, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask OnDisconnectedAsync(ChatMember member, IChatRoom room)
+    {
+        if (member.HasJoined && member.Nickname is { } nickname)
+        {
+            room.SendToAll(ChatEvents.Leave(nickname));
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask OnRateLimitedAsync(ChatMember member, IChatRoom room)
+    {
+        member.Send(ChatEvents.Error(ChatErrorCode.RateLimited, "You are sending too fast; messages are being dropped."));
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A text message from a member who has joined as <paramref name="nickname"/>.</summary>
+    protected abstract ValueTask OnChatMessageAsync(ChatMember member, string nickname, ReadOnlyMemory<byte> utf8, IChatRoom room, CancellationToken cancellationToken);
+
+    /// <summary>Sent to a member right after it joined, after the <c>users</c> event. Default: nothing.</summary>
+    protected virtual ValueTask OnJoinedAsync(ChatMember member, IChatRoom room, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>Sends an <c>error</c> event to one member; the connection stays open.</summary>
+    protected static void SendError(ChatMember member, string code, string message) => member.Send(ChatEvents.Error(code, message));
+
+    private async ValueTask LoginAsync(ChatMember member, string requested, IChatRoom room, CancellationToken cancellationToken)
+    {
+        if (!Nickname.TryNormalize(requested, out var nickname, out var why))
+        {
+            await RefuseAsync(member, ChatErrorCode.InvalidNickname, why, ChatErrorCode.CloseInvalidNickname).ConfigureAwait(false);
+            return;
+        }
+        switch (await room.TryJoinAsync(member, nickname, cancellationToken).ConfigureAwait(false))
+        {
+            case JoinResult.NicknameTaken:
+                await RefuseAsync(member, ChatErrorCode.NicknameTaken, $"The nickname {nickname} is taken.", ChatErrorCode.CloseNicknameTaken).ConfigureAwait(false);
+                return;
+            case JoinResult.Unavailable:
+                await RefuseAsync(member, ChatErrorCode.Unavailable, "Nicknames cannot be checked right now; try again shortly.", ChatErrorCode.CloseUnavailable).ConfigureAwait(false);
+                return;
+        }
+        var online = await room.GetNicknamesAsync(cancellationToken).ConfigureAwait(false);
+        member.Send(ChatEvents.Users(nickname, [.. online.Order(StringComparer.OrdinalIgnoreCase)]));
+        await OnJoinedAsync(member, room, cancellationToken).ConfigureAwait(false);
+        room.SendToAllExcept(member, ChatEvents.Join(nickname));
+    }
+
+    private static Task RefuseAsync(ChatMember member, string code, string why, int closeCode)
+    {
+        member.Send(ChatEvents.Error(code, why));
+        return member.Connection.CloseAsync(closeCode, why);
+    }
+
+    /// <summary>The seed's login page sends the bare nickname; a JSON client may send <c>{"name":...}</c>.</summary>
+    private static string NicknameFromFirstMessage(string text)
+    {
+        if (text.TrimStart().StartsWith('{'))
+        {
+            try
+            {
+                var login = JsonSerializer.Deserialize(text, ChatJsonContext.Default.ClientMessage);
+                return login?.Name ?? "";
+            }
+            catch (JsonException)
+            {
+                return "";
+            }
+        }
+        return text;
+    }
+}

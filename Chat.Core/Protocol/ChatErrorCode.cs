@@ -1,0 +1,38 @@
+namespace Fleck.Chat.Protocol;
+
+/// <summary>Machine-readable <c>code</c> values of <c>error</c> events, and the close codes that end a login.</summary>
+public static class ChatErrorCode
+{
+    /// <summary>The nickname is held by someone else (compared case-insensitively).</summary>
+    public const string NicknameTaken = "nickname_taken";
+
+    /// <summary>The nickname breaks the rules (1-32 characters, no control characters, not "server").</summary>
+    public const string InvalidNickname = "invalid_nickname";
+
+    /// <summary>A message that had to be JSON was not.</summary>
+    public const string InvalidJson = "invalid_json";
+
+    /// <summary>A required field (<c>msg</c>, <c>to_client</c>) is missing or empty.</summary>
+    public const string MissingField = "missing_field";
+
+    /// <summary>The addressee of a private message is not online.</summary>
+    public const string OfflineTarget = "offline_target";
+
+    /// <summary>The client sends faster than its rate limit.</summary>
+    public const string RateLimited = "rate_limited";
+
+    /// <summary>Binary messages are not part of the chat protocol.</summary>
+    public const string UnsupportedData = "unsupported_data";
+
+    /// <summary>Cluster state (nicknames) cannot be reached right now; try again shortly.</summary>
+    public const string Unavailable = "unavailable";
+
+    /// <summary>Close code after a taken nickname.</summary>
+    public const int CloseNicknameTaken = 4001;
+
+    /// <summary>Close code after an invalid nickname.</summary>
+    public const int CloseInvalidNickname = 4002;
+
+    /// <summary>Close code when the nickname cannot be checked (cluster state unreachable).</summary>
+    public const int CloseUnavailable = 4003;
+}

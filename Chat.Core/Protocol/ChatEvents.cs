@@ -1,0 +1,57 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Fleck.Chat.Transport;
+
+namespace Fleck.Chat.Protocol;
+
+/// <summary>
+/// Builds the server events of the JSON modes, each serialized once into a ready frame that can be
+/// sent to every recipient as it is.
+/// </summary>
+internal static class ChatEvents
+{
+    /// <summary>The output is JSON read by JSON.parse, never inlined into HTML, so non-ASCII text can stay as UTF-8.</summary>
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    public static OutgoingMessage Message(string name, string msg, long ts) =>
+        Frame(new ServerEvent { Type = "message", Name = name, Msg = msg, Ts = ts });
+
+    public static OutgoingMessage History(ChatHistoryEntry entry) =>
+        Frame(new ServerEvent { Type = "history", Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts });
+
+    public static OutgoingMessage Private(string from, string to, string msg, long ts) =>
+        Frame(new ServerEvent { Type = "private", Name = from, ToClient = to, Msg = msg, Ts = ts });
+
+    public static OutgoingMessage Users(string you, IReadOnlyList<string> users) =>
+        Frame(new ServerEvent
+        {
+            Type = "users",
+            Name = Nickname.Server,
+            Msg = $"Welcome, {you}. Online ({users.Count}): {string.Join(", ", users)}",
+            Users = users,
+            You = you,
+            Ts = Now(),
+        });
+
+    public static OutgoingMessage Join(string user) =>
+        Frame(new ServerEvent { Type = "join", Name = Nickname.Server, Msg = $"{user} joined", User = user, Ts = Now() });
+
+    public static OutgoingMessage Leave(string user) =>
+        Frame(new ServerEvent { Type = "leave", Name = Nickname.Server, Msg = $"{user} left", User = user, Ts = Now() });
+
+    public static OutgoingMessage Error(string code, string msg) =>
+        Frame(new ServerEvent { Type = "error", Name = Nickname.Server, Msg = msg, Code = code, Ts = Now() });
+
+    private static OutgoingMessage Frame(ServerEvent e)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            JsonSerializer.Serialize(writer, e, ChatJsonContext.Default.ServerEvent);
+        }
+        return OutgoingMessage.TrustedText(buffer.WrittenSpan);
+    }
+}

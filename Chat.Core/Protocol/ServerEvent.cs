@@ -1,0 +1,65 @@
+using System.Text.Json.Serialization;
+
+namespace Fleck.Chat.Protocol;
+
+/// <summary>
+/// Every server-to-client event of the JSON modes. <c>name</c> and <c>msg</c> are always strings,
+/// so a page that only prints <c>name(time):msg</c> (the seed's pages) renders any event sensibly.
+/// </summary>
+internal sealed class ServerEvent
+{
+    [JsonPropertyName("type")]
+    public required string Type { get; init; }
+
+    [JsonPropertyName("name")]
+    public required string Name { get; init; }
+
+    [JsonPropertyName("msg")]
+    public required string Msg { get; init; }
+
+    [JsonPropertyName("ts")]
+    public long Ts { get; init; }
+
+    [JsonPropertyName("to_client")]
+    public string? ToClient { get; init; }
+
+    [JsonPropertyName("users")]
+    public IReadOnlyList<string>? Users { get; init; }
+
+    [JsonPropertyName("you")]
+    public string? You { get; init; }
+
+    [JsonPropertyName("user")]
+    public string? User { get; init; }
+
+    [JsonPropertyName("code")]
+    public string? Code { get; init; }
+}
+
+/// <summary>What a client sends in the JSON modes. A <c>name</c> is accepted and ignored: the server stamps the registered one.</summary>
+internal sealed class ClientMessage
+{
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    [JsonPropertyName("msg")]
+    public string? Msg { get; init; }
+
+    [JsonPropertyName("to_client")]
+    public string? ToClient { get; init; }
+}
+
+/// <summary>One past chat message, as kept in the history.</summary>
+/// <param name="Name">Sender's nickname.</param>
+/// <param name="Msg">The text.</param>
+/// <param name="Ts">Unix time in milliseconds when the server received it.</param>
+public sealed record ChatHistoryEntry(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("msg")] string Msg,
+    [property: JsonPropertyName("ts")] long Ts);
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, AllowTrailingCommas = false)]
+[JsonSerializable(typeof(ServerEvent))]
+[JsonSerializable(typeof(ClientMessage))]
+[JsonSerializable(typeof(ChatHistoryEntry))]
+internal sealed partial class ChatJsonContext : JsonSerializerContext;

@@ -1,0 +1,81 @@
+using Fleck.Chat.Protocol;
+
+namespace Fleck.Chat.Scaling;
+
+/// <summary>
+/// What connects one chat server to the other nodes of the same chat. Each node delivers to its own
+/// members directly; the backplane carries the same bytes to the other nodes and keeps the state
+/// that must be shared: who holds which nickname, and the history.
+/// <para>The default, <see cref="InMemoryBackplane"/>, is one process; a Redis implementation lives in its own package.</para>
+/// </summary>
+public interface IChatBackplane : IAsyncDisposable
+{
+    /// <summary>Joins the cluster; traffic from other nodes goes to <paramref name="node"/> from now on.</summary>
+    Task ConnectAsync(IBackplaneNode node, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims a nickname for this node, atomically across the cluster: false when anyone already
+    /// holds it (case-insensitively). Throws <see cref="BackplaneUnavailableException"/> when that
+    /// cannot be decided right now.
+    /// </summary>
+    ValueTask<bool> TryClaimNicknameAsync(string nickname, CancellationToken cancellationToken);
+
+    /// <summary>Frees a nickname this node holds.</summary>
+    ValueTask ReleaseNicknameAsync(string nickname);
+
+    /// <summary>Nicknames online on any node; may throw <see cref="BackplaneUnavailableException"/>.</summary>
+    ValueTask<IReadOnlyCollection<string>> GetNicknamesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Whether a nickname is held on any node; may throw <see cref="BackplaneUnavailableException"/>.</summary>
+    ValueTask<bool> IsOnlineAsync(string nickname, CancellationToken cancellationToken);
+
+    /// <summary>Hands a text message to every other node, for all of its members. Never blocks; while the backplane is down it is dropped.</summary>
+    void PublishToAll(ReadOnlyMemory<byte> text);
+
+    /// <summary>Hands a text message to the node that holds <paramref name="nickname"/>, for that member only.</summary>
+    void PublishToMember(string nickname, ReadOnlyMemory<byte> text);
+
+    /// <summary>Appends to the shared history, keeping the last <paramref name="capacity"/> entries.</summary>
+    ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity);
+
+    /// <summary>The last <paramref name="count"/> history entries, oldest first.</summary>
+    ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken);
+}
+
+/// <summary>The side of a chat server that a backplane delivers to.</summary>
+public interface IBackplaneNode
+{
+    /// <summary>A message from another node for every local member.</summary>
+    void DeliverToAll(ReadOnlyMemory<byte> text);
+
+    /// <summary>A message from another node for one local member; ignored if that member is not here.</summary>
+    void DeliverToMember(string nickname, ReadOnlyMemory<byte> text);
+
+    /// <summary>Members of another node are gone (it died, or its claims expired): local members are told they left.</summary>
+    void MembersLost(IReadOnlyCollection<string> nicknames);
+
+    /// <summary>Nicknames held by this node's members, for re-claiming them after the backplane returns.</summary>
+    IReadOnlyCollection<string> LocalNicknames { get; }
+
+    /// <summary>A local member lost its nickname to a conflict after a backplane outage; it is disconnected.</summary>
+    void NicknameLost(string nickname);
+}
+
+/// <summary>The backplane cannot answer right now (e.g. Redis is down).</summary>
+public sealed class BackplaneUnavailableException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public BackplaneUnavailableException(string message, Exception? inner = null) : base(message, inner)
+    {
+    }
+
+    /// <summary>Creates the exception with a default message.</summary>
+    public BackplaneUnavailableException() : base("The chat backplane is unavailable.")
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public BackplaneUnavailableException(string message) : base(message)
+    {
+    }
+}

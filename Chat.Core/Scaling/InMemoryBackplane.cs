@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using Fleck.Chat.Protocol;
+
+namespace Fleck.Chat.Scaling;
+
+/// <summary>
+/// The default backplane: nicknames and history in this process. One instance per server gives a
+/// single-node chat; <see cref="CreateNode"/> gives further nodes that share the same chat, so
+/// several servers in one process (tests, or one process listening on several ports) act as one.
+/// </summary>
+public sealed class InMemoryBackplane : IChatBackplane
+{
+    private readonly Cluster _cluster;
+    private IBackplaneNode? _node;
+
+    /// <summary>A new, single-node chat.</summary>
+    public InMemoryBackplane() : this(new Cluster())
+    {
+    }
+
+    private InMemoryBackplane(Cluster cluster) => _cluster = cluster;
+
+    /// <summary>Another node of the same chat, for another server.</summary>
+    public InMemoryBackplane CreateNode() => new(_cluster);
+
+    /// <inheritdoc />
+    public Task ConnectAsync(IBackplaneNode node, CancellationToken cancellationToken)
+    {
+        _node = node;
+        lock (_cluster.Nodes)
+        {
+            _cluster.Nodes.Add(node);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> TryClaimNicknameAsync(string nickname, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_cluster.Nicknames.TryAdd(nickname, this));
+
+    /// <inheritdoc />
+    public ValueTask ReleaseNicknameAsync(string nickname)
+    {
+        _cluster.Nicknames.TryRemove(new KeyValuePair<string, InMemoryBackplane>(nickname, this));
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyCollection<string>> GetNicknamesAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyCollection<string>>([.. _cluster.Nicknames.Keys]);
+
+    /// <inheritdoc />
+    public ValueTask<bool> IsOnlineAsync(string nickname, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_cluster.Nicknames.ContainsKey(nickname));
+
+    /// <inheritdoc />
+    public void PublishToAll(ReadOnlyMemory<byte> text)
+    {
+        foreach (var other in OtherNodes())
+        {
+            other.DeliverToAll(text);
+        }
+    }
+
+    /// <inheritdoc />
+    public void PublishToMember(string nickname, ReadOnlyMemory<byte> text)
+    {
+        foreach (var other in OtherNodes())
+        {
+            other.DeliverToMember(nickname, text);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity)
+    {
+        lock (_cluster.History)
+        {
+            _cluster.History.Enqueue(entry);
+            while (_cluster.History.Count > capacity)
+            {
+                _cluster.History.Dequeue();
+            }
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken)
+    {
+        lock (_cluster.History)
+        {
+            return ValueTask.FromResult<IReadOnlyList<ChatHistoryEntry>>([.. _cluster.History.Skip(Math.Max(0, _cluster.History.Count - count))]);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        if (_node is not null)
+        {
+            lock (_cluster.Nodes)
+            {
+                _cluster.Nodes.Remove(_node);
+            }
+            var mine = _cluster.Nicknames.Where(kv => kv.Value == this).Select(kv => kv.Key).ToArray();
+            foreach (var nickname in mine)
+            {
+                _cluster.Nicknames.TryRemove(new KeyValuePair<string, InMemoryBackplane>(nickname, this));
+            }
+            if (mine.Length > 0)
+            {
+                foreach (var other in OtherNodes())
+                {
+                    other.MembersLost(mine);
+                }
+            }
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private IBackplaneNode[] OtherNodes()
+    {
+        var nodes = _cluster.Nodes;
+        if (nodes.Count <= 1)
+        {
+            // The common single-node case: nothing to forward, and no allocation on the send path.
+            return [];
+        }
+        lock (nodes)
+        {
+            return [.. nodes.Where(n => n != _node)];
+        }
+    }
+
+    private sealed class Cluster
+    {
+        public List<IBackplaneNode> Nodes { get; } = [];
+        public ConcurrentDictionary<string, InMemoryBackplane> Nicknames { get; } = new(Nickname.Comparer);
+        public Queue<ChatHistoryEntry> History { get; } = new();
+    }
+}
