@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Text;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+
+namespace Fleck.Chat.Tests.Support;
+
+/// <summary>
+/// Runs the real Chat.Host program as a child process, the way a user starts it, and reads its
+/// banner to learn the ports. Stops it with SIGTERM (or kills it) on dispose.
+/// </summary>
+internal sealed partial class HostProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly TaskCompletionSource<string> _banner = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private HostProcess(Process process) => _process = process;
+
+    public int Pid => _process.Id;
+    public int HttpPort { get; private set; }
+    public int WebSocketPort { get; private set; }
+    public string Stdout { get { lock (_stdout) { return _stdout.ToString(); } } }
+    public string Stderr { get { lock (_stderr) { return _stderr.ToString(); } } }
+    public Process Process => _process;
+
+    /// <summary>Path of the built host next to the test assembly.</summary>
+    public static string HostDll => Path.Combine(AppContext.BaseDirectory, "Chat.Host.dll");
+
+    public static HostProcess Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(HostDll);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var host = new HostProcess(process);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                host._banner.TrySetException(new InvalidOperationException("the host exited before printing its banner: " + host.Stderr));
+                return;
+            }
+            lock (host._stdout)
+            {
+                host._stdout.AppendLine(e.Data);
+            }
+            var m = BannerPattern().Match(e.Data);
+            if (m.Success)
+            {
+                host.HttpPort = int.Parse(m.Groups["http"].Value, System.Globalization.CultureInfo.InvariantCulture);
+                host.WebSocketPort = int.Parse(m.Groups["ws"].Value, System.Globalization.CultureInfo.InvariantCulture);
+                host._banner.TrySetResult(e.Data);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (host._stderr)
+                {
+                    host._stderr.AppendLine(e.Data);
+                }
+            }
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return host;
+    }
+
+    /// <summary>Waits for the banner; fails with the host's stderr if it exits first.</summary>
+    public Task<string> WaitForBannerAsync(CancellationToken ct) => _banner.Task.WaitAsync(ct);
+
+    /// <summary>Runs the host to completion (for bad-input cases) and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(CancellationToken ct)
+    {
+        await _process.WaitForExitAsync(ct);
+        return _process.ExitCode;
+    }
+
+    public void Signal(int signal) => _ = Kill(_process.Id, signal);
+
+    public void Terminate() => Signal(15);
+
+    public void KillHard() => Signal(9);
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    [GeneratedRegex(@"http://[^\s]+:(?<http>\d+)/chat.*wss?://[^\s]+:(?<ws>\d+)/websocket")]
+    private static partial Regex BannerPattern();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Terminate();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        _process.Dispose();
+    }
+}
