@@ -81,6 +81,9 @@ public sealed partial class WebSocketConnection
     /// <summary>True until a close has begun or the connection failed; after that every send is refused.</summary>
     public bool IsOpen => Volatile.Read(ref _closeStarted) == 0 && !_aborted.IsCancellationRequested;
 
+    /// <summary>Frames written so far and the socket writes that carried them.</summary>
+    internal (long Frames, long Writes) WriteCounts => (_outbox.FramesWritten, _outbox.Writes);
+
     /// <summary>Completes when the connection is gone and its close handler has run.</summary>
     internal Task Completion => _completion.Task;
 

@@ -1,0 +1,53 @@
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Fleck.Chat.Tests.Support;
+using Fleck.Chat.Transport;
+
+namespace Fleck.Chat.Tests.Transport;
+
+/// <summary>wss:// with a certificate made inside the test.</summary>
+[CancelAfter(30_000)]
+public sealed class TlsTests
+{
+    internal static X509Certificate2 SelfSigned()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        // SslStream on Linux needs a key it can keep: round-trip through PKCS#12.
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
+    }
+
+    [Test]
+    public async Task A_secure_websocket_echoes_through_tls()
+    {
+        var ct = TestTimeouts.Token();
+        using var certificate = SelfSigned();
+        await using var server = await EchoServer.StartAsync(new WebSocketServerOptions { Certificate = certificate });
+        using var client = new ClientWebSocket();
+        client.Options.RemoteCertificateValidationCallback = (_, cert, _, _) => cert?.GetCertHashString() == certificate.GetCertHashString();
+
+        await client.ConnectAsync(new Uri($"wss://127.0.0.1:{server.Port}/echo"), ct);
+        await client.SendAsync(Encoding.UTF8.GetBytes("secret"), WebSocketMessageType.Text, true, ct);
+
+        Assert.That(await EchoTests.ReceiveTextAsync(client, ct), Is.EqualTo("secret"));
+        Assert.That(server.Handler.Opened.Single().IsSecure, Is.True);
+    }
+
+    [Test]
+    public async Task A_plain_client_on_a_tls_port_is_dropped_without_hanging()
+    {
+        var ct = TestTimeouts.Token();
+        using var certificate = SelfSigned();
+        await using var server = await EchoServer.StartAsync(new WebSocketServerOptions { Certificate = certificate, HandshakeTimeout = TimeSpan.FromSeconds(2) });
+        using var client = new ClientWebSocket();
+
+        await Assert.CatchAsync<WebSocketException>(async () => await client.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/echo"), ct));
+        Assert.That(server.Server.ConnectionCount, Is.Zero);
+    }
+}
