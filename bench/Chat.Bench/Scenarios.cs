@@ -79,9 +79,9 @@ internal static class Scenarios
         await run.ConnectAsync(o.Clients, ct);
         run.StartReceiving(2048, senders: 1);
         await SettleAsync(run, o, ct);
-        // Let the server finish whatever the handshakes left behind before reading its memory.
-        await Task.Delay(2000, ct);
-        var rssAfter = o.ServerPid is { } p ? ProcStats.RssKiB(p) : 0;
+        // Read the memory once the server has settled (the GC gives back what the handshakes left
+        // behind over a few seconds): two readings a second apart within 0.5%, or 20 s at most.
+        var rssAfter = await SettledRssAsync(o.ServerPid, ct);
 
         await run.SendWindowedAsync(0, 1, ct);
         var reached = await LoadRun.WaitUntilAsync(() => run.TotalReceived >= o.Clients, TimeSpan.FromSeconds(60), ct);
@@ -148,6 +148,26 @@ internal static class Scenarios
             ["serverPeakRssMiB"] = Round(peakRss / 1024.0),
             ["elapsedSec"] = Round(elapsed),
         };
+    }
+
+    private static async Task<long> SettledRssAsync(int? pid, CancellationToken ct)
+    {
+        if (pid is not { } p)
+        {
+            return 0;
+        }
+        var previous = ProcStats.RssKiB(p);
+        for (var i = 0; i < 20; i++)
+        {
+            await Task.Delay(1000, ct);
+            var now = ProcStats.RssKiB(p);
+            if (Math.Abs(now - previous) <= previous * 0.005)
+            {
+                return now;
+            }
+            previous = now;
+        }
+        return previous;
     }
 
     /// <summary>In nick mode every client first gets its users event; wait for those so joins do not count as load.</summary>
