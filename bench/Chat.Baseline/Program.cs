@@ -44,7 +44,8 @@ app.Map("/websocket", async context =>
             await socket.SendAsync(message, WebSocketMessageType.Text, true, CancellationToken.None);
         }
     });
-    var buffer = new byte[64 * 1024];
+    // 4 KiB holds any chat message; a larger one grows the buffer.
+    var buffer = new byte[4096];
     try
     {
         while (true)
@@ -53,10 +54,14 @@ app.Map("/websocket", async context =>
             ValueWebSocketReceiveResult r;
             do
             {
+                if (length == buffer.Length)
+                {
+                    Array.Resize(ref buffer, buffer.Length * 2);
+                }
                 r = await socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
                 length += r.Count;
             }
-            while (!r.EndOfMessage && length < buffer.Length);
+            while (!r.EndOfMessage);
             if (r.MessageType == WebSocketMessageType.Close)
             {
                 break;
