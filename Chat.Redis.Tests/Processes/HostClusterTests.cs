@@ -1,6 +1,5 @@
 using System.Globalization;
 using Fleck.Chat.Redis.Tests.Support;
-using Fleck.Chat.Tests.Support;
 
 namespace Fleck.Chat.Redis.Tests.Processes;
 
