@@ -27,6 +27,11 @@ namespace Fleck.Chat.Redis;
 /// </summary>
 public sealed partial class RedisBackplane : IChatBackplane
 {
+    /// <summary>How long joining keeps retrying a connection that is momentarily down, and how often.</summary>
+    private static readonly TimeSpan StartupRetryWindow = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan StartupRetryDelay = TimeSpan.FromMilliseconds(200);
+
     private readonly IConnectionMultiplexer _redis;
     private readonly bool _ownsConnection;
     private readonly RedisBackplaneOptions _options;
@@ -109,13 +114,33 @@ public sealed partial class RedisBackplane : IChatBackplane
         var subscriber = _redis.GetSubscriber();
         // A message queue per channel runs its handler for one message at a time, in order: chat
         // messages from one node reach the members in the order they were sent.
-        _broadcastQueue = await subscriber.SubscribeAsync(_keys.Broadcast).WaitAsync(cancellationToken).ConfigureAwait(false);
+        _broadcastQueue = await WhileConnectingAsync(() => subscriber.SubscribeAsync(_keys.Broadcast), cancellationToken).ConfigureAwait(false);
         _broadcastQueue.OnMessage(OnBroadcast);
-        _ownQueue = await subscriber.SubscribeAsync(_keys.OwnChannel).WaitAsync(cancellationToken).ConfigureAwait(false);
+        _ownQueue = await WhileConnectingAsync(() => subscriber.SubscribeAsync(_keys.OwnChannel), cancellationToken).ConfigureAwait(false);
         _ownQueue.OnMessage(OnOwnChannel);
-        await HeartbeatAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        await WhileConnectingAsync(async () => { await HeartbeatAsync().ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Joined the chat {Prefix} in Redis as node {NodeId}", _options.Prefix, NodeId);
         _maintenance = Task.Run(() => MaintainAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Commands fail fast while the connection is down (see <see cref="RedisConnectionSettings"/>);
+    /// joining the chat should not fail for a blip, so it retries for a few seconds first.
+    /// </summary>
+    private static async Task<T> WhileConnectingAsync<T>(Func<Task<T>> command, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + StartupRetryWindow;
+        while (true)
+        {
+            try
+            {
+                return await command().WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(StartupRetryDelay, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>
