@@ -106,12 +106,11 @@ public sealed partial class RedisBackplane : IChatBackplane
         {
             throw new InvalidOperationException("This backplane already serves a chat server; each server needs its own.");
         }
-        var subscriber = _redis.GetSubscriber();
         // A message queue per channel runs its handler for one message at a time, in order: chat
         // messages from one node reach the members in the order they were sent.
-        _broadcastQueue = await subscriber.SubscribeAsync(_keys.Broadcast).WaitAsync(cancellationToken).ConfigureAwait(false);
+        _broadcastQueue = await SubscribeAsync(_keys.Broadcast, cancellationToken).ConfigureAwait(false);
         _broadcastQueue.OnMessage(OnBroadcast);
-        _ownQueue = await subscriber.SubscribeAsync(_keys.OwnChannel).WaitAsync(cancellationToken).ConfigureAwait(false);
+        _ownQueue = await SubscribeAsync(_keys.OwnChannel, cancellationToken).ConfigureAwait(false);
         _ownQueue.OnMessage(OnOwnChannel);
         await HeartbeatAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Joined the chat {Prefix} in Redis as node {NodeId}", _options.Prefix, NodeId);
@@ -144,6 +143,27 @@ public sealed partial class RedisBackplane : IChatBackplane
     }
 
     private IDatabase Db => _redis.GetDatabase();
+
+    /// <summary>How long joining waits for the subscription connection, which may come up a little after the multiplexer reports itself connected.</summary>
+    private static readonly TimeSpan SubscribeGrace = TimeSpan.FromSeconds(10);
+
+    private async Task<ChannelMessageQueue> SubscribeAsync(RedisChannel channel, CancellationToken cancellationToken)
+    {
+        var subscriber = _redis.GetSubscriber();
+        var deadline = DateTime.UtcNow + SubscribeGrace;
+        while (true)
+        {
+            try
+            {
+                return await subscriber.SubscribeAsync(channel).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
+            {
+                // Fail-fast refuses the command while that connection is still being made: try again shortly.
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
 
     private async Task LeaveClusterAsync()
     {
