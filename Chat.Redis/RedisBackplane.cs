@@ -27,11 +27,6 @@ namespace Fleck.Chat.Redis;
 /// </summary>
 public sealed partial class RedisBackplane : IChatBackplane
 {
-    /// <summary>How long joining keeps retrying a connection that is momentarily down, and how often.</summary>
-    private static readonly TimeSpan StartupRetryWindow = TimeSpan.FromSeconds(10);
-
-    private static readonly TimeSpan StartupRetryDelay = TimeSpan.FromMilliseconds(200);
-
     private readonly IConnectionMultiplexer _redis;
     private readonly bool _ownsConnection;
     private readonly RedisBackplaneOptions _options;
@@ -111,36 +106,15 @@ public sealed partial class RedisBackplane : IChatBackplane
         {
             throw new InvalidOperationException("This backplane already serves a chat server; each server needs its own.");
         }
-        var subscriber = _redis.GetSubscriber();
         // A message queue per channel runs its handler for one message at a time, in order: chat
         // messages from one node reach the members in the order they were sent.
-        _broadcastQueue = await WhileConnectingAsync(() => subscriber.SubscribeAsync(_keys.Broadcast), cancellationToken).ConfigureAwait(false);
+        _broadcastQueue = await SubscribeAsync(_keys.Broadcast, cancellationToken).ConfigureAwait(false);
         _broadcastQueue.OnMessage(OnBroadcast);
-        _ownQueue = await WhileConnectingAsync(() => subscriber.SubscribeAsync(_keys.OwnChannel), cancellationToken).ConfigureAwait(false);
+        _ownQueue = await SubscribeAsync(_keys.OwnChannel, cancellationToken).ConfigureAwait(false);
         _ownQueue.OnMessage(OnOwnChannel);
-        await WhileConnectingAsync(async () => { await HeartbeatAsync().ConfigureAwait(false); return true; }, cancellationToken).ConfigureAwait(false);
+        await HeartbeatAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Joined the chat {Prefix} in Redis as node {NodeId}", _options.Prefix, NodeId);
         _maintenance = Task.Run(() => MaintainAsync(_stopping.Token), CancellationToken.None);
-    }
-
-    /// <summary>
-    /// Commands fail fast while the connection is down (see <see cref="RedisConnectionSettings"/>);
-    /// joining the chat should not fail for a blip, so it retries for a few seconds first.
-    /// </summary>
-    private static async Task<T> WhileConnectingAsync<T>(Func<Task<T>> command, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + StartupRetryWindow;
-        while (true)
-        {
-            try
-            {
-                return await command().WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(StartupRetryDelay, cancellationToken).ConfigureAwait(false);
-            }
-        }
     }
 
     /// <summary>
@@ -169,6 +143,27 @@ public sealed partial class RedisBackplane : IChatBackplane
     }
 
     private IDatabase Db => _redis.GetDatabase();
+
+    /// <summary>How long joining waits for the subscription connection, which may come up a little after the multiplexer reports itself connected.</summary>
+    private static readonly TimeSpan SubscribeGrace = TimeSpan.FromSeconds(10);
+
+    private async Task<ChannelMessageQueue> SubscribeAsync(RedisChannel channel, CancellationToken cancellationToken)
+    {
+        var subscriber = _redis.GetSubscriber();
+        var deadline = DateTime.UtcNow + SubscribeGrace;
+        while (true)
+        {
+            try
+            {
+                return await subscriber.SubscribeAsync(channel).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
+            {
+                // Fail-fast refuses the command while that connection is still being made: try again shortly.
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
 
     private async Task LeaveClusterAsync()
     {

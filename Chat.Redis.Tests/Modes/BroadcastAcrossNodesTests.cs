@@ -11,10 +11,10 @@ public sealed class BroadcastAcrossNodesTests : SharedRedis
     {
         var ct = TestTimeouts.Token();
         await using var cluster = await ChatCluster.StartAsync(Redis, new BroadcastMode(), 3);
-        var sender = await cluster[0].ConnectAsync("/websocket", ct);
-        var neighbour = await cluster[0].ConnectAsync("/websocket", ct);
-        var second = await cluster[1].ConnectAsync("/websocket", ct);
-        var third = await cluster[2].ConnectAsync("/websocket", ct);
+        var sender = await cluster[0].ConnectAnonymousAsync(ct);
+        var neighbour = await cluster[0].ConnectAnonymousAsync(ct);
+        var second = await cluster[1].ConnectAnonymousAsync(ct);
+        var third = await cluster[2].ConnectAnonymousAsync(ct);
 
         await sender.SendTextAsync("hello from node 0", ct);
         foreach (var client in new[] { neighbour, second, third })
@@ -39,8 +39,8 @@ public sealed class BroadcastAcrossNodesTests : SharedRedis
     {
         var ct = TestTimeouts.Token();
         await using var cluster = await ChatCluster.StartAsync(Redis, new BroadcastMode(), 2);
-        var sender = await cluster[0].ConnectAsync("/websocket", ct);
-        var receiver = await cluster[1].ConnectAsync("/websocket", ct);
+        var sender = await cluster[0].ConnectAnonymousAsync(ct);
+        var receiver = await cluster[1].ConnectAnonymousAsync(ct);
 
         var sent = Enumerable.Range(1, 30).Select(i => $"message {i}").ToArray();
         foreach (var text in sent)
@@ -62,8 +62,8 @@ public sealed class BroadcastAcrossNodesTests : SharedRedis
         var ct = TestTimeouts.Token();
         await using var red = await ChatCluster.StartAsync(Redis, new BroadcastMode(), 1);
         await using var blue = await ChatCluster.StartAsync(Redis, new BroadcastMode(), 1);
-        var inRed = await red[0].ConnectAsync("/websocket", ct);
-        var inBlue = await blue[0].ConnectAsync("/websocket", ct);
+        var inRed = await red[0].ConnectAnonymousAsync(ct);
+        var inBlue = await blue[0].ConnectAnonymousAsync(ct);
 
         await inRed.SendTextAsync("red only", ct);
         await inBlue.SendTextAsync("blue only", ct);
@@ -71,9 +71,16 @@ public sealed class BroadcastAcrossNodesTests : SharedRedis
         Assert.That(await inRed.ReceiveTextAsync(ct), Is.EqualTo("red only"));
         Assert.That(await inBlue.ReceiveTextAsync(ct), Is.EqualTo("blue only"));
         await red.AddNodeAsync();
-        var secondRed = await red[1].ConnectAsync("/websocket", ct);
+        var secondRed = await red[1].ConnectAnonymousAsync(ct);
         await inRed.SendTextAsync("red again", ct);
-        Assert.That(await secondRed.ReceiveTextAsync(ct), Is.EqualTo("red again"));
+
+        // The new red node may still see the first red message if its publish reached Redis late.
+        var atSecondRed = new List<string>();
+        while (atSecondRed.LastOrDefault() != "red again")
+        {
+            atSecondRed.Add(await secondRed.ReceiveTextAsync(ct));
+        }
+        Assert.That(atSecondRed, Is.SubsetOf(new[] { "red only", "red again" }));
         Assert.That(inBlue.Drain(), Is.Empty);
     }
 }

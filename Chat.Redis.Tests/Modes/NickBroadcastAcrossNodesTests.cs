@@ -117,12 +117,11 @@ public sealed class NickBroadcastAcrossNodesTests : SharedRedis
 
         var bob = await cluster[1].ConnectAsync("/websocket/bob", ct);
         await bob.ReceiveEventAsync("users", ct);
-        var first = await bob.ReceiveEventAsync(ct);
-        var second = await bob.ReceiveEventAsync(ct);
+        // Skipping other events: a live copy of alice's last message may reach node 1 after bob joined.
+        var first = await bob.ReceiveEventAsync("history", ct);
+        var second = await bob.ReceiveEventAsync("history", ct);
 
-        Assert.That(first.GetProperty("type").GetString(), Is.EqualTo("history"));
         Assert.That(first.GetProperty("msg").GetString(), Is.EqualTo("two"));
-        Assert.That(second.GetProperty("type").GetString(), Is.EqualTo("history"));
         Assert.That(second.GetProperty("msg").GetString(), Is.EqualTo("three"));
         Assert.That(second.GetProperty("name").GetString(), Is.EqualTo("alice"));
     }

@@ -47,6 +47,21 @@ internal sealed class ChatNode : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// Connects to broadcast mode and waits until the node counts the client as a member: the
+    /// handshake completes before the room admits it, and this mode sends no welcome to wait for.
+    /// </summary>
+    public async Task<ChatClient> ConnectAnonymousAsync(CancellationToken ct)
+    {
+        var before = Server.GetStatistics().Members;
+        var client = await ConnectAsync("/websocket", ct);
+        while (Server.GetStatistics().Members <= before)
+        {
+            await Task.Delay(10, ct);
+        }
+        return client;
+    }
+
     /// <summary>Connects under a nickname and waits for the users event that confirms the login.</summary>
     public async Task<ChatClient> JoinAsync(string nickname, CancellationToken ct)
     {
