@@ -57,8 +57,17 @@ public interface IBackplaneNode
     /// <summary>Nicknames held by this node's members, for re-claiming them after the backplane returns.</summary>
     IReadOnlyCollection<string> LocalNicknames { get; }
 
-    /// <summary>A local member lost its nickname to a conflict after a backplane outage; it is disconnected.</summary>
+    /// <summary>
+    /// A local member lost its nickname to a conflict after a backplane outage: it leaves the room
+    /// without a <c>leave</c> event (the name stays online, held by the member on the other node) and is disconnected.
+    /// </summary>
     void NicknameLost(string nickname);
+
+    /// <summary>
+    /// Members of another node that the others were told had left (that node was cut off long
+    /// enough to be taken for dead) are back without having reconnected: local members are told they joined.
+    /// </summary>
+    void MembersReturned(IReadOnlyCollection<string> nicknames);
 }
 
 /// <summary>The backplane cannot answer right now (e.g. Redis is down).</summary>

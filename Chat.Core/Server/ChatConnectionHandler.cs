@@ -16,7 +16,10 @@ internal sealed class ChatConnectionHandler(IChatMode mode, ChatRoom room, ChatS
 
     public ValueTask OnOpenAsync(WebSocketConnection connection, CancellationToken cancellationToken)
     {
-        var member = new ChatMember(connection) { RateLimiter = new RateLimiter(options.MessagesPerSecond, options.MessageBurst) };
+        var member = new ChatMember(connection)
+        {
+            RateLimiter = options.MessagesPerSecond > 0 ? new RateLimiter(options.MessagesPerSecond, options.MessageBurst) : null,
+        };
         connection.Tag = member;
         return mode.OnConnectedAsync(member, room, cancellationToken);
     }
@@ -25,7 +28,7 @@ internal sealed class ChatConnectionHandler(IChatMode mode, ChatRoom room, ChatS
     {
         var member = (ChatMember)connection.Tag!;
         counters.MessageReceived();
-        switch (member.RateLimiter!.Take())
+        switch (member.RateLimiter?.Take() ?? RateDecision.Allowed)
         {
             case RateDecision.Allowed:
                 return mode.OnMessageAsync(member, message, room, cancellationToken);

@@ -29,6 +29,11 @@ internal sealed class ChatRoom(IChatBackplane backplane, int historySize, ChatCo
         {
             throw new InvalidOperationException("The member has already joined.");
         }
+        if (!member.Connection.IsOpen)
+        {
+            // A closing connection (e.g. one that just lost its nickname) must not claim a name again.
+            return JoinResult.Unavailable;
+        }
         if (nickname is not null)
         {
             try
@@ -95,13 +100,13 @@ internal sealed class ChatRoom(IChatBackplane backplane, int historySize, ChatCo
     public void SendToAll(OutgoingMessage message)
     {
         DeliverLocally(message, except: null);
-        backplane.PublishToAll(message.Payload);
+        PublishToOtherNodes(message);
     }
 
     public void SendToAllExcept(ChatMember except, OutgoingMessage message)
     {
         DeliverLocally(message, except);
-        backplane.PublishToAll(message.Payload);
+        PublishToOtherNodes(message);
     }
 
     public async ValueTask<bool> SendToAsync(string nickname, OutgoingMessage message, CancellationToken cancellationToken)
@@ -170,6 +175,31 @@ internal sealed class ChatRoom(IChatBackplane backplane, int historySize, ChatCo
         {
             member.Send(ChatEvents.Error(ChatErrorCode.NicknameTaken, $"The nickname {nickname} was claimed elsewhere while the cluster was split."));
             _ = member.Connection.CloseAsync(ChatErrorCode.CloseNicknameTaken, "Nickname taken");
+            // The name is still online (held on the other node): the member leaves without a leave
+            // event, and without releasing a claim that is no longer ours.
+            if (_byNickname.TryRemove(new KeyValuePair<string, ChatMember>(nickname, member)))
+            {
+                _members.Remove(member);
+                member.HasJoined = false;
+            }
+        }
+    }
+
+    void IBackplaneNode.MembersReturned(IReadOnlyCollection<string> nicknames)
+    {
+        foreach (var nickname in nicknames)
+        {
+            DeliverLocally(ChatEvents.Join(nickname), except: null);
+        }
+    }
+
+    private void PublishToOtherNodes(OutgoingMessage message)
+    {
+        // The backplane carries text only (the other nodes frame what they receive as text); a
+        // binary message (broadcast mode) stays on this node rather than reach others corrupted.
+        if ((message.Frame.Span[0] & 0x0F) == ServerFrame.OpText)
+        {
+            backplane.PublishToAll(message.Payload);
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Fleck.Chat.Transport;
 
 /// <summary>
@@ -7,105 +5,68 @@ namespace Fleck.Chat.Transport;
 /// framing layer cannot do for us:
 /// <list type="bullet">
 /// <item>replays bytes that arrived in the same read as the HTTP request (a client may send its first frame at once);</item>
-/// <item>stamps the time of the last byte read, which is how keepalive sees pongs the BCL swallows;</item>
-/// <item>serializes every write behind one gate, so the coalescing outbox and the BCL's own writes
-/// (pongs, protocol-error closes) never interleave, and drops everything after a close frame.</item>
+/// <item>stamps the time the peer's bytes were last consumed, which is how keepalive sees pongs the BCL swallows;</item>
+/// <item>hands every frame the BCL writes (pongs, the close frame of a protocol error) to the
+/// connection's <see cref="Outbox"/>, so the socket has exactly one writer and those frames queue
+/// behind what was sent before them.</item>
 /// </list>
-/// Thread-safety: one reader at a time (the BCL's receive), any number of concurrent writers.
+/// It never closes the transport: the BCL disposes its stream as soon as it has handed over a close
+/// frame that may still be waiting in the outbox; the connection closes the transport itself.
+/// Thread-safety: one reader at a time (the BCL's receive); writes may come from any thread.
 /// </summary>
 internal sealed class ConnectionStream(Stream inner, ReadOnlyMemory<byte> prefix) : Stream
 {
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
     private ReadOnlyMemory<byte> _prefix = prefix;
     private long _lastReadTicks = Environment.TickCount64;
-    private long _writeStartedTicks;
-    private volatile bool _closeSent;
 
-    /// <summary><see cref="Environment.TickCount64"/> when the last byte arrived.</summary>
+    /// <summary>The transport underneath (TLS or the socket).</summary>
+    public Stream Inner => inner;
+
+    /// <summary>Where the BCL's own frames go; set once the outbox exists.</summary>
+    public Outbox? Writer { get; set; }
+
+    /// <summary><see cref="Environment.TickCount64"/> when the BCL last asked for bytes, i.e. had consumed what the peer sent.</summary>
     public long LastReadTicks => Volatile.Read(ref _lastReadTicks);
 
-    /// <summary><see cref="Environment.TickCount64"/> when the write in progress began; 0 when none is.</summary>
-    public long WriteStartedTicks => Volatile.Read(ref _writeStartedTicks);
-
-    /// <summary>True once a close frame has gone out; no frame may follow it (RFC 6455 §5.5.1).</summary>
-    public bool CloseSent => _closeSent;
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Reads for the BCL. The time is stamped when a read is asked for: the BCL asks again only after
+    /// it consumed the bytes of the previous one (a pong included), so the stamp follows the peer's
+    /// traffic without an async wrapper around every pending read on every idle connection.
+    /// </summary>
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (!_prefix.IsEmpty)
+        Volatile.Write(ref _lastReadTicks, Environment.TickCount64);
+        if (_prefix.IsEmpty)
         {
-            var n = Math.Min(buffer.Length, _prefix.Length);
-            _prefix.Span[..n].CopyTo(buffer.Span);
-            _prefix = _prefix[n..];
-            return n;
+            return inner.ReadAsync(buffer, cancellationToken);
         }
-        var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        if (read > 0)
-        {
-            Volatile.Write(ref _lastReadTicks, Environment.TickCount64);
-        }
-        return read;
+        var n = Math.Min(buffer.Length, _prefix.Length);
+        _prefix.Span[..n].CopyTo(buffer.Span);
+        _prefix = _prefix[n..];
+        return ValueTask.FromResult(n);
     }
 
-    /// <summary>Writes from the BCL: one whole frame per call.</summary>
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    /// <summary>A frame from the BCL (it writes one whole frame per call): queued, not written here.</summary>
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var isClose = !buffer.IsEmpty && (buffer.Span[0] & 0x0F) == ServerFrame.OpClose;
-        await WriteGatedAsync(buffer, isClose, cancellationToken).ConfigureAwait(false);
+        Writer?.EnqueueFrameFromParser(buffer.Span);
+        return ValueTask.CompletedTask;
     }
 
-    /// <summary>Writes a batch of whole frames; returns false when a close frame already went out and nothing was written.</summary>
-    public ValueTask<bool> WriteFramesAsync(ReadOnlyMemory<byte> frames, bool endsWithClose, CancellationToken cancellationToken)
-        => WriteGatedAsync(frames, endsWithClose, cancellationToken);
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> WriteGatedAsync(ReadOnlyMemory<byte> bytes, bool isClose, CancellationToken cancellationToken)
-    {
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_closeSent)
-            {
-                return false;
-            }
-            _closeSent = isClose;
-            Volatile.Write(ref _writeStartedTicks, Environment.TickCount64);
-            await inner.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        finally
-        {
-            Volatile.Write(ref _writeStartedTicks, 0);
-            _writeGate.Release();
-        }
-    }
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-        base.Dispose(disposing);
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await inner.DisposeAsync().ConfigureAwait(false);
-        await base.DisposeAsync().ConfigureAwait(false);
-    }
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public override bool CanRead => true;
     public override bool CanWrite => true;
     public override bool CanSeek => false;
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() => inner.Flush();
+
+    public override void Flush()
+    {
+    }
+
     public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    public override void Write(byte[] buffer, int offset, int count) => Writer?.EnqueueFrameFromParser(buffer.AsSpan(offset, count));
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();

@@ -13,9 +13,13 @@ namespace Fleck.Chat.Transport;
 /// queued frame into one pooled buffer and writes it with a single socket write (each message
 /// stays its own frame), and repeats until the ring is empty.
 /// </para>
+/// <para>
+/// The drain is the socket's only writer: frames the BCL writes by itself (pongs, protocol-error
+/// closes) are queued here too, so nothing interleaves and nothing is written after a close frame.
+/// </para>
 /// Thread-safety: any number of concurrent <see cref="TryEnqueue"/> callers; at most one drain runs.
 /// </summary>
-internal sealed class Outbox(ConnectionStream stream, int maxMessages, long maxBytes, Action<Exception?> onWriteFailed) : IThreadPoolWorkItem
+internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Action<Exception?> onWriteFailed) : IThreadPoolWorkItem
 {
     /// <summary>Frames are copied into batches of up to this size; larger frames are written on their own.</summary>
     private const int BatchBytes = 64 * 1024;
@@ -30,6 +34,10 @@ internal sealed class Outbox(ConnectionStream stream, int maxMessages, long maxB
     private bool _draining;
     private bool _completed;
     private TaskCompletionSource? _closeWritten;
+    private long _writeStartedTicks;
+
+    /// <summary><see cref="Environment.TickCount64"/> when the socket write in progress began; 0 when none is.</summary>
+    public long WriteStartedTicks => Volatile.Read(ref _writeStartedTicks);
 
     /// <summary>Number of frames written so far, and number of socket writes that carried them.</summary>
     public long FramesWritten { get; private set; }
@@ -38,6 +46,32 @@ internal sealed class Outbox(ConnectionStream stream, int maxMessages, long maxB
 
     public EnqueueResult TryEnqueue(OutgoingMessage message) => Enqueue(message, replaceQueued: false);
 
+    /// <summary>
+    /// Queues a frame the BCL produced (a pong, or the close frame of a protocol error). Control
+    /// frames are tiny and never count against the limits; after a close, they are dropped.
+    /// </summary>
+    public void EnqueueFrameFromParser(ReadOnlySpan<byte> frame)
+    {
+        if (frame.IsEmpty)
+        {
+            return;
+        }
+        var message = OutgoingMessage.FromParser(frame.ToArray(), isClose: (frame[0] & 0x0F) == ServerFrame.OpClose);
+        if (message.IsClose)
+        {
+            Enqueue(message, replaceQueued: false);
+            return;
+        }
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return;
+            }
+        }
+        Enqueue(message, replaceQueued: false, ignoreLimits: true);
+    }
+
     /// <summary>Drops everything queued and queues the close frame <paramref name="close"/> in its place.</summary>
     public void ReplaceWithClose(OutgoingMessage close)
     {
@@ -45,7 +79,7 @@ internal sealed class Outbox(ConnectionStream stream, int maxMessages, long maxB
         Enqueue(close, replaceQueued: true);
     }
 
-    private EnqueueResult Enqueue(OutgoingMessage message, bool replaceQueued)
+    private EnqueueResult Enqueue(OutgoingMessage message, bool replaceQueued, bool ignoreLimits = false)
     {
         bool schedule;
         lock (_lock)
@@ -58,7 +92,7 @@ internal sealed class Outbox(ConnectionStream stream, int maxMessages, long maxB
             {
                 ClearLocked();
             }
-            else if (!message.IsClose && (_count >= maxMessages || _queuedBytes + message.WireLength > maxBytes))
+            else if (!message.IsClose && !ignoreLimits && (_count >= maxMessages || _queuedBytes + message.WireLength > maxBytes))
             {
                 return EnqueueResult.Full;
             }
@@ -200,16 +234,9 @@ internal sealed class Outbox(ConnectionStream stream, int maxMessages, long maxB
                     }
                 }
                 Debug.Assert(frames > 0);
-                if (!await stream.WriteFramesAsync(toWrite, endsWithClose, CancellationToken.None).ConfigureAwait(false))
-                {
-                    // A close frame already went out (the BCL sent one on a protocol error): drop the rest.
-                    Discard();
-                    lock (_lock)
-                    {
-                        _draining = false;
-                    }
-                    return;
-                }
+                Volatile.Write(ref _writeStartedTicks, Environment.TickCount64);
+                await output.WriteAsync(toWrite, CancellationToken.None).ConfigureAwait(false);
+                Volatile.Write(ref _writeStartedTicks, 0);
                 FramesWritten += frames;
                 Writes++;
                 if (endsWithClose)

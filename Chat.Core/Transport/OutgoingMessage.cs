@@ -52,6 +52,9 @@ public sealed class OutgoingMessage
 
     internal static OutgoingMessage Close(int code, string? reason) => new(ServerFrame.CreateClose(code, reason), isClose: true);
 
+    /// <summary>A frame the BCL wrote by itself, taken as it is.</summary>
+    internal static OutgoingMessage FromParser(byte[] frame, bool isClose) => new(frame, isClose);
+
     internal static OutgoingMessage EmptyClose() => new(ServerFrame.Create(ServerFrame.OpClose, []), isClose: true);
 
     internal static OutgoingMessage Ping() => new(ServerFrame.Create(ServerFrame.OpPing, []));

@@ -15,12 +15,62 @@ public sealed partial class WebSocketConnection
     /// close codes); this loop adds what it leaves to its caller: the message size limit, the
     /// reply to a peer's close, and cleanup on every path.
     /// </summary>
-    internal async Task RunToCompletionAsync(IWebSocketHandler handler, CancellationToken serverStopping)
+    internal async Task RunAsync(IWebSocketHandler handler, CancellationToken serverStopping)
     {
         try
         {
             await handler.OnOpenAsync(this, serverStopping).ConfigureAwait(false);
-            await ReceiveLoopAsync(handler, serverStopping).ConfigureAwait(false);
+            // The receive loop lives here rather than in a method of its own: one async state fewer held by every idle connection.
+            // No cancellation token on receives: a registration per pending read costs memory on every
+            // idle connection, and Abort() ends a pending read anyway by closing the socket.
+            var token = CancellationToken.None;
+            while (true)
+            {
+                // A zero-byte receive waits for the next frame without holding a buffer while idle.
+                var first = await _webSocket.ReceiveAsync(Memory<byte>.Empty, token).ConfigureAwait(false);
+                if (first.MessageType == WebSocketMessageType.Close)
+                {
+                    await OnPeerCloseAsync().ConfigureAwait(false);
+                    return;
+                }
+                var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialReceiveBuffer, _options.MaxMessageBytes + 1));
+                try
+                {
+                    var length = 0;
+                    var end = first.EndOfMessage;
+                    while (!end)
+                    {
+                        if (length == buffer.Length)
+                        {
+                            buffer = Grow(buffer, length);
+                        }
+                        var limit = Math.Min(buffer.Length, _options.MaxMessageBytes + 1);
+                        var part = await _webSocket.ReceiveAsync(buffer.AsMemory(length, limit - length), token).ConfigureAwait(false);
+                        if (part.MessageType == WebSocketMessageType.Close)
+                        {
+                            await OnPeerCloseAsync().ConfigureAwait(false);
+                            return;
+                        }
+                        length += part.Count;
+                        end = part.EndOfMessage;
+                        if (length > _options.MaxMessageBytes)
+                        {
+                            _logger.LogDebug("Connection {Id} from {Remote} sent a message over {Max} bytes", Id, RemoteEndPoint, _options.MaxMessageBytes);
+                            await CloseAsync(WebSocketCloseCode.MessageTooBig, $"Message larger than {_options.MaxMessageBytes} bytes").ConfigureAwait(false);
+                            await DrainUntilPeerClosesAsync(token).ConfigureAwait(false);
+                            return;
+                        }
+                    }
+                    if (Volatile.Read(ref _closeStarted) == 0)
+                    {
+                        await handler.OnMessageAsync(this, new WebSocketMessage(first.MessageType, buffer.AsMemory(0, length)), serverStopping).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
@@ -34,58 +84,6 @@ public sealed partial class WebSocketConnection
         finally
         {
             await FinishAsync(handler).ConfigureAwait(false);
-        }
-    }
-
-    private async Task ReceiveLoopAsync(IWebSocketHandler handler, CancellationToken serverStopping)
-    {
-        var token = _aborted.Token;
-        while (true)
-        {
-            // A zero-byte receive waits for the next frame without holding a buffer while idle.
-            var first = await _webSocket.ReceiveAsync(Memory<byte>.Empty, token).ConfigureAwait(false);
-            if (first.MessageType == WebSocketMessageType.Close)
-            {
-                await OnPeerCloseAsync().ConfigureAwait(false);
-                return;
-            }
-            var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialReceiveBuffer, _options.MaxMessageBytes + 1));
-            try
-            {
-                var length = 0;
-                var end = first.EndOfMessage;
-                while (!end)
-                {
-                    if (length == buffer.Length)
-                    {
-                        buffer = Grow(buffer, length);
-                    }
-                    var limit = Math.Min(buffer.Length, _options.MaxMessageBytes + 1);
-                    var part = await _webSocket.ReceiveAsync(buffer.AsMemory(length, limit - length), token).ConfigureAwait(false);
-                    if (part.MessageType == WebSocketMessageType.Close)
-                    {
-                        await OnPeerCloseAsync().ConfigureAwait(false);
-                        return;
-                    }
-                    length += part.Count;
-                    end = part.EndOfMessage;
-                    if (length > _options.MaxMessageBytes)
-                    {
-                        _logger.LogDebug("Connection {Id} from {Remote} sent a message over {Max} bytes", Id, RemoteEndPoint, _options.MaxMessageBytes);
-                        await CloseAsync(WebSocketCloseCode.MessageTooBig, $"Message larger than {_options.MaxMessageBytes} bytes").ConfigureAwait(false);
-                        await DrainUntilPeerClosesAsync(token).ConfigureAwait(false);
-                        return;
-                    }
-                }
-                if (Volatile.Read(ref _closeStarted) == 0)
-                {
-                    await handler.OnMessageAsync(this, new WebSocketMessage(first.MessageType, buffer.AsMemory(0, length)), serverStopping).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
         }
     }
 
@@ -142,10 +140,11 @@ public sealed partial class WebSocketConnection
     {
         Interlocked.Exchange(ref _closeStarted, 1);
         _outbox.Complete();
-        if (_outbox.CloseWritten is { } written && !_aborted.IsCancellationRequested)
+        if (_outbox.CloseWritten is { } written && !IsAborted)
         {
-            // Let a queued close frame reach the wire before the socket goes.
-            await Task.WhenAny(written, Task.Delay(_options.CloseTimeout)).ConfigureAwait(false);
+            // Let a queued close frame reach the wire before the socket goes; if the write is stuck,
+            // the sweep's close timeout aborts the connection, which completes this too.
+            await written.ConfigureAwait(false);
         }
         try
         {
@@ -156,7 +155,7 @@ public sealed partial class WebSocketConnection
         }
         Abort();
         _webSocket.Dispose();
-        await _stream.DisposeAsync().ConfigureAwait(false);
+        await _stream.Inner.DisposeAsync().ConfigureAwait(false);
         try
         {
             await handler.OnCloseAsync(this).ConfigureAwait(false);
@@ -165,6 +164,6 @@ public sealed partial class WebSocketConnection
         {
             _logger.LogError(ex, "Close handler of connection {Id} failed", Id);
         }
-        _completion.TrySetResult();
+        Finished?.Invoke(this);
     }
 }

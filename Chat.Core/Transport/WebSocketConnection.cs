@@ -20,10 +20,16 @@ public sealed partial class WebSocketConnection
     private readonly Outbox _outbox;
     private readonly WebSocketServerOptions _options;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _aborted = new();
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Idle connections are the common case: keep the request head as its raw bytes and build the
+    // header dictionary only if someone asks for it.
+    private readonly byte[] _rawHead;
+    private IReadOnlyDictionary<string, string>? _headers;
     private long _pingSentTicks;
     private int _closeStarted;
+    private int _aborted;
+
+    // When the closing handshake began; the keepalive sweep aborts a close the peer never answers.
+    private long _closeStartedTicks;
 
     internal WebSocketConnection(long id, Socket socket, ConnectionStream stream, UpgradeRequest request, HandshakeOutcome outcome,
         WebSocketServerOptions options, ILogger logger)
@@ -36,7 +42,7 @@ public sealed partial class WebSocketConnection
         RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
         Path = request.Path;
         Query = request.Query;
-        Headers = request.Headers;
+        _rawHead = request.RawHead;
         SubProtocol = outcome.SubProtocol;
         IsCompressionEnabled = outcome.Deflate is not null;
         IsSecure = options.Certificate is not null;
@@ -48,7 +54,8 @@ public sealed partial class WebSocketConnection
             KeepAliveInterval = TimeSpan.Zero,
             DangerousDeflateOptions = outcome.Deflate,
         });
-        _outbox = new Outbox(stream, options.MaxQueuedMessages, options.MaxQueuedBytes, OnWriteFailed);
+        _outbox = new Outbox(stream.Inner, options.MaxQueuedMessages, options.MaxQueuedBytes, OnWriteFailed);
+        stream.Writer = _outbox;
     }
 
     /// <summary>Server-unique number of this connection.</summary>
@@ -64,7 +71,7 @@ public sealed partial class WebSocketConnection
     public string Query { get; }
 
     /// <summary>Header fields of the upgrade request, by case-insensitive name.</summary>
-    public IReadOnlyDictionary<string, string> Headers { get; }
+    public IReadOnlyDictionary<string, string> Headers => _headers ??= UpgradeRequest.ParseHeaders(_rawHead);
 
     /// <summary>The negotiated subprotocol, or null.</summary>
     public string? SubProtocol { get; }
@@ -79,13 +86,15 @@ public sealed partial class WebSocketConnection
     public object? Tag { get; set; }
 
     /// <summary>True until a close has begun or the connection failed; after that every send is refused.</summary>
-    public bool IsOpen => Volatile.Read(ref _closeStarted) == 0 && !_aborted.IsCancellationRequested;
+    public bool IsOpen => Volatile.Read(ref _closeStarted) == 0 && Volatile.Read(ref _aborted) == 0;
+
+    private bool IsAborted => Volatile.Read(ref _aborted) != 0;
 
     /// <summary>Frames written so far and the socket writes that carried them.</summary>
     internal (long Frames, long Writes) WriteCounts => (_outbox.FramesWritten, _outbox.Writes);
 
-    /// <summary>Completes when the connection is gone and its close handler has run.</summary>
-    internal Task Completion => _completion.Task;
+    /// <summary>Called once the connection is gone and its close handler has run (the server drops it from its registry).</summary>
+    internal Action<WebSocketConnection>? Finished { get; set; }
 
     /// <summary>Close code the peer sent, once it has sent one.</summary>
     public int? PeerCloseCode { get; private set; }
@@ -148,35 +157,17 @@ public sealed partial class WebSocketConnection
     /// <summary>Drops the connection at once, without a closing handshake.</summary>
     public void Abort()
     {
-        if (_aborted.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _aborted, 1) != 0)
         {
             return;
-        }
-        try
-        {
-            _aborted.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
         }
         _outbox.Discard();
         // Closing the socket ends any pending read or write with an error, which ends the receive loop.
         _socket.Dispose();
     }
 
-    /// <summary>If the peer does not answer our close in time, the socket is closed anyway (RFC 6455 §7.1.1).</summary>
-    private void ScheduleCloseTimeout()
-    {
-        _ = Task.Delay(_options.CloseTimeout, _aborted.Token).ContinueWith(
-            static (t, state) =>
-            {
-                if (!t.IsCanceled)
-                {
-                    ((WebSocketConnection)state!).Abort();
-                }
-            },
-            this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
+    /// <summary>If the peer does not answer our close in time, the socket is closed anyway (RFC 6455 §7.1.1); the sweep checks.</summary>
+    private void ScheduleCloseTimeout() => Volatile.Write(ref _closeStartedTicks, Environment.TickCount64);
 
     private void OnWriteFailed(Exception? error)
     {
@@ -185,9 +176,16 @@ public sealed partial class WebSocketConnection
     }
 
     /// <summary>Called by the server's keepalive sweep: pings a quiet peer, drops a dead one or one whose write is stuck.</summary>
-    internal void CheckAlive(long now, long intervalMs, long timeoutMs, long writeTimeoutMs)
+    internal void CheckAlive(long now, long intervalMs, long timeoutMs, long writeTimeoutMs, long closeTimeoutMs)
     {
-        var writeStarted = _stream.WriteStartedTicks;
+        var closeStarted = Volatile.Read(ref _closeStartedTicks);
+        if (closeStarted != 0 && now - closeStarted > closeTimeoutMs)
+        {
+            _logger.LogDebug("Connection {Id} from {Remote} did not finish closing in time; dropping it", Id, RemoteEndPoint);
+            Abort();
+            return;
+        }
+        var writeStarted = _outbox.WriteStartedTicks;
         if (writeStarted != 0 && now - writeStarted > writeTimeoutMs)
         {
             _logger.LogInformation("Connection {Id} from {Remote}: a write has been stuck for {Ms} ms; dropping it", Id, RemoteEndPoint, now - writeStarted);

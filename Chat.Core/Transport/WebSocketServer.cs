@@ -20,6 +20,8 @@ public sealed class WebSocketServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<long, WebSocketConnection> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Action<WebSocketConnection> _removeConnection;
     private Socket? _listener;
     private Task? _acceptLoop;
     private Timer? _sweep;
@@ -33,6 +35,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _handler = handler ?? throw new ArgumentNullException(nameof(handler));
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Fleck.Chat.Transport");
+        _removeConnection = RemoveConnection;
     }
 
     /// <summary>The address and port actually bound; valid after <see cref="StartAsync"/>.</summary>
@@ -101,23 +104,37 @@ public sealed class WebSocketServer : IAsyncDisposable
         {
             await _acceptLoop.ConfigureAwait(false);
         }
-        var connections = _connections.Values.ToArray();
-        var finished = connections.Select(c => c.Completion).ToArray();
-        foreach (var connection in connections)
+        foreach (var connection in _connections.Values)
         {
             _ = connection.CloseAsync(WebSocketCloseCode.GoingAway, "Server shutting down");
         }
+        SignalIfDrained();
         try
         {
-            await Task.WhenAll(finished).WaitAsync(_options.CloseTimeout, cancellationToken).ConfigureAwait(false);
+            await _drained.Task.WaitAsync(_options.CloseTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
-            foreach (var connection in connections)
+            foreach (var connection in _connections.Values)
             {
                 connection.Abort();
             }
-            await Task.WhenAll(finished).ConfigureAwait(false);
+            // Aborted connections finish at once: their pending reads fail as the sockets close.
+            await _drained.Task.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private void RemoveConnection(WebSocketConnection connection)
+    {
+        _connections.TryRemove(connection.Id, out _);
+        SignalIfDrained();
+    }
+
+    private void SignalIfDrained()
+    {
+        if (_stopping.IsCancellationRequested && _connections.IsEmpty && Volatile.Read(ref _pending) == 0)
+        {
+            _drained.TrySetResult();
         }
     }
 
@@ -130,7 +147,7 @@ public sealed class WebSocketServer : IAsyncDisposable
 
     private static TimeSpan SweepPeriod(WebSocketServerOptions o)
     {
-        var shortest = new[] { o.KeepAliveInterval, o.KeepAliveTimeout, o.WriteTimeout }.Where(t => t > TimeSpan.Zero).DefaultIfEmpty(TimeSpan.FromSeconds(1)).Min();
+        var shortest = new[] { o.KeepAliveInterval, o.KeepAliveTimeout, o.WriteTimeout, o.CloseTimeout }.Where(t => t > TimeSpan.Zero).DefaultIfEmpty(TimeSpan.FromSeconds(1)).Min();
         // Half the shortest period bounds how late a check can be; below 50 ms the sweep itself would cost.
         return TimeSpan.FromMilliseconds(Math.Max(50, shortest.TotalMilliseconds / 2));
     }
@@ -141,9 +158,10 @@ public sealed class WebSocketServer : IAsyncDisposable
         var interval = (long)_options.KeepAliveInterval.TotalMilliseconds;
         var timeout = (long)_options.KeepAliveTimeout.TotalMilliseconds;
         var writeTimeout = (long)_options.WriteTimeout.TotalMilliseconds;
+        var closeTimeout = (long)_options.CloseTimeout.TotalMilliseconds;
         foreach (var connection in _connections.Values)
         {
-            connection.CheckAlive(now, interval, timeout, writeTimeout);
+            connection.CheckAlive(now, interval, timeout, writeTimeout, closeTimeout);
         }
     }
 
@@ -187,6 +205,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         {
             if (connection is not null)
             {
+                connection.Finished = _removeConnection;
                 _connections[connection.Id] = connection;
             }
             Interlocked.Decrement(ref _pending);
@@ -194,20 +213,15 @@ public sealed class WebSocketServer : IAsyncDisposable
         if (connection is null)
         {
             socket.Dispose();
+            SignalIfDrained();
             return;
         }
         if (_stopping.IsCancellationRequested)
         {
             _ = connection.CloseAsync(WebSocketCloseCode.GoingAway, "Server shutting down");
         }
-        try
-        {
-            await connection.RunToCompletionAsync(_handler, _stopping.Token).ConfigureAwait(false);
-        }
-        finally
-        {
-            _connections.TryRemove(connection.Id, out _);
-        }
+        // Not awaited: an idle connection should not keep this method's state alive as well.
+        _ = connection.RunAsync(_handler, _stopping.Token);
     }
 
     private async Task<WebSocketConnection?> HandshakeAsync(Socket socket, bool admitted)
@@ -235,7 +249,16 @@ public sealed class WebSocketServer : IAsyncDisposable
             await stream.DisposeAsync().ConfigureAwait(false);
             return null;
         }
-        await stream.WriteAsync(outcome.Response, timeout.Token).ConfigureAwait(false);
+        if (stream is NetworkStream)
+        {
+            // A fresh socket's send buffer always takes the short answer at once. Sending it
+            // synchronously spares every idle connection the async send state it would otherwise keep.
+            socket.Send(outcome.Response);
+        }
+        else
+        {
+            await stream.WriteAsync(outcome.Response, timeout.Token).ConfigureAwait(false);
+        }
         if (!outcome.Accepted)
         {
             _logger.LogDebug("Refused handshake from {Remote}: {Status}", SafeRemote(socket), outcome.Status);

@@ -5,8 +5,9 @@ namespace Fleck.Chat.Transport.Handshake;
 /// <summary>A parsed HTTP/1.1 request head: request line and header fields (RFC 9112 §3, §5).</summary>
 internal sealed class UpgradeRequest
 {
-    private UpgradeRequest(string method, string target, string version, Dictionary<string, string> headers)
+    private UpgradeRequest(byte[] rawHead, string method, string target, string version, Dictionary<string, string> headers)
     {
+        RawHead = rawHead;
         Method = method;
         Target = target;
         Version = version;
@@ -15,6 +16,9 @@ internal sealed class UpgradeRequest
         Path = q < 0 ? target : target[..q];
         Query = q < 0 ? "" : target[(q + 1)..];
     }
+
+    /// <summary>The request head as received (one byte per character); a connection keeps only this and parses headers again on demand.</summary>
+    public byte[] RawHead { get; }
 
     public string Method { get; }
     public string Target { get; }
@@ -68,6 +72,19 @@ internal sealed class UpgradeRequest
                 return null;
             }
         }
+        var headers = ParseHeaderLines(lines);
+        if (headers is null)
+        {
+            return null;
+        }
+        return new UpgradeRequest(head.ToArray(), requestLine[0], requestLine[1], version, headers);
+    }
+
+    /// <summary>The header fields of a head kept as <see cref="RawHead"/>.</summary>
+    public static Dictionary<string, string> ParseHeaders(byte[] rawHead) => ParseHeaderLines(Encoding.Latin1.GetString(rawHead).Split("\r\n")) ?? [];
+
+    private static Dictionary<string, string>? ParseHeaderLines(string[] lines)
+    {
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 1; i < lines.Length; i++)
         {
@@ -89,6 +106,6 @@ internal sealed class UpgradeRequest
             var value = line[(colon + 1)..].Trim(' ', '\t');
             headers[name] = headers.TryGetValue(name, out var existing) ? existing + ", " + value : value;
         }
-        return new UpgradeRequest(requestLine[0], requestLine[1], version, headers);
+        return headers;
     }
 }

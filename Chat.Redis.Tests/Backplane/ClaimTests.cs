@@ -1,0 +1,115 @@
+using Fleck.Chat.Redis.Tests.Support;
+using Fleck.Chat.Scaling;
+using StackExchange.Redis;
+
+namespace Fleck.Chat.Redis.Tests.Backplane;
+
+/// <summary>Nickname claims and presence, on backplanes without chat servers around them.</summary>
+[CancelAfter(60_000)]
+public sealed class ClaimTests : SharedRedis
+{
+    [Test]
+    public async Task Presence_lists_thousands_of_members_of_two_nodes_and_follows_releases()
+    {
+        var ct = TestTimeouts.Token();
+        var options = new RedisBackplaneOptions { Prefix = ChatCluster.NewPrefix() };
+        await using var first = await StartAsync(options);
+        await using var second = await StartAsync(options);
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 5000).Select(i => (i % 2 == 0 ? first : second).Backplane.TryClaimNicknameAsync($"user{i}", ct).AsTask()));
+        Assert.That(claims, Is.All.True);
+        Assert.That(await first.Backplane.GetNicknamesAsync(ct), Has.Count.EqualTo(5000));
+        Assert.That(await second.Backplane.IsOnlineAsync("USER4999", ct), Is.True);
+
+        for (var i = 0; i < 100; i++)
+        {
+            await second.Backplane.ReleaseNicknameAsync($"user{(2 * i) + 1}");
+        }
+
+        var online = await first.Backplane.GetNicknamesAsync(ct);
+        Assert.That(online, Has.Count.EqualTo(4900));
+        Assert.That(online, Does.Not.Contain("user1"));
+        Assert.That(await first.Backplane.IsOnlineAsync("user1", ct), Is.False);
+        Assert.That(await first.Backplane.TryClaimNicknameAsync("User1", ct), Is.True);
+    }
+
+    [Test]
+    public async Task Claims_outlive_their_time_to_live_while_their_node_refreshes_them()
+    {
+        var ct = TestTimeouts.Token();
+        var options = new RedisBackplaneOptions { Prefix = ChatCluster.NewPrefix(), ClaimTimeToLive = TimeSpan.FromSeconds(3), RefreshInterval = TimeSpan.FromSeconds(1) };
+        await using var holder = await StartAsync(options);
+        await using var other = await StartAsync(options);
+        // More than one refresh batch, so every batch is exercised.
+        var names = Enumerable.Range(0, 1200).Select(i => $"member{i}").ToArray();
+        foreach (var batch in names.Chunk(200))
+        {
+            Assert.That(await Task.WhenAll(batch.Select(n => holder.Backplane.TryClaimNicknameAsync(n, ct).AsTask())), Is.All.True);
+        }
+
+        // Time is the thing under test: twice the time-to-live, which only refreshes can survive.
+        await Task.Delay(options.ClaimTimeToLive * 2, ct);
+
+        Assert.That(await other.Backplane.GetNicknamesAsync(ct), Has.Count.EqualTo(names.Length));
+        Assert.That(await other.Backplane.TryClaimNicknameAsync("member0", ct), Is.False);
+        Assert.That(await other.Backplane.TryClaimNicknameAsync("MEMBER1199", ct), Is.False);
+    }
+
+    [TestCase("Ärger", "äRGER")]
+    [TestCase("\u00B5", "\u039C")] // micro sign and Greek capital mu: equal ignoring case, but their lower-case forms differ
+    [TestCase("Ωmega", "ωMEGA")]
+    public async Task Nicknames_equal_ignoring_case_cannot_both_be_claimed(string taken, string attempt)
+    {
+        var ct = TestTimeouts.Token();
+        Assert.That(string.Equals(taken, attempt, StringComparison.OrdinalIgnoreCase), Is.True, "the chat's own comparer holds them equal");
+        var options = new RedisBackplaneOptions { Prefix = ChatCluster.NewPrefix() };
+        await using var first = await StartAsync(options);
+        await using var second = await StartAsync(options);
+
+        Assert.That(await first.Backplane.TryClaimNicknameAsync(taken, ct), Is.True);
+        Assert.That(await second.Backplane.TryClaimNicknameAsync(attempt, ct), Is.False);
+        Assert.That(await first.Backplane.TryClaimNicknameAsync(attempt, ct), Is.False, "nor twice on one node");
+    }
+
+    [Test]
+    public async Task A_member_who_left_while_redis_was_out_of_reach_is_unlisted_once_it_is_back()
+    {
+        var ct = TestTimeouts.Token();
+        var options = new RedisBackplaneOptions { Prefix = ChatCluster.NewPrefix() };
+        await using var relay = new TcpRelay(Redis.Port);
+        await using var cutOff = await StartAsync(options, relay.Configuration);
+        await using var other = await StartAsync(options);
+        Assert.That(await cutOff.Backplane.TryClaimNicknameAsync("alice", ct), Is.True);
+        Assert.That(await cutOff.Backplane.TryClaimNicknameAsync("bob", ct), Is.True);
+
+        relay.Sever();
+        await cutOff.Backplane.ReleaseNicknameAsync("alice");
+        await Assert.ThrowsAsync<BackplaneUnavailableException>(async () => await cutOff.Backplane.TryClaimNicknameAsync("carol", ct));
+        relay.Heal();
+
+        while ((await other.Backplane.GetNicknamesAsync(ct)).Contains("alice"))
+        {
+            await Task.Delay(100, ct);
+        }
+        Assert.That(await other.Backplane.GetNicknamesAsync(ct), Is.EquivalentTo(new[] { "bob" }));
+        Assert.That(await other.Backplane.TryClaimNicknameAsync("alice", ct), Is.True);
+        Assert.That(await other.Backplane.TryClaimNicknameAsync("carol", ct), Is.True, "the claim that failed during the outage left nothing behind");
+    }
+
+    private async Task<Started> StartAsync(RedisBackplaneOptions options, string? configuration = null)
+    {
+        var redis = await ConnectionMultiplexer.ConnectAsync(RedisConnectionSettings.Parse(configuration ?? Redis.Configuration));
+        var backplane = new RedisBackplane(redis, options);
+        await ((IChatBackplane)backplane).ConnectAsync(new RecordingNode(), CancellationToken.None);
+        return new Started(backplane, redis);
+    }
+
+    private sealed record Started(RedisBackplane Backplane, ConnectionMultiplexer Redis) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Backplane.DisposeAsync();
+            await Redis.DisposeAsync();
+        }
+    }
+}

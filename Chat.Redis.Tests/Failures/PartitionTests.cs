@@ -1,0 +1,80 @@
+using Fleck.Chat.Modes;
+using Fleck.Chat.Protocol;
+using Fleck.Chat.Redis.Tests.Support;
+
+namespace Fleck.Chat.Redis.Tests.Failures;
+
+/// <summary>
+/// One node is cut off from Redis (through a relay) while Redis stays up for the others, longer
+/// than its heartbeat lives: the others take it for dead, then it comes back.
+/// </summary>
+[CancelAfter(90_000)]
+public sealed class PartitionTests : SharedRedis
+{
+    [Test]
+    public async Task A_node_cut_off_is_taken_for_dead_and_its_members_are_announced_again_when_it_returns()
+    {
+        var ct = TestTimeouts.Token(TimeSpan.FromSeconds(60));
+        await using var relay = new TcpRelay(Redis.Port);
+        await using var cluster = await ChatCluster.StartAsync(Redis, new NickBroadcastMode(), 1, ChatCluster.Quick());
+        var cutOff = await cluster.AddNodeAsync(relay.Configuration);
+        var bob = await cluster[0].JoinAsync("bob", ct);
+        var alice = await cutOff.JoinAsync("alice", ct);
+        await bob.ReceiveEventAsync("join", ct);
+
+        relay.Sever();
+        var leave = await bob.ReceiveEventAsync("leave", ct);
+        await alice.SendTextAsync("said while cut off", ct);
+        Assert.That((await alice.ReceiveEventAsync("message", ct)).GetProperty("msg").GetString(), Is.EqualTo("said while cut off"));
+        relay.Heal();
+        var join = await bob.ReceiveEventAsync("join", ct);
+        await alice.SendTextAsync("back", ct);
+        var message = await bob.ReceiveEventAsync("message", ct);
+
+        Assert.That(leave.GetProperty("user").GetString(), Is.EqualTo("alice"));
+        Assert.That(join.GetProperty("user").GetString(), Is.EqualTo("alice"));
+        Assert.That(message.GetProperty("msg").GetString(), Is.EqualTo("back"), "nothing said while cut off arrives late");
+        var newcomer = await cluster[0].ConnectAsync("/websocket/ALICE", ct);
+        Assert.That((await newcomer.ReceiveEventAsync("error", ct)).GetProperty("code").GetString(), Is.EqualTo(ChatErrorCode.NicknameTaken));
+    }
+
+    [Test]
+    public async Task On_a_nickname_conflict_after_a_split_the_existing_claim_wins_and_the_returning_member_is_closed()
+    {
+        var ct = TestTimeouts.Token(TimeSpan.FromSeconds(60));
+        await using var relay = new TcpRelay(Redis.Port);
+        await using var cluster = await ChatCluster.StartAsync(Redis, new NickBroadcastMode(), 1, ChatCluster.Quick());
+        var cutOff = await cluster.AddNodeAsync(relay.Configuration);
+        var bob = await cluster[0].JoinAsync("bob", ct);
+        var oldAlice = await cutOff.JoinAsync("alice", ct);
+        var carol = await cutOff.JoinAsync("carol", ct);
+        await bob.ReceiveEventAsync("join", ct);
+        await bob.ReceiveEventAsync("join", ct);
+
+        relay.Sever();
+        await bob.ReceiveEventAsync("leave", ct);
+        await bob.ReceiveEventAsync("leave", ct);
+        var newAlice = await cluster[0].JoinAsync("Alice", ct);
+        Assert.That((await bob.ReceiveEventAsync("join", ct)).GetProperty("user").GetString(), Is.EqualTo("Alice"));
+        relay.Heal();
+
+        var error = await oldAlice.ReceiveEventAsync("error", ct);
+        await oldAlice.Closed.Task.WaitAsync(ct);
+        var carolBack = await bob.ReceiveEventAsync("join", ct);
+        await newAlice.SendTextAsync("I am the alice now", ct);
+        var atCarol = await carol.ReceiveEventAsync("message", ct);
+        var atBob = await bob.ReceiveEventAsync("message", ct);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(error.GetProperty("code").GetString(), Is.EqualTo(ChatErrorCode.NicknameTaken));
+            Assert.That((int?)oldAlice.CloseStatus, Is.EqualTo(ChatErrorCode.CloseNicknameTaken));
+            Assert.That(carolBack.GetProperty("user").GetString(), Is.EqualTo("carol"), "only the member that kept its name is announced again");
+            Assert.That(atCarol.GetProperty("name").GetString(), Is.EqualTo("Alice"));
+            Assert.That(atBob.GetProperty("name").GetString(), Is.EqualTo("Alice"));
+            Assert.That(bob.Drain().Concat(carol.Drain()).Any(t => t.Contains("\"leave\"", StringComparison.Ordinal)), Is.False,
+                "the closed member leaves no leave event: its name is still online");
+        }
+        Assert.That(cutOff.Server.GetStatistics().Members, Is.EqualTo(1));
+    }
+}

@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Fleck.Chat.Modes;
+using Fleck.Chat.Protocol;
+using Fleck.Chat.Redis.Tests.Support;
+
+namespace Fleck.Chat.Redis.Tests.Failures;
+
+/// <summary>Redis is killed under running nodes and started again (empty) on the same port.</summary>
+[CancelAfter(120_000)]
+public sealed class RedisOutageTests
+{
+    [Test]
+    public async Task Local_chat_goes_on_during_the_outage_and_cross_node_chat_resumes_after_it_without_duplicates()
+    {
+        var ct = TestTimeouts.Token(TimeSpan.FromSeconds(90));
+        await using var redis = await RedisServer.StartAsync();
+        await using var cluster = await ChatCluster.StartAsync(redis, new NickBroadcastMode(), 2);
+        var alice = await cluster[0].JoinAsync("alice", ct);
+        var carol = await cluster[0].JoinAsync("carol", ct);
+        var bob = await cluster[1].JoinAsync("bob", ct);
+        await alice.ReceiveEventAsync("join", ct);
+        await alice.ReceiveEventAsync("join", ct);
+
+        redis.Kill();
+        await alice.SendTextAsync("during the outage", ct);
+        Assert.That((await alice.ReceiveEventAsync("message", ct)).GetProperty("msg").GetString(), Is.EqualTo("during the outage"));
+        Assert.That((await carol.ReceiveEventAsync("message", ct)).GetProperty("msg").GetString(), Is.EqualTo("during the outage"));
+
+        // Everything bob receives from here on, in order.
+        var atBob = new List<string>();
+        var probeCrossed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var bobReader = Task.Run(async () =>
+        {
+            while (true)
+            {
+                var text = (await bob.ReceiveEventAsync("message", ct)).GetProperty("msg").GetString()!;
+                if (text == "bob is back")
+                {
+                    return;
+                }
+                atBob.Add(text);
+                probeCrossed.TrySetResult();
+            }
+        }, ct);
+
+        await redis.RestartAsync();
+        var clock = Stopwatch.StartNew();
+        var probes = new List<string>();
+        while (!probeCrossed.Task.IsCompleted)
+        {
+            probes.Add($"probe {probes.Count}");
+            await alice.SendTextAsync(probes[^1], ct);
+            await Task.WhenAny(probeCrossed.Task, Task.Delay(500, ct));
+        }
+        Assert.That(clock.Elapsed, Is.LessThan(TestTimeouts.Recovery), "cross-node chat resumes within 30 s");
+        await bob.SendTextAsync("bob is back", ct);
+        await bobReader;
+
+        var atAlice = await MessagesUntilAsync(alice, "bob is back", ct);
+        var atCarol = await MessagesUntilAsync(carol, "bob is back", ct);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(atAlice, Is.EqualTo(probes), "alice saw each of her probes once, in order");
+            Assert.That(atCarol, Is.EqualTo(probes), "carol saw each probe once, in order");
+            Assert.That(atBob, Is.Not.Empty);
+            Assert.That(atBob, Is.Unique, "nothing reached bob twice");
+            Assert.That(atBob, Is.SubsetOf(probes), "what was said during the outage is not delivered late");
+        }
+    }
+
+    [Test]
+    public async Task A_new_member_during_the_outage_gets_unavailable_and_close_4003_and_can_join_after_it()
+    {
+        var ct = TestTimeouts.Token(TimeSpan.FromSeconds(60));
+        await using var redis = await RedisServer.StartAsync();
+        await using var cluster = await ChatCluster.StartAsync(redis, new PrivateMode(), 2);
+        var alice = await cluster[0].JoinAsync("alice", ct);
+
+        redis.Kill();
+        var dave = await cluster[0].ConnectAsync("/websocket/dave", ct);
+        var error = await dave.ReceiveEventAsync("error", ct);
+        await dave.Closed.Task.WaitAsync(ct);
+
+        Assert.That(error.GetProperty("code").GetString(), Is.EqualTo(ChatErrorCode.Unavailable));
+        Assert.That((int?)dave.CloseStatus, Is.EqualTo(ChatErrorCode.CloseUnavailable));
+        Assert.That(cluster[0].Server.GetStatistics().Members, Is.EqualTo(1), "alice is still in");
+
+        await redis.RestartAsync();
+        var (newDave, users) = await JoinWhenAvailableAsync(cluster[1], "dave", ct);
+        Assert.That(users.GetProperty("users").EnumerateArray().Select(u => u.GetString()), Does.Contain("dave"));
+        var welcome = await SendUntilReceivedAsync(i => alice.SendJsonAsync(new { msg = $"welcome {i}", to_client = "dave" }, ct), newDave, "private", ct);
+        Assert.That(welcome.GetProperty("name").GetString(), Is.EqualTo("alice"));
+    }
+
+    [Test]
+    public async Task Nicknames_are_claimed_again_after_redis_comes_back_empty()
+    {
+        var ct = TestTimeouts.Token(TimeSpan.FromSeconds(60));
+        await using var redis = await RedisServer.StartAsync();
+        await using var cluster = await ChatCluster.StartAsync(redis, new PrivateMode(), 2);
+        var alice = await cluster[0].JoinAsync("alice", ct);
+        var bob = await cluster[1].JoinAsync("bob", ct);
+
+        redis.Kill();
+        await redis.RestartAsync();
+        await using var admin = await redis.ConnectAdminAsync();
+        var claim = cluster.Options.Prefix + "nick:ALICE";
+        while (!await admin.GetDatabase().KeyExistsAsync(claim))
+        {
+            await Task.Delay(100, ct);
+        }
+
+        var impostor = await cluster[1].ConnectAsync("/websocket/Alice", ct);
+        var refused = await impostor.ReceiveEventAsync("error", ct);
+        Assert.That(refused.GetProperty("code").GetString(), Is.EqualTo(ChatErrorCode.NicknameTaken));
+        var reached = await SendUntilReceivedAsync(i => bob.SendJsonAsync(new { msg = $"still you? {i}", to_client = "alice" }, ct), alice, "private", ct);
+        Assert.That(reached.GetProperty("name").GetString(), Is.EqualTo("bob"));
+    }
+
+    [Test]
+    public async Task Broadcast_mode_keeps_serving_and_admitting_local_clients_during_the_outage()
+    {
+        var ct = TestTimeouts.Token();
+        await using var redis = await RedisServer.StartAsync();
+        await using var cluster = await ChatCluster.StartAsync(redis, new BroadcastMode(), 2);
+        var first = await cluster[0].ConnectAsync("/websocket", ct);
+
+        redis.Kill();
+        var second = await cluster[0].ConnectAsync("/websocket", ct);
+        await first.SendTextAsync("still here", ct);
+
+        Assert.That(await first.ReceiveTextAsync(ct), Is.EqualTo("still here"));
+        Assert.That(await second.ReceiveTextAsync(ct), Is.EqualTo("still here"));
+        Assert.That(cluster[0].Backplane.DroppedMessages, Is.GreaterThan(0), "what the other node could not get was dropped, not queued");
+    }
+
+    /// <summary>The texts of every message event up to (not including) <paramref name="last"/>.</summary>
+    private static async Task<List<string>> MessagesUntilAsync(ChatClient client, string last, CancellationToken ct)
+    {
+        var texts = new List<string>();
+        while (true)
+        {
+            var e = await client.ReceiveEventAsync("message", ct);
+            var text = e.GetProperty("msg").GetString()!;
+            if (text == last)
+            {
+                return texts;
+            }
+            texts.Add(text);
+        }
+    }
+
+    /// <summary>Retries a join until the node can check nicknames again.</summary>
+    private static async Task<(ChatClient Client, JsonElement Users)> JoinWhenAvailableAsync(ChatNode node, string nickname, CancellationToken ct)
+    {
+        while (true)
+        {
+            var client = await node.ConnectAsync("/websocket/" + nickname, ct);
+            var first = await client.ReceiveEventAsync(ct);
+            if (first.GetProperty("type").GetString() == "users")
+            {
+                return (client, first);
+            }
+            Assert.That(first.GetProperty("code").GetString(), Is.EqualTo(ChatErrorCode.Unavailable));
+            await Task.Delay(250, ct);
+        }
+    }
+
+    /// <summary>
+    /// Sends numbered messages twice a second until the receiver gets one: right after Redis
+    /// returns, each node reconnects on its own schedule.
+    /// </summary>
+    private static async Task<JsonElement> SendUntilReceivedAsync(Func<int, Task> send, ChatClient receiver, string type, CancellationToken ct)
+    {
+        var received = receiver.ReceiveEventAsync(type, ct);
+        for (var i = 0; !received.IsCompleted; i++)
+        {
+            await send(i);
+            await Task.WhenAny(received, Task.Delay(500, ct));
+        }
+        return await received;
+    }
+}

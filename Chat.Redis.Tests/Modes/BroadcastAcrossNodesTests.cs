@@ -1,0 +1,79 @@
+using Fleck.Chat.Modes;
+using Fleck.Chat.Redis.Tests.Support;
+
+namespace Fleck.Chat.Redis.Tests.Modes;
+
+[CancelAfter(60_000)]
+public sealed class BroadcastAcrossNodesTests : SharedRedis
+{
+    [Test]
+    public async Task Message_reaches_every_client_on_three_nodes_and_the_sender_exactly_once()
+    {
+        var ct = TestTimeouts.Token();
+        await using var cluster = await ChatCluster.StartAsync(Redis, new BroadcastMode(), 3);
+        var sender = await cluster[0].ConnectAsync("/websocket", ct);
+        var neighbour = await cluster[0].ConnectAsync("/websocket", ct);
+        var second = await cluster[1].ConnectAsync("/websocket", ct);
+        var third = await cluster[2].ConnectAsync("/websocket", ct);
+
+        await sender.SendTextAsync("hello from node 0", ct);
+        foreach (var client in new[] { neighbour, second, third })
+        {
+            Assert.That(await client.ReceiveTextAsync(ct), Is.EqualTo("hello from node 0"));
+        }
+        // Redis delivers in order: by the time this reply from node 2 reaches node 0, any copy of
+        // the sender's own message coming back through Redis would have arrived before it.
+        await third.SendTextAsync("reply from node 2", ct);
+
+        Assert.That(await sender.ReceiveTextAsync(ct), Is.EqualTo("hello from node 0"));
+        Assert.That(await sender.ReceiveTextAsync(ct), Is.EqualTo("reply from node 2"));
+        Assert.That(await second.ReceiveTextAsync(ct), Is.EqualTo("reply from node 2"));
+        Assert.That(await third.ReceiveTextAsync(ct), Is.EqualTo("reply from node 2"));
+        Assert.That(await neighbour.ReceiveTextAsync(ct), Is.EqualTo("reply from node 2"));
+        Assert.That(sender.Drain(), Is.Empty);
+        Assert.That(third.Drain(), Is.Empty);
+    }
+
+    [Test]
+    public async Task Messages_from_one_sender_arrive_on_another_node_in_order()
+    {
+        var ct = TestTimeouts.Token();
+        await using var cluster = await ChatCluster.StartAsync(Redis, new BroadcastMode(), 2);
+        var sender = await cluster[0].ConnectAsync("/websocket", ct);
+        var receiver = await cluster[1].ConnectAsync("/websocket", ct);
+
+        var sent = Enumerable.Range(1, 30).Select(i => $"message {i}").ToArray();
+        foreach (var text in sent)
+        {
+            await sender.SendTextAsync(text, ct);
+        }
+
+        var received = new List<string>();
+        while (received.Count < sent.Length)
+        {
+            received.Add(await receiver.ReceiveTextAsync(ct));
+        }
+        Assert.That(received, Is.EqualTo(sent));
+    }
+
+    [Test]
+    public async Task Nodes_with_different_prefixes_do_not_share_a_chat()
+    {
+        var ct = TestTimeouts.Token();
+        await using var red = await ChatCluster.StartAsync(Redis, new BroadcastMode(), 1);
+        await using var blue = await ChatCluster.StartAsync(Redis, new BroadcastMode(), 1);
+        var inRed = await red[0].ConnectAsync("/websocket", ct);
+        var inBlue = await blue[0].ConnectAsync("/websocket", ct);
+
+        await inRed.SendTextAsync("red only", ct);
+        await inBlue.SendTextAsync("blue only", ct);
+
+        Assert.That(await inRed.ReceiveTextAsync(ct), Is.EqualTo("red only"));
+        Assert.That(await inBlue.ReceiveTextAsync(ct), Is.EqualTo("blue only"));
+        await red.AddNodeAsync();
+        var secondRed = await red[1].ConnectAsync("/websocket", ct);
+        await inRed.SendTextAsync("red again", ct);
+        Assert.That(await secondRed.ReceiveTextAsync(ct), Is.EqualTo("red again"));
+        Assert.That(inBlue.Drain(), Is.Empty);
+    }
+}

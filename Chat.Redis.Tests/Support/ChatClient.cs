@@ -1,0 +1,120 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace Fleck.Chat.Redis.Tests.Support;
+
+/// <summary>
+/// A test client on a real ClientWebSocket. A receive loop runs all the time (a .NET peer only
+/// answers pings while receiving) and queues every message for the test to read in order.
+/// </summary>
+internal sealed class ChatClient : IAsyncDisposable
+{
+    private readonly ClientWebSocket _socket = new();
+    private readonly Channel<string> _inbox = Channel.CreateUnbounded<string>();
+    private Task? _receiveLoop;
+
+    public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
+    public string? CloseDescription => _socket.CloseStatusDescription;
+    public WebSocketState State => _socket.State;
+    public TaskCompletionSource Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public static async Task<ChatClient> ConnectAsync(int port, string path, CancellationToken ct)
+    {
+        var client = new ChatClient();
+        await client._socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}{path}"), ct);
+        client._receiveLoop = client.ReceiveLoopAsync();
+        return client;
+    }
+
+    public Task SendTextAsync(string text, CancellationToken ct) =>
+        _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, ct);
+
+    public Task SendBinaryAsync(byte[] data, CancellationToken ct) =>
+        _socket.SendAsync(data, WebSocketMessageType.Binary, true, ct);
+
+    public Task SendJsonAsync(object payload, CancellationToken ct) => SendTextAsync(JsonSerializer.Serialize(payload), ct);
+
+    /// <summary>The next message, raw.</summary>
+    public async Task<string> ReceiveTextAsync(CancellationToken ct) => await _inbox.Reader.ReadAsync(ct);
+
+    /// <summary>The next JSON event.</summary>
+    public async Task<JsonElement> ReceiveEventAsync(CancellationToken ct) => JsonDocument.Parse(await ReceiveTextAsync(ct)).RootElement;
+
+    /// <summary>Skips events until one of <paramref name="type"/> arrives.</summary>
+    public async Task<JsonElement> ReceiveEventAsync(string type, CancellationToken ct)
+    {
+        while (true)
+        {
+            var e = await ReceiveEventAsync(ct);
+            if (e.GetProperty("type").GetString() == type)
+            {
+                return e;
+            }
+        }
+    }
+
+    /// <summary>Everything received so far, without waiting.</summary>
+    public List<string> Drain()
+    {
+        var list = new List<string>();
+        while (_inbox.Reader.TryRead(out var m))
+        {
+            list.Add(m);
+        }
+        return list;
+    }
+
+    public async Task CloseAsync(CancellationToken ct)
+    {
+        if (_socket.State == WebSocketState.Open)
+        {
+            await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", ct);
+        }
+        await Closed.Task.WaitAsync(ct);
+    }
+
+    public void Abort() => _socket.Abort();
+
+    private async Task ReceiveLoopAsync()
+    {
+        var buffer = new byte[64 * 1024];
+        using var message = new MemoryStream();
+        try
+        {
+            while (true)
+            {
+                var r = await _socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
+                if (r.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
+                message.Write(buffer, 0, r.Count);
+                if (r.EndOfMessage)
+                {
+                    _inbox.Writer.TryWrite(Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length));
+                    message.SetLength(0);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            _inbox.Writer.TryComplete();
+            Closed.TrySetResult();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _socket.Abort();
+        if (_receiveLoop is not null)
+        {
+            await _receiveLoop;
+        }
+        _socket.Dispose();
+    }
+}

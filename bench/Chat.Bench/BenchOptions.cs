@@ -1,0 +1,63 @@
+using System.Net;
+
+namespace Fleck.Chat.Bench;
+
+/// <summary>Command-line settings of one benchmark run.</summary>
+internal sealed record BenchOptions
+{
+    public string Scenario { get; init; } = "fanout";
+    public string Label { get; init; } = "server";
+    public IPEndPoint Server { get; init; } = new(IPAddress.Loopback, 8181);
+    public string Path { get; init; } = "/websocket";
+    public int? ServerPid { get; init; }
+    public int Clients { get; init; } = 1000;
+    public int Senders { get; init; } = 10;
+    public int Messages { get; init; } = 2000;
+    public int Bytes { get; init; } = 64;
+    public int Window { get; init; } = 16;
+    public double Rate { get; init; } = 50_000;
+    public double DurationSeconds { get; init; } = 10;
+    public bool Nick { get; init; }
+    public int Sources { get; init; } = 8;
+    public double TimeoutSeconds { get; init; } = 120;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var o = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            o = args[i] switch
+            {
+                "--scenario" => o with { Scenario = Next() },
+                "--label" => o with { Label = Next() },
+                "--target" => WithTarget(o, Next()),
+                "--server-pid" => o with { ServerPid = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                "--clients" => o with { Clients = Int(Next()) },
+                "--senders" => o with { Senders = Int(Next()) },
+                "--messages" => o with { Messages = Int(Next()) },
+                "--bytes" => o with { Bytes = Int(Next()) },
+                "--window" => o with { Window = Int(Next()) },
+                "--rate" => o with { Rate = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                "--duration" => o with { DurationSeconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                "--timeout" => o with { TimeoutSeconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                "--sources" => o with { Sources = Int(Next()) },
+                "--nick" => o with { Nick = true },
+                _ => throw new ArgumentException($"unknown option {args[i]}"),
+            };
+        }
+        if (o.Bytes < 40)
+        {
+            throw new ArgumentException("--bytes must be at least 40: the payload carries sender, sequence and timestamp");
+        }
+        return o;
+    }
+
+    private static int Int(string s) => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static BenchOptions WithTarget(BenchOptions o, string url)
+    {
+        var uri = new Uri(url);
+        return o with { Server = new IPEndPoint(IPAddress.Parse(uri.Host), uri.Port), Path = uri.AbsolutePath };
+    }
+}

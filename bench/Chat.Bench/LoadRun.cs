@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace Fleck.Chat.Bench;
+
+/// <summary>
+/// The clients of one scenario and what they saw: deliveries, latency, order. Each client's
+/// counters are touched only by its own receive loop, so recording needs no locks.
+/// </summary>
+internal sealed class LoadRun : IAsyncDisposable
+{
+    private readonly BenchOptions _options;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _loops = [];
+    private long[] _received = [];
+    private long[] _outOfOrder = [];
+    private long[][] _lastSeq = [];
+    private LatencyHistogram[] _latency = [];
+    private SemaphoreSlim[] _windows = [];
+    private int _usersEvents;
+
+    public LoadRun(BenchOptions options) => _options = options;
+
+    public BenchClient[] Clients { get; private set; } = [];
+
+    public double HandshakesPerSecond { get; private set; }
+
+    public long TotalReceived => _received.Sum();
+
+    public long OutOfOrder => _outOfOrder.Sum();
+
+    public int UsersEvents => Volatile.Read(ref _usersEvents);
+
+    /// <summary>Opens <paramref name="count"/> connections, 64 handshakes in flight at a time, and times it.</summary>
+    public async Task ConnectAsync(int count, CancellationToken ct)
+    {
+        Clients = new BenchClient[count];
+        _received = new long[count];
+        _outOfOrder = new long[count];
+        _lastSeq = new long[count][];
+        _latency = new LatencyHistogram[count];
+        var sw = Stopwatch.StartNew();
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = ct }, async (i, c) =>
+        {
+            var source = IPAddress.Parse($"127.0.0.{1 + (i % _options.Sources)}");
+            var path = _options.Nick ? $"{_options.Path}/u{i}" : _options.Path;
+            Clients[i] = await BenchClient.ConnectAsync(i, _options.Server, source, path, c);
+        });
+        HandshakesPerSecond = count / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Starts every client's receive loop except those listed as stalled.</summary>
+    public void StartReceiving(int bufferSize, int senders, ISet<int>? stalled = null)
+    {
+        _windows = Enumerable.Range(0, senders).Select(_ => new SemaphoreSlim(_options.Window)).ToArray();
+        foreach (var client in Clients)
+        {
+            if (stalled?.Contains(client.Index) == true)
+            {
+                continue;
+            }
+            _lastSeq[client.Index] = Enumerable.Repeat(-1L, senders).ToArray();
+            _latency[client.Index] = new LatencyHistogram();
+            _loops.Add(Task.Run(() => client.ReceiveLoopAsync(bufferSize, OnText, _stop.Token)));
+        }
+    }
+
+    private void OnText(BenchClient client, ReadOnlySpan<byte> frame, long receivedAt)
+    {
+        if (!Payload.TryRead(frame, _options.Nick, out var sender, out var seq, out var timestamp))
+        {
+            if (frame.StartsWith("{\"type\":\"users\""u8))
+            {
+                Interlocked.Increment(ref _usersEvents);
+            }
+            return;
+        }
+        var i = client.Index;
+        _received[i]++;
+        _latency[i].Record((receivedAt - timestamp) * 1_000_000 / Stopwatch.Frequency);
+        var last = _lastSeq[i];
+        if (sender < last.Length)
+        {
+            if (seq <= last[sender])
+            {
+                _outOfOrder[i]++;
+            }
+            last[sender] = seq;
+        }
+        if (sender == i && sender < _windows.Length)
+        {
+            _windows[sender].Release();
+        }
+    }
+
+    /// <summary>Sends <paramref name="messages"/> from client <paramref name="sender"/>, keeping at most the window in flight.</summary>
+    public async Task SendWindowedAsync(int sender, int messages, CancellationToken ct)
+    {
+        var buffer = new byte[_options.Bytes + 16];
+        for (var seq = 0; seq < messages; seq++)
+        {
+            await _windows[sender].WaitAsync(ct);
+            await SendOneAsync(sender, seq, buffer, ct);
+        }
+    }
+
+    /// <summary>Sends at a fixed interval for a fixed time; returns how many were sent.</summary>
+    public async Task<int> SendPacedAsync(int sender, TimeSpan interval, TimeSpan duration, CancellationToken ct)
+    {
+        var buffer = new byte[_options.Bytes + 16];
+        var start = Stopwatch.GetTimestamp();
+        var seq = 0;
+        while (Stopwatch.GetElapsedTime(start) < duration)
+        {
+            var due = interval * seq;
+            var wait = due - Stopwatch.GetElapsedTime(start);
+            if (wait > TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(wait, ct);
+            }
+            await SendOneAsync(sender, seq++, buffer, ct);
+        }
+        return seq;
+    }
+
+    private async Task SendOneAsync(int sender, int seq, byte[] buffer, CancellationToken ct)
+    {
+        int length;
+        if (_options.Nick)
+        {
+            "{\"msg\":\""u8.CopyTo(buffer);
+            length = 8 + Payload.Write(buffer.AsSpan(8), sender, seq, Stopwatch.GetTimestamp(), _options.Bytes - 10);
+            "\"}"u8.CopyTo(buffer.AsSpan(length));
+            length += 2;
+        }
+        else
+        {
+            length = Payload.Write(buffer, sender, seq, Stopwatch.GetTimestamp(), _options.Bytes);
+        }
+        await Clients[sender].SendTextAsync(buffer.AsSpan(0, length), ct);
+    }
+
+    public LatencyHistogram MergedLatency()
+    {
+        var all = new LatencyHistogram();
+        foreach (var h in _latency)
+        {
+            if (h is not null)
+            {
+                all.Merge(h);
+            }
+        }
+        return all;
+    }
+
+    /// <summary>Waits until <paramref name="done"/> holds, polling; false if the deadline passed first.</summary>
+    public static async Task<bool> WaitUntilAsync(Func<bool> done, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (!done())
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                return false;
+            }
+            await Task.Delay(5, ct);
+        }
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        foreach (var client in Clients)
+        {
+            if (client is not null)
+            {
+                await client.DisposeAsync();
+            }
+        }
+        await Task.WhenAll(_loops);
+        _stop.Dispose();
+    }
+}

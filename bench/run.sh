@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs every scenario against the Kestrel baseline and against Fleck.Chat, in turn, with the
+# server pinned to CPU 0 and the load generator to CPU 1, and prints ratios ours/baseline.
+#   bench/run.sh            full run, 2 repetitions (about 10 minutes)
+#   bench/run.sh --quick    smaller loads, 1 repetition (about 2 minutes)
+#   REPS=3 bench/run.sh     more repetitions
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0
+quick=0; [ "${1:-}" = "--quick" ] && quick=1
+reps=${REPS:-$([ $quick = 1 ] && echo 1 || echo 2)}
+ulimit -n "$(ulimit -Hn)"
+
+dotnet build -c Release Chat.Host >/dev/null
+dotnet build -c Release bench/Chat.Baseline >/dev/null
+dotnet build -c Release bench/Chat.Bench >/dev/null
+bench="dotnet bench/Chat.Bench/bin/Release/net10.0/Chat.Bench.dll"
+mkdir -p bench/results
+out="bench/results/$(date +%Y%m%d-%H%M%S).jsonl"
+port=9300
+
+start_server() { # kind mode -> sets pid, url
+  port=$((port + 2))
+  local log; log=$(mktemp)
+  if [ "$1" = baseline ]; then
+    taskset -c 0 dotnet bench/Chat.Baseline/bin/Release/net10.0/Chat.Baseline.dll --host 127.0.0.1 --port $port >"$log" 2>&1 &
+  else
+    taskset -c 0 dotnet Chat.Host/bin/Release/net10.0/Chat.Host.dll --mode "$2" --host 127.0.0.1 --port $port \
+      --http-port $((port + 1)) --rate 0 --history 0 --max-connections 30000 --log-level Warning >"$log" 2>&1 &
+  fi
+  pid=$!
+  for _ in $(seq 100); do grep -qE "listening|open http" "$log" && break; sleep 0.1; done
+  grep -qE "listening|open http" "$log" || { cat "$log"; kill $pid; exit 1; }
+  url="ws://127.0.0.1:$port/websocket"
+}
+stop_server() { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=""; }
+pid=""
+trap '[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null' EXIT
+gen() { taskset -c 1 $bench --target "$url" --server-pid "$pid" "$@" | tee /dev/stderr | grep '^RESULT ' | sed 's/^RESULT //' >>"$out"; }
+warm() { taskset -c 1 $bench --target "$url" --server-pid "$pid" --scenario fanout --clients 200 --senders 10 --messages 1000 --label warmup "$@" >/dev/null; }
+
+if [ $quick = 1 ]; then M1=500; M2=3000; IDLE="2000 5000"; DUR=5; STALL=5000; else M1=2000; M2=10000; IDLE="5000 19000"; DUR=10; STALL=20000; fi
+
+for rep in $(seq "$reps"); do
+  for kind in baseline ours; do
+    echo "== repetition $rep: $kind" >&2
+    start_server $kind broadcast; warm
+    gen --label $kind --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
+    gen --label $kind --scenario fanout --clients 100 --senders 10 --messages $M2 --bytes 64
+    gen --label $kind --scenario steady --clients 1000 --senders 10 --rate 50000 --duration $DUR --bytes 64
+    stop_server
+    for n in $IDLE; do start_server $kind broadcast; gen --label $kind --scenario idle --clients "$n"; stop_server; done
+    start_server $kind broadcast; gen --label $kind --scenario stalled --clients 100 --messages $STALL --bytes 1024; stop_server
+    if [ $kind = ours ]; then
+      start_server ours nick-broadcast; warm --nick
+      gen --label ours-nick --nick --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
+      stop_server
+    fi
+  done
+done
+
+python3 bench/summarize.py "$out"

@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Prints the benchmark table: median of the repetitions for each server, and ours/baseline ratios."""
+import json
+import statistics
+import sys
+from collections import defaultdict
+
+rows = [json.loads(line) for line in open(sys.argv[1])]
+groups = defaultdict(list)
+for r in rows:
+    key = (r["scenario"], r.get("clients"), r.get("label"))
+    groups[key].append(r)
+
+
+def med(key, field):
+    values = [r[field] for r in groups.get(key, []) if r.get(field) is not None]
+    return statistics.median(values) if values else None
+
+
+def line(name, scenario, clients, field, lower_is_better=False, ours="ours"):
+    b = med((scenario, clients, "baseline"), field)
+    o = med((scenario, clients, ours), field)
+    reps = len(groups.get((scenario, clients, ours), []))
+    ratio = (o / b) if (o is not None and b) else None
+    fmt = lambda v: "-" if v is None else (f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}")
+    print(f"| {name} | {fmt(b)} | {fmt(o)} | {'-' if ratio is None else f'{ratio:.2f}x'} | {reps} |")
+
+
+print("| measure (median) | Kestrel baseline | Fleck.Chat | ours / baseline | reps |")
+print("|---|---|---|---|---|")
+line("fanout 1,000 clients: deliveries/s", "fanout", 1000, "deliveriesPerSec")
+line("fanout 1,000 clients: server CPU µs/delivery", "fanout", 1000, "serverCpuUsPerDelivery")
+line("fanout 1,000 clients: lost + out of order", "fanout", 1000, "lost")
+line("fanout 100 clients: deliveries/s", "fanout", 100, "deliveriesPerSec")
+line("fanout 100 clients: server CPU µs/delivery", "fanout", 100, "serverCpuUsPerDelivery")
+line("steady 50k/s, 1,000 clients: p50 ms", "steady", 1000, "p50Ms")
+line("steady 50k/s, 1,000 clients: p99 ms", "steady", 1000, "p99Ms")
+for n in sorted({r["clients"] for r in rows if r["scenario"] == "idle"}):
+    line(f"idle {n:,}: KiB per connection", "idle", n, "kibPerConnection")
+    line(f"idle {n:,}: handshakes/s", "idle", n, "handshakesPerSec")
+    line(f"idle {n:,}: final broadcast reached", "idle", n, "finalBroadcastReached")
+line("stalled: lost by the other 100", "stalled", 100, "lostByOthers")
+line("stalled: server peak RSS MiB", "stalled", 100, "serverPeakRssMiB")
+o = med(("fanout", 1000, "ours-nick"), "deliveriesPerSec")
+b = med(("fanout", 1000, "ours"), "deliveriesPerSec")
+if o and b:
+    print(f"\nnick-broadcast / broadcast deliveries/s (ours, 1,000 clients): {o:,.0f} / {b:,.0f} = {o / b:.2f}")
+stalled = [r for r in rows if r["scenario"] == "stalled"]
+for r in stalled:
+    print(f"stalled ({r['label']}): disconnected={r['stalledDisconnected']} close={r['stalledCloseCode']} lostByOthers={r['lostByOthers']} peakRss={r['serverPeakRssMiB']} MiB")
