@@ -12,7 +12,7 @@ public sealed class PrivatePageTests : BrowserTest
         await using var chat = await RunningChat.StartAsync("private");
         var anna = await JoinAsync(chat, "Anna");
         var ben = await JoinAsync(chat, "Ben");
-        var carl = await JoinAsync(chat, "Carl");
+        var carl = await JoinAsync(chat, "Carl", phone: true);
         await Expect(anna.Locator("#users li")).ToHaveCountAsync(3);
 
         await anna.Locator("#users li", new() { HasText = "Ben" }).ClickAsync();
@@ -29,6 +29,7 @@ public sealed class PrivatePageTests : BrowserTest
         await Expect(Lines(anna, "own", "just for ben").Locator(".sender")).ToHaveTextAsync("you → Ben");
         await Screenshots.SaveAsync(anna, "private");
         await Screenshots.SaveAsync(ben, "private-recipient");
+        await Screenshots.SaveAsync(carl, "private-phone");
     }
 
     [Test]

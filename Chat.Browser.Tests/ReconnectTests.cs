@@ -17,6 +17,7 @@ public sealed class ReconnectTests : BrowserTest
 
         await chat.StopAsync();
         await Expect(anna.Locator("#status")).ToHaveClassAsync("reconnecting");
+        await Expect(ben.Locator("#status")).ToHaveClassAsync("reconnecting");
         await Expect(Lines(anna, "system", "the server is restarting")).ToHaveCountAsync(1);
         await chat.StartAgainAsync();
 

@@ -33,8 +33,12 @@
 
   let config = null, socket = null, me = null;
   let attempt = 0, reconnectTimer = null, sessions = 0, loginError = null;
-  let online = [], newestTs = 0, historyDivider = false, unread = 0;
+  let online = [], historyDivider = false, unread = 0;
+  // Joins and leaves that arrive before this session's users list; applied on top of it.
+  let presenceBeforeList = null;
   const pendingOwn = []; // broadcast echoes my text back to me: this recognises it as mine
+  const shown = new Set(), shownOrder = []; // messages on screen, so a replayed history skips them
+  const MAX_REMEMBERED = 2000;
 
   // ---- rendering ----
 
@@ -89,7 +93,6 @@
     body.className = "text";
     body.textContent = text;
     li.append(meta, body);
-    if (ts) newestTs = Math.max(newestTs, ts);
     if (!kind.includes("own") && !kind.includes("history")) noticeUnread();
     return add(li);
   }
@@ -155,6 +158,7 @@
       attempt = 0;
       sessions++;
       historyDivider = false;
+      presenceBeforeList = [];
       setStatus("connected");
       if (!nicknames) addNote("system", sessions === 1 ? "Connected. Everyone here sees what you write." : "Reconnected.");
     };
@@ -189,22 +193,22 @@
     try { event = JSON.parse(data); } catch { addNote("error", "Unreadable message from the server."); return; }
     switch (event.type) {
       case "users":
-        online = Array.isArray(event.users) ? event.users : [];
+        online = Array.isArray(event.users) ? [...event.users] : [];
+        // The list is a snapshot; someone who joined or left while it was taken may already
+        // have been announced, so those announcements are applied on top of it.
+        for (const change of presenceBeforeList || []) applyPresence(change);
+        presenceBeforeList = null;
         renderUsers();
         addNote("system", event.msg);
         break;
       case "join":
-        if (!online.includes(event.user)) online.push(event.user);
-        renderUsers();
-        addNote("system", event.msg);
-        break;
       case "leave":
-        online = online.filter((n) => n !== event.user);
+        if (presenceBeforeList) presenceBeforeList.push(event); else applyPresence(event);
         renderUsers();
         addNote("system", event.msg);
         break;
       case "history":
-        if (event.ts && event.ts <= newestTs) break; // already on screen from before a reconnect
+        if (!remember(event)) break; // already on screen, e.g. from before a reconnect
         if (!historyDivider) {
           addNote("divider", sessions > 1 ? "While you were away" : "Earlier messages");
           historyDivider = true;
@@ -212,6 +216,7 @@
         addMessage(event.name === me ? "message own history" : "message history", event.msg, event.name, event.ts, event.name);
         break;
       case "message":
+        remember(event);
         addMessage(event.name === me ? "message own" : "message", event.msg, event.name, event.ts, event.name);
         break;
       case "private":
@@ -225,6 +230,21 @@
       default:
         if (typeof event.msg === "string") addMessage("message", event.msg, String(event.name ?? "server"), event.ts);
     }
+  }
+
+  function applyPresence(event) {
+    if (event.type === "join" && !online.includes(event.user)) online.push(event.user);
+    if (event.type === "leave") online = online.filter((n) => n !== event.user);
+  }
+
+  /** Notes a chat message as shown; false if it already was. */
+  function remember(event) {
+    const key = event.ts + "\u0000" + event.name + "\u0000" + event.msg;
+    if (shown.has(key)) return false;
+    shown.add(key);
+    shownOrder.push(key);
+    if (shownOrder.length > MAX_REMEMBERED) shown.delete(shownOrder.shift());
+    return true;
   }
 
   function send() {
@@ -271,7 +291,8 @@
     loginError = null;
     attempt = 0;
     sessions = 0;
-    newestTs = 0;
+    shown.clear();
+    shownOrder.length = 0;
     online = [];
     messages.replaceChildren();
     renderUsers();
