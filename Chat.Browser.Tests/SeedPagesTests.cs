@@ -1,24 +1,30 @@
 using Fleck.Chat.Browser.Tests.Support;
-using Fleck.Chat.Tests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace Fleck.Chat.Browser.Tests;
 
 /// <summary>
-/// The tutorial's own four pages, unchanged but for the WebSocket address, chat through our host
-/// in the matching mode, and nothing on them reads "undefined".
+/// The tutorial's own four pages (SeedPages/, unchanged but for the WebSocket address, written
+/// there as {{WS}}) chat through our server in the matching mode, and nothing on them reads
+/// "undefined": every event we send carries the name and msg those pages print.
 /// </summary>
-[CancelAfter(90_000)]
-[Parallelizable(ParallelScope.All)]
-public sealed class SeedPagesTests
+public sealed class SeedPagesTests : BrowserTest
 {
-    private static async Task<IPage> OpenSeedPageAsync(BrowserSession browser, string file, HostProcess host)
+    private string _pages = "";
+
+    [OneTimeSetUp]
+    public void CreatePageFolder() => _pages = Directory.CreateTempSubdirectory("fleck-chat-seed-").FullName;
+
+    [OneTimeTearDown]
+    public void DeletePageFolder() => Directory.Delete(_pages, recursive: true);
+
+    private async Task<IPage> OpenSeedPageAsync(string file, RunningChat chat)
     {
         var html = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "SeedPages", file));
-        var path = Path.Combine(Path.GetTempPath(), $"seed-{Guid.NewGuid():N}-{file}");
-        await File.WriteAllTextAsync(path, html.Replace("{{WS}}", $"127.0.0.1:{host.WebSocketPort}", StringComparison.Ordinal));
-        var page = await browser.NewPersonAsync();
+        var path = Path.Combine(_pages, $"{chat.WebSocketPort}-{Guid.NewGuid():N}-{file}");
+        await File.WriteAllTextAsync(path, html.Replace("{{WS}}", $"127.0.0.1:{chat.WebSocketPort}", StringComparison.Ordinal));
+        var page = await Browser.NewPersonAsync();
         await page.GotoAsync("file://" + path);
         return page;
     }
@@ -47,28 +53,21 @@ public sealed class SeedPagesTests
         }
     }
 
-    private static async Task<HostProcess> StartAsync(string mode, CancellationToken ct)
-    {
-        var host = HostProcess.Start("--mode", mode, "--port", "0", "--http-port", "0");
-        await host.WaitForBannerAsync(ct);
-        return host;
-    }
+    private static ILocator Lines(IPage page) => page.Locator("#chat_content p");
 
     [Test]
     public async Task Seed_group_chat_without_nicknames_works_against_broadcast_mode()
     {
-        var ct = new CancellationTokenSource(TimeSpan.FromSeconds(80)).Token;
-        await using var host = await StartAsync("broadcast", ct);
-        await using var browser = await BrowserSession.LaunchAsync();
-        var a = await OpenSeedPageAsync(browser, "MUC_Nonick.html", host);
-        var b = await OpenSeedPageAsync(browser, "MUC_Nonick.html", host);
+        await using var chat = await RunningChat.StartAsync("broadcast");
+        var a = await OpenSeedPageAsync("MUC_Nonick.html", chat);
+        var b = await OpenSeedPageAsync("MUC_Nonick.html", chat);
         await a.WaitForFunctionAsync("() => ws.readyState === 1");
         await b.WaitForFunctionAsync("() => ws.readyState === 1");
 
         await SeedSendAsync(a, "大家好");
 
-        await Expect(b.Locator("#chat_content p")).ToContainTextAsync("大家好");
-        await Expect(a.Locator("#chat_content p")).ToContainTextAsync("大家好");
+        await Expect(Lines(b)).ToContainTextAsync(["大家好"]);
+        await Expect(Lines(a)).ToContainTextAsync(["大家好"]);
         await AssertNoUndefinedAsync(a, b);
     }
 
@@ -76,51 +75,51 @@ public sealed class SeedPagesTests
     [TestCase("MUC_nick.html")]
     public async Task Seed_group_chat_with_nicknames_works_against_nick_broadcast_mode(string file)
     {
-        var ct = new CancellationTokenSource(TimeSpan.FromSeconds(80)).Token;
-        await using var host = await StartAsync("nick-broadcast", ct);
-        await using var browser = await BrowserSession.LaunchAsync();
-        var a = await OpenSeedPageAsync(browser, file, host);
-        var b = await OpenSeedPageAsync(browser, file, host);
-        await a.WaitForFunctionAsync("() => typeof ws !== 'undefined'");
+        await using var chat = await RunningChat.StartAsync("nick-broadcast");
+        var a = await OpenSeedPageAsync(file, chat);
+        var b = await OpenSeedPageAsync(file, chat);
         if (file == "MUC_nick.html")
         {
+            // This version connects on load and sends the nickname as its first message.
             await a.WaitForFunctionAsync("() => ws.readyState === 1");
             await b.WaitForFunctionAsync("() => ws.readyState === 1");
         }
         await SeedLoginAsync(a, "小明");
-        await Expect(a.Locator("#chat_content p").First).ToContainTextAsync("server");
+        await Expect(Lines(a).First).ToContainTextAsync("server(");
         await SeedLoginAsync(b, "小红");
-        await Expect(a.Locator("#chat_content p").Last).ToContainTextAsync("小红 joined");
+        await Expect(Lines(a).Last).ToContainTextAsync("小红 joined");
 
         await SeedSendAsync(a, "你好, 小红");
 
-        await Expect(b.Locator("#chat_content p").Last).ToContainTextAsync("小明(");
-        await Expect(b.Locator("#chat_content p").Last).ToContainTextAsync("你好, 小红");
-        await Expect(a.Locator("#chat_content p").Last).ToContainTextAsync("你好, 小红");
+        await Expect(Lines(b).Last).ToContainTextAsync("小明(");
+        await Expect(Lines(b).Last).ToContainTextAsync("你好, 小红");
+        await Expect(Lines(a).Last).ToContainTextAsync("你好, 小红");
         await AssertNoUndefinedAsync(a, b);
     }
 
     [Test]
     public async Task Seed_private_chat_works_against_private_mode()
     {
-        var ct = new CancellationTokenSource(TimeSpan.FromSeconds(80)).Token;
-        await using var host = await StartAsync("private", ct);
-        await using var browser = await BrowserSession.LaunchAsync();
-        var a = await OpenSeedPageAsync(browser, "Private_chat.html", host);
-        var b = await OpenSeedPageAsync(browser, "Private_chat.html", host);
-        var c = await OpenSeedPageAsync(browser, "Private_chat.html", host);
+        await using var chat = await RunningChat.StartAsync("private");
+        var a = await OpenSeedPageAsync("Private_chat.html", chat);
+        var b = await OpenSeedPageAsync("Private_chat.html", chat);
+        var c = await OpenSeedPageAsync("Private_chat.html", chat);
         await SeedLoginAsync(a, "alice");
+        await Expect(Lines(a).First).ToContainTextAsync("server(");
         await SeedLoginAsync(b, "bob");
+        await Expect(Lines(a).Last).ToContainTextAsync("bob joined");
         await SeedLoginAsync(c, "carol");
-        await Expect(a.Locator("#chat_content p").Last).ToContainTextAsync("carol joined");
+        await Expect(Lines(a).Last).ToContainTextAsync("carol joined");
 
         await SeedSendAsync(a, "only for bob", to: "bob");
-        await Expect(b.Locator("#chat_content p").Last).ToContainTextAsync("alice(");
-        await Expect(b.Locator("#chat_content p").Last).ToContainTextAsync("only for bob");
+        await Expect(Lines(b).Last).ToContainTextAsync("alice(");
+        await Expect(Lines(b).Last).ToContainTextAsync("only for bob");
         await SeedSendAsync(a, "hello?", to: "nobody");
-        await Expect(a.Locator("#chat_content p").Last).ToContainTextAsync("not online");
+        await Expect(Lines(a).Last).ToContainTextAsync("not online");
 
-        await Expect(c.Locator("#chat_content p").Filter(new() { HasText = "only for bob" })).ToHaveCountAsync(0);
+        await SeedSendAsync(c, "marker for alice", to: "alice");
+        await Expect(Lines(a).Last).ToContainTextAsync("marker for alice");
+        await Expect(Lines(c).Filter(new() { HasText = "only for bob" })).ToHaveCountAsync(0);
         await AssertNoUndefinedAsync(a, b, c);
     }
 }

@@ -1,40 +1,46 @@
 /*
- * The chat page for every mode. The mode comes from <body data-mode="...">; the WebSocket URL is
- * built from /config.json and this page's own host name, so no address is written anywhere.
+ * The chat page of every mode. The mode comes from <body data-mode="...">; the WebSocket URL is
+ * built from /config.json (port, path, ws or wss) and this page's own host name, so no address is
+ * written anywhere. User text is only ever set with textContent, never parsed as HTML.
  *
- * Element ids and classes (stable, the browser tests use them):
- *   #status           connection state: connecting | connected | reconnecting | disconnected
- *   #login-form       nickname form (#nickname input, #login button, #login-error text)
- *   #chat             the chat, shown after login
- *   #messages li      one per line: .message, .own (sent by me), .system (join/leave/info),
- *                     .error, .history (sent before I joined); .meta holds .sender and time
- *   #users li         online members (.me is me; in private mode click one to pick the recipient)
- *   #to               private mode: recipient picker
- *   #composer         form with #msg input and #send button; Enter sends
- *
- * User text is only ever set with textContent, never parsed as HTML.
+ * Stable element ids and classes (the browser tests rely on them):
+ *   #status           connection state; its class is exactly one of
+ *                     connecting | connected | reconnecting | disconnected
+ *   #login-form       nickname form: #nickname input, #login button, #login-error text (nickname modes)
+ *   #chat             the conversation, shown once signed in
+ *   #me               who I am signed in as
+ *   #messages li      one per line; classes: .message (someone's text), .own (mine), .history
+ *                     (sent before I joined), .system (joins, leaves, notices), .error, .divider;
+ *                     a message holds .meta (.sender and .time) and .text
+ *   #users li         people online (.me is me; .selected is the private recipient); #user-count
+ *   #users-toggle     shows the online list on a narrow screen
+ *   #to               private mode: recipient picker (also set by clicking a #users li)
+ *   #composer         form with the #msg input and the #send button; Enter sends
  */
 (() => {
   "use strict";
   const mode = document.body.dataset.mode;
+  const nicknames = mode !== "broadcast";
   const $ = (id) => document.getElementById(id);
-  const status = $("status");
-  const messages = $("messages");
-  const usersList = $("users");
-  const to = $("to");
-  const input = $("msg");
-  const sendButton = $("send");
+  const status = $("status"), messages = $("messages"), usersList = $("users"), to = $("to");
+  const input = $("msg"), sendButton = $("send");
+  const baseTitle = document.title;
 
-  // Close codes after which reconnecting with the same nickname cannot help.
+  // Close codes after which reconnecting with the same nickname cannot help (taken, invalid).
   const LOGIN_REFUSED = new Set([4001, 4002]);
+  const LOGIN_ERRORS = new Set(["nickname_taken", "invalid_nickname"]);
+  const MAX_BACKOFF_MS = 30000;
 
-  let config = null;
-  let socket = null;
-  let me = null;
-  let attempt = 0;
-  let reconnectTimer = null;
-  let online = [];
-  const pendingOwn = []; // broadcast mode echoes our text back: recognise it as ours
+  let config = null, socket = null, me = null;
+  let attempt = 0, reconnectTimer = null, sessions = 0, loginError = null;
+  let online = [], historyDivider = false, unread = 0;
+  // Joins and leaves that arrive before this session's users list; applied on top of it.
+  let presenceBeforeList = null;
+  const pendingOwn = []; // broadcast echoes my text back to me: this recognises it as mine
+  const shown = new Set(), shownOrder = []; // messages on screen, so a replayed history skips them
+  const MAX_REMEMBERED = 2000;
+
+  // ---- rendering ----
 
   function setStatus(state, text) {
     status.className = state;
@@ -44,195 +50,270 @@
 
   function time(ts) {
     const d = ts ? new Date(ts) : new Date();
-    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const clock = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    return d.toDateString() === new Date().toDateString() ? clock : d.toLocaleDateString() + " " + clock;
   }
 
-  function atBottom() {
-    return messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
+  function hue(name) {
+    let h = 0;
+    for (const ch of String(name)) h = (h * 31 + ch.codePointAt(0)) % 360;
+    return h;
   }
 
-  function addLine(kind, text, sender, ts) {
-    const stick = atBottom();
-    const li = document.createElement("li");
-    li.className = kind;
-    if (sender !== undefined) {
-      const meta = document.createElement("span");
-      meta.className = "meta";
-      const who = document.createElement("span");
-      who.className = "sender";
-      who.textContent = sender;
-      meta.appendChild(who);
-      meta.appendChild(document.createTextNode(time(ts)));
-      li.appendChild(meta);
-    }
-    li.appendChild(document.createTextNode(text));
+  function avatar(name) {
+    const span = document.createElement("span");
+    span.className = "avatar";
+    // The initial is drawn by CSS from a data attribute, so the list item's text stays just the name.
+    span.dataset.initial = Array.from(String(name).trim())[0]?.toUpperCase() || "?";
+    span.style.backgroundColor = "hsl(" + hue(name) + " 55% 48%)";
+    return span;
+  }
+
+  function add(li) {
+    const stick = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 60;
     messages.appendChild(li);
-    if (stick || kind.includes("own")) messages.scrollTop = messages.scrollHeight;
+    if (stick || li.classList.contains("own")) messages.scrollTop = messages.scrollHeight;
     return li;
   }
 
-  function system(text) { addLine("system", text); }
+  function addMessage(kind, text, sender, ts, color) {
+    const li = document.createElement("li");
+    li.className = kind;
+    const meta = document.createElement("span");
+    meta.className = "meta";
+    const who = document.createElement("span");
+    who.className = "sender";
+    who.textContent = sender;
+    if (color !== undefined && !kind.includes("own")) who.style.color = "hsl(" + hue(color) + " 55% 38%)";
+    const when = document.createElement("time");
+    when.className = "time";
+    when.textContent = time(ts);
+    meta.append(who, when);
+    const body = document.createElement("span");
+    body.className = "text";
+    body.textContent = text;
+    li.append(meta, body);
+    if (!kind.includes("own") && !kind.includes("history")) noticeUnread();
+    return add(li);
+  }
+
+  function addNote(kind, text) {
+    const li = document.createElement("li");
+    li.className = kind;
+    li.textContent = text;
+    return add(li);
+  }
+
+  function noticeUnread() {
+    if (!document.hidden) return;
+    unread++;
+    document.title = "(" + unread + ") " + baseTitle;
+  }
 
   function renderUsers() {
+    if (!usersList) return;
     usersList.replaceChildren();
     for (const name of online) {
       const li = document.createElement("li");
-      li.textContent = name;
+      li.append(avatar(name), document.createTextNode(name));
       if (name === me) li.classList.add("me");
-      if (mode === "private" && name !== me) {
+      if (to && name !== me) {
         li.classList.add("selectable");
-        if (to && to.value === name) li.classList.add("selected");
-        li.addEventListener("click", () => { to.value = name; renderUsers(); input.focus(); });
+        li.tabIndex = 0;
+        if (to.value === name) li.classList.add("selected");
+        const pick = () => { to.value = name; renderUsers(); input.focus(); document.querySelector("aside")?.classList.remove("open"); };
+        li.addEventListener("click", pick);
+        li.addEventListener("keydown", (e) => { if (e.key === "Enter") pick(); });
       }
       usersList.appendChild(li);
     }
-    if (to) {
-      const chosen = to.value;
-      to.replaceChildren();
-      const others = online.filter((n) => n !== me);
-      const placeholder = document.createElement("option");
-      placeholder.value = "";
-      placeholder.textContent = others.length ? "Send to…" : "Nobody else online";
-      to.appendChild(placeholder);
-      for (const name of others) {
-        const option = document.createElement("option");
-        option.value = name;
-        option.textContent = name;
-        to.appendChild(option);
-      }
-      to.value = others.includes(chosen) ? chosen : (others.length === 1 ? others[0] : "");
-    }
+    $("user-count").textContent = online.length ? "(" + online.length + ")" : "";
+    const toggle = $("users-toggle");
+    if (toggle) toggle.textContent = "Online " + online.length;
+    if (to) renderRecipients();
   }
+
+  function renderRecipients() {
+    const chosen = to.value;
+    const others = online.filter((n) => n !== me);
+    const placeholder = new Option(others.length ? "Send to…" : "Nobody else online", "");
+    to.replaceChildren(placeholder, ...others.map((n) => new Option(n, n)));
+    to.value = others.includes(chosen) ? chosen : (others.length === 1 ? others[0] : "");
+  }
+
+  // ---- connection ----
 
   function socketUrl() {
     const base = (config.secure ? "wss://" : "ws://") + location.hostname + ":" + config.wsPort + config.wsPath;
-    return mode === "broadcast" ? base : base + "/" + encodeURIComponent(me);
+    return nicknames ? base + "/" + encodeURIComponent(me) : base;
   }
 
   function connect() {
     clearTimeout(reconnectTimer);
+    reconnectTimer = null;
     setStatus(attempt === 0 ? "connecting" : "reconnecting", attempt === 0 ? "connecting…" : "reconnecting…");
     const ws = new WebSocket(socketUrl());
     socket = ws;
     ws.onopen = () => {
       attempt = 0;
+      sessions++;
+      historyDivider = false;
+      presenceBeforeList = [];
       setStatus("connected");
-      if (mode === "broadcast") system("Connected. Everyone here sees what you write.");
+      if (!nicknames) addNote("system", sessions === 1 ? "Connected. Everyone here sees what you write." : "Reconnected.");
     };
-    ws.onmessage = (event) => onMessage(event.data);
-    ws.onclose = (event) => {
-      if (socket !== ws) return;
-      socket = null;
-      if (LOGIN_REFUSED.has(event.code)) {
-        setStatus("disconnected");
-        showLogin(event.reason || "That nickname cannot be used.");
-        return;
-      }
-      const delay = Math.min(30000, 500 * 2 ** attempt) * (0.8 + Math.random() * 0.4);
-      attempt++;
-      setStatus("reconnecting", "reconnecting in " + Math.ceil(delay / 1000) + "s");
-      if (attempt === 1) system("Connection lost" + (event.code === 1001 ? " (server restarting)" : "") + ". Reconnecting…");
-      reconnectTimer = setTimeout(connect, delay);
-    };
+    ws.onmessage = (event) => { if (socket === ws) onMessage(event.data); };
+    ws.onclose = (event) => { if (socket === ws) onClosed(event); };
+  }
+
+  function onClosed(event) {
+    socket = null;
+    pendingOwn.length = 0;
+    if (LOGIN_REFUSED.has(event.code)) {
+      setStatus("disconnected", "not signed in");
+      showLogin(loginError || event.reason || "That nickname cannot be used.");
+      return;
+    }
+    // Exponential backoff with jitter, so a restarted server is not hit by every page at once.
+    const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt) * (0.8 + Math.random() * 0.4);
+    if (attempt === 0) addNote("system", "Connection lost" + (event.code === 1001 ? " (the server is restarting)" : "") + ". Reconnecting…");
+    attempt++;
+    setStatus("reconnecting", "retry in " + Math.ceil(delay / 1000) + " s");
+    reconnectTimer = setTimeout(connect, delay);
   }
 
   function onMessage(data) {
-    if (mode === "broadcast") {
+    if (!nicknames) {
       const own = pendingOwn.length > 0 && pendingOwn[0] === data;
       if (own) pendingOwn.shift();
-      addLine(own ? "message own" : "message", data, own ? "me" : "someone");
+      addMessage(own ? "message own" : "message", data, own ? "You" : "Anonymous");
       return;
     }
     let event;
-    try { event = JSON.parse(data); } catch { addLine("message", data, "?"); return; }
+    try { event = JSON.parse(data); } catch { addNote("error", "Unreadable message from the server."); return; }
     switch (event.type) {
       case "users":
-        online = event.users || [];
+        online = Array.isArray(event.users) ? [...event.users] : [];
+        // The list is a snapshot; someone who joined or left while it was taken may already
+        // have been announced, so those announcements are applied on top of it.
+        for (const change of presenceBeforeList || []) applyPresence(change);
+        presenceBeforeList = null;
         renderUsers();
-        system(event.msg);
+        addNote("system", event.msg);
         break;
       case "join":
-        if (!online.includes(event.user)) online.push(event.user);
-        renderUsers();
-        system(event.msg);
-        break;
       case "leave":
-        online = online.filter((n) => n !== event.user);
+        if (presenceBeforeList) presenceBeforeList.push(event); else applyPresence(event);
         renderUsers();
-        system(event.msg);
+        addNote("system", event.msg);
         break;
       case "history":
-        addLine(event.name === me ? "message own history" : "message history", event.msg, event.name, event.ts);
+        if (!remember(event)) break; // already on screen, e.g. from before a reconnect
+        if (!historyDivider) {
+          addNote("divider", sessions > 1 ? "While you were away" : "Earlier messages");
+          historyDivider = true;
+        }
+        addMessage(event.name === me ? "message own history" : "message history", event.msg, event.name, event.ts, event.name);
         break;
       case "message":
-        addLine(event.name === me ? "message own" : "message", event.msg, event.name, event.ts);
+        remember(event);
+        addMessage(event.name === me ? "message own" : "message", event.msg, event.name, event.ts, event.name);
         break;
       case "private":
-        addLine("message", event.msg, event.name + " → you", event.ts);
+        addMessage("message", event.msg, event.name + " → you", event.ts, event.name);
+        if (to && !to.value && online.includes(event.name)) { to.value = event.name; renderUsers(); }
         break;
       case "error":
-        addLine("error", event.msg);
+        if (LOGIN_ERRORS.has(event.code)) loginError = event.msg;
+        else addNote("error", event.msg);
         break;
       default:
-        addLine("message", String(event.msg ?? data), String(event.name ?? "?"), event.ts);
+        if (typeof event.msg === "string") addMessage("message", event.msg, String(event.name ?? "server"), event.ts);
     }
+  }
+
+  function applyPresence(event) {
+    if (event.type === "join" && !online.includes(event.user)) online.push(event.user);
+    if (event.type === "leave") online = online.filter((n) => n !== event.user);
+  }
+
+  /** Notes a chat message as shown; false if it already was. */
+  function remember(event) {
+    const key = event.ts + "\u0000" + event.name + "\u0000" + event.msg;
+    if (shown.has(key)) return false;
+    shown.add(key);
+    shownOrder.push(key);
+    if (shownOrder.length > MAX_REMEMBERED) shown.delete(shownOrder.shift());
+    return true;
   }
 
   function send() {
     const text = input.value;
     if (!text.trim() || !socket || socket.readyState !== WebSocket.OPEN) return;
-    if (mode === "broadcast") {
+    if (mode === "private") {
+      const target = to.value;
+      if (!target) { addNote("error", "Pick who the message is for: click someone in the online list."); return; }
+      socket.send(JSON.stringify({ msg: text, to_client: target }));
+      addMessage("message own", text, "you → " + target); // the server sends the sender no echo
+    } else if (nicknames) {
+      socket.send(JSON.stringify({ msg: text }));
+    } else {
       pendingOwn.push(text);
       socket.send(text);
-    } else if (mode === "private") {
-      const target = to.value;
-      if (!target) { addLine("error", "Pick who the message is for."); return; }
-      socket.send(JSON.stringify({ msg: text, to_client: target }));
-      addLine("message own", text, "you → " + target);
-    } else {
-      socket.send(JSON.stringify({ msg: text }));
     }
     input.value = "";
     input.focus();
   }
 
+  // ---- signing in ----
+
   function showLogin(error) {
     $("chat").hidden = true;
     $("login-form").hidden = false;
     $("login-error").textContent = error || "";
+    $("me").textContent = "";
     $("nickname").focus();
   }
 
   function showChat() {
-    $("login-form").hidden = true;
+    $("login-form")?.setAttribute("hidden", "");
     $("chat").hidden = false;
-    $("me").textContent = me ? "as " + me : "";
+    if (nicknames) $("me").textContent = "as " + me;
     input.focus();
   }
 
-  $("composer").addEventListener("submit", (e) => { e.preventDefault(); send(); });
-  const toggle = $("users-toggle");
-  if (toggle) toggle.addEventListener("click", () => document.querySelector("aside").classList.toggle("open"));
-  const loginForm = $("login-form");
-  if (loginForm) {
-    loginForm.addEventListener("submit", (e) => {
-      e.preventDefault();
-      const name = $("nickname").value.trim();
-      if (!name) { $("login-error").textContent = "Choose a nickname."; return; }
-      me = name;
-      attempt = 0;
-      messages.replaceChildren();
-      online = [];
-      showChat();
-      connect();
-    });
+  function signIn(event) {
+    event.preventDefault();
+    const name = $("nickname").value.trim();
+    if (!name) { $("login-error").textContent = "Choose a nickname."; return; }
+    if (name.length > 32) { $("login-error").textContent = "At most 32 characters."; return; }
+    me = name;
+    loginError = null;
+    attempt = 0;
+    sessions = 0;
+    shown.clear();
+    shownOrder.length = 0;
+    online = [];
+    messages.replaceChildren();
+    renderUsers();
+    showChat();
+    connect();
   }
+
+  $("composer").addEventListener("submit", (e) => { e.preventDefault(); send(); });
+  $("login-form")?.addEventListener("submit", signIn);
+  $("users-toggle")?.addEventListener("click", () => document.querySelector("aside").classList.toggle("open"));
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) { unread = 0; document.title = baseTitle; }
+  });
+  // Back online after a network change: retry now instead of waiting out the backoff.
+  window.addEventListener("online", () => { if (reconnectTimer) connect(); });
 
   fetch("/config.json")
     .then((r) => r.json())
     .then((c) => {
       config = c;
-      if (mode === "broadcast") { showChat(); connect(); } else { setStatus("disconnected", "not signed in"); showLogin(); }
+      if (!nicknames) { showChat(); connect(); } else { setStatus("disconnected", "not signed in"); showLogin(); }
     })
     .catch(() => setStatus("disconnected", "server unreachable"));
 })();

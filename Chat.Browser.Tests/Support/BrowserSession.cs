@@ -2,54 +2,53 @@ using Microsoft.Playwright;
 
 namespace Fleck.Chat.Browser.Tests.Support;
 
-/// <summary>One headless Debian chromium per test, with separate contexts standing for separate people.</summary>
+/// <summary>One headless Debian chromium; each person in a test gets a separate context (own storage, own sockets).</summary>
 internal sealed class BrowserSession : IAsyncDisposable
 {
+    // Flags from the verified recipe: no sandbox (runs as root in a container), and no background
+    // networking, which would otherwise keep trying hosts this machine cannot reach.
+    private static readonly string[] ChromiumArgs =
+        ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
     private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
 
     private BrowserSession(IPlaywright playwright, IBrowser browser)
     {
         _playwright = playwright;
-        Browser = browser;
+        _browser = browser;
     }
-
-    public IBrowser Browser { get; }
 
     public static async Task<BrowserSession> LaunchAsync()
     {
         var playwright = await Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new()
+        try
         {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            // Without the networking flags chromium keeps trying hosts this sandbox cannot reach.
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-        return new BrowserSession(playwright, browser);
+            var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ChromiumArgs });
+            return new BrowserSession(playwright, browser);
+        }
+        catch
+        {
+            playwright.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>A new person: own context (cookies, storage), phone-sized or desktop viewport.</summary>
+    /// <summary>A new person with a desktop window, or a 375 px wide phone.</summary>
     public async Task<IPage> NewPersonAsync(bool phone = false)
     {
-        var context = await Browser.NewContextAsync(new() { ViewportSize = phone ? new() { Width = 375, Height = 740 } : new() { Width = 1000, Height = 700 } });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
-        return page;
-    }
-
-    /// <summary>Saves a screenshot as a test artifact.</summary>
-    public static async Task ScreenshotAsync(IPage page, string name)
-    {
-        var dir = Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots");
-        Directory.CreateDirectory(dir);
-        var file = Path.Combine(dir, name + ".png");
-        await page.ScreenshotAsync(new() { Path = file });
-        TestContext.AddTestAttachment(file, name);
+        var context = await _browser.NewContextAsync(new()
+        {
+            ViewportSize = phone ? new() { Width = 375, Height = 720 } : new() { Width = 1000, Height = 680 },
+            DeviceScaleFactor = 1,
+        });
+        context.SetDefaultTimeout(Timeouts.StepMs);
+        return await context.NewPageAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        await Browser.DisposeAsync();
+        await _browser.DisposeAsync();
         _playwright.Dispose();
     }
 }

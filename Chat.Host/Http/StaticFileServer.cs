@@ -7,32 +7,44 @@ namespace Fleck.Chat.Host.Http;
 
 /// <summary>
 /// Serves the pages over plain HTTP with <see cref="HttpListener"/>: files from the static folder
-/// (never outside it), <c>/chat</c> (the page of the running mode, the seed's route), <c>/healthz</c>
-/// and <c>/config.json</c>, from which the pages learn where the WebSocket is.
+/// (never outside it), <c>/chat</c> (the page of the running mode, the seed's route), <c>/</c> (the
+/// index), <c>/healthz</c>, and <c>/config.json</c>, from which the pages learn where the WebSocket is.
 /// </summary>
 internal sealed class StaticFileServer : IAsyncDisposable
 {
+    // The pages load only their own scripts and styles and talk only to the chat's WebSocket, so
+    // an injected tag could neither run inline script nor send data elsewhere over HTTP.
+    private const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
     private readonly HttpListener _listener = new();
     private readonly string _root;
-    private readonly Func<object> _health;
-    private readonly Func<object> _config;
     private readonly string _modePage;
+    private readonly Func<HealthReport> _health;
+    private readonly Func<PageConfig> _config;
     private readonly ILogger _logger;
     private Task? _loop;
+    private bool _disposed;
 
-    public StaticFileServer(string prefix, string root, string modePage, Func<object> health, Func<object> config, ILogger logger)
+    /// <param name="prefixes">HttpListener prefixes, e.g. <c>http://127.0.0.1:8080/</c>.</param>
+    /// <param name="root">The static folder.</param>
+    /// <param name="modePage">File in <paramref name="root"/> served at <c>/chat</c>.</param>
+    /// <param name="health">Builds the <c>/healthz</c> answer.</param>
+    /// <param name="config">Builds the <c>/config.json</c> answer.</param>
+    /// <param name="logger">Receives request failures (Warning) and every request (Debug).</param>
+    public StaticFileServer(IEnumerable<string> prefixes, string root, string modePage, Func<HealthReport> health, Func<PageConfig> config, ILogger logger)
     {
         _root = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar);
         _modePage = modePage;
         _health = health;
         _config = config;
         _logger = logger;
-        _listener.Prefixes.Add(prefix);
+        foreach (var prefix in prefixes)
+        {
+            _listener.Prefixes.Add(prefix);
+        }
         _listener.IgnoreWriteExceptions = true;
     }
-
-    /// <summary>Another prefix to answer on (e.g. the same port under the name localhost).</summary>
-    public void AddPrefix(string prefix) => _listener.Prefixes.Add(prefix);
 
     /// <summary>Starts listening; throws <see cref="HttpListenerException"/> when the port is taken.</summary>
     public void Start()
@@ -52,7 +64,7 @@ internal sealed class StaticFileServer : IAsyncDisposable
             }
             catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
             {
-                return;
+                return; // Stopped.
             }
             _ = Task.Run(() => ServeAsync(context));
         }
@@ -60,42 +72,16 @@ internal sealed class StaticFileServer : IAsyncDisposable
 
     private async Task ServeAsync(HttpListenerContext context)
     {
+        var request = context.Request;
         var response = context.Response;
         try
         {
-            if (context.Request.HttpMethod is not ("GET" or "HEAD"))
-            {
-                response.AddHeader("Allow", "GET, HEAD");
-                await WriteTextAsync(response, 405, "Method not allowed").ConfigureAwait(false);
-                return;
-            }
-            var path = context.Request.Url?.AbsolutePath ?? "/";
-            switch (path)
-            {
-                case "/healthz":
-                    await WriteJsonAsync(response, _health()).ConfigureAwait(false);
-                    return;
-                case "/config.json":
-                    await WriteJsonAsync(response, _config()).ConfigureAwait(false);
-                    return;
-                case "/chat" or "/chat/":
-                    await WriteFileAsync(context, Path.Combine(_root, _modePage)).ConfigureAwait(false);
-                    return;
-                case "/":
-                    await WriteFileAsync(context, Path.Combine(_root, "index.html")).ConfigureAwait(false);
-                    return;
-            }
-            var file = Resolve(path);
-            if (file is null || !File.Exists(file))
-            {
-                await WriteTextAsync(response, 404, "Not found").ConfigureAwait(false);
-                return;
-            }
-            await WriteFileAsync(context, file).ConfigureAwait(false);
+            var status = await RouteAsync(request, response).ConfigureAwait(false);
+            _logger.LogDebug("HTTP {Method} {Path} from {Remote}: {Status}", request.HttpMethod, request.RawUrl, request.RemoteEndPoint, status);
         }
         catch (Exception ex)
         {
-            _logger.LogWarning("HTTP {Path} from {Remote} failed: {Error}", context.Request.RawUrl, context.Request.RemoteEndPoint, ex.Message);
+            _logger.LogWarning("HTTP {Method} {Path} from {Remote} failed: {Error}", request.HttpMethod, request.RawUrl, request.RemoteEndPoint, ex.Message);
             try
             {
                 response.Abort();
@@ -106,21 +92,41 @@ internal sealed class StaticFileServer : IAsyncDisposable
         }
     }
 
+    private async Task<int> RouteAsync(HttpListenerRequest request, HttpListenerResponse response)
+    {
+        if (request.HttpMethod is not ("GET" or "HEAD"))
+        {
+            response.AddHeader("Allow", "GET, HEAD");
+            return await WriteTextAsync(request, response, 405, "Method not allowed").ConfigureAwait(false);
+        }
+        var path = request.Url?.AbsolutePath ?? "/";
+        switch (path)
+        {
+            case "/healthz":
+                return await WriteJsonAsync(request, response, JsonSerializer.SerializeToUtf8Bytes(_health(), HostJsonContext.Default.HealthReport)).ConfigureAwait(false);
+            case "/config.json":
+                return await WriteJsonAsync(request, response, JsonSerializer.SerializeToUtf8Bytes(_config(), HostJsonContext.Default.PageConfig)).ConfigureAwait(false);
+        }
+        var file = path switch
+        {
+            "/" => Path.Combine(_root, "index.html"),
+            "/chat" or "/chat/" => Path.Combine(_root, _modePage),
+            _ => Resolve(path),
+        };
+        if (file is null || !File.Exists(file))
+        {
+            return await WriteTextAsync(request, response, 404, "Not found").ConfigureAwait(false);
+        }
+        return await WriteFileAsync(request, response, file).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Maps a URL path into the static folder, or null if it would leave it. The path arrives with
     /// dot segments removed but %2F still encoded, so it is unescaped first and checked after.
     /// </summary>
     internal string? Resolve(string urlPath)
     {
-        string relative;
-        try
-        {
-            relative = Uri.UnescapeDataString(urlPath).TrimStart('/');
-        }
-        catch (UriFormatException)
-        {
-            return null;
-        }
+        var relative = Uri.UnescapeDataString(urlPath).TrimStart('/');
         if (relative.Contains('\0') || relative.Contains('\\'))
         {
             return null;
@@ -129,50 +135,50 @@ internal sealed class StaticFileServer : IAsyncDisposable
         return full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? full : null;
     }
 
-    private static async Task WriteFileAsync(HttpListenerContext context, string file)
+    private static async Task<int> WriteFileAsync(HttpListenerRequest request, HttpListenerResponse response, string file)
     {
-        var response = context.Response;
-        if (!File.Exists(file))
-        {
-            await WriteTextAsync(response, 404, "Not found").ConfigureAwait(false);
-            return;
-        }
         var bytes = await File.ReadAllBytesAsync(file).ConfigureAwait(false);
-        response.StatusCode = 200;
-        response.ContentType = ContentTypes.For(file);
-        response.AddHeader("Cache-Control", "no-cache");
-        response.AddHeader("X-Content-Type-Options", "nosniff");
-        response.ContentLength64 = bytes.Length;
-        if (context.Request.HttpMethod != "HEAD")
+        var type = ContentTypes.For(file);
+        if (type.StartsWith("text/html", StringComparison.Ordinal))
         {
-            await response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
+            response.AddHeader("Content-Security-Policy", ContentSecurityPolicy);
+        }
+        // The pages are small and change with the host: revalidate rather than risk a stale script.
+        response.AddHeader("Cache-Control", "no-cache");
+        return await WriteAsync(request, response, 200, type, bytes).ConfigureAwait(false);
+    }
+
+    private static Task<int> WriteJsonAsync(HttpListenerRequest request, HttpListenerResponse response, byte[] json)
+    {
+        response.AddHeader("Cache-Control", "no-store");
+        return WriteAsync(request, response, 200, "application/json; charset=utf-8", json);
+    }
+
+    private static Task<int> WriteTextAsync(HttpListenerRequest request, HttpListenerResponse response, int status, string text) =>
+        WriteAsync(request, response, status, "text/plain; charset=utf-8", Encoding.UTF8.GetBytes(text + "\n"));
+
+    private static async Task<int> WriteAsync(HttpListenerRequest request, HttpListenerResponse response, int status, string contentType, byte[] body)
+    {
+        response.StatusCode = status;
+        response.ContentType = contentType;
+        response.AddHeader("X-Content-Type-Options", "nosniff");
+        response.ContentLength64 = body.Length;
+        if (request.HttpMethod != "HEAD")
+        {
+            await response.OutputStream.WriteAsync(body).ConfigureAwait(false);
         }
         response.Close();
+        return status;
     }
 
-    private static async Task WriteJsonAsync(HttpListenerResponse response, object value)
-    {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), HostJsonContext.Default);
-        response.StatusCode = 200;
-        response.ContentType = "application/json; charset=utf-8";
-        response.AddHeader("Cache-Control", "no-store");
-        response.ContentLength64 = bytes.Length;
-        await response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
-        response.Close();
-    }
-
-    private static async Task WriteTextAsync(HttpListenerResponse response, int status, string text)
-    {
-        var bytes = Encoding.UTF8.GetBytes(text + "\n");
-        response.StatusCode = status;
-        response.ContentType = "text/plain; charset=utf-8";
-        response.ContentLength64 = bytes.Length;
-        await response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
-        response.Close();
-    }
-
+    /// <summary>Stops listening and waits for the accept loop to end.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         if (_listener.IsListening)
         {
             _listener.Stop();

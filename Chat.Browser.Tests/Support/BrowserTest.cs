@@ -1,0 +1,60 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Fleck.Chat.Browser.Tests.Support;
+
+/// <summary>
+/// Base of the page tests: one browser for the test class, and the few things people do on a
+/// chat page (open it, sign in, write), expressed with the page's documented ids.
+/// </summary>
+[CancelAfter(Timeouts.TestMs)]
+public abstract class BrowserTest
+{
+    private BrowserSession? _browser;
+
+    private protected BrowserSession Browser => _browser ?? throw new InvalidOperationException("the browser is not running");
+
+    [OneTimeSetUp]
+    public async Task LaunchBrowserAsync()
+    {
+        SetDefaultExpectTimeout(Timeouts.StepMs);
+        _browser = await BrowserSession.LaunchAsync();
+    }
+
+    [OneTimeTearDown]
+    public async Task CloseBrowserAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+    }
+
+    private protected static async Task<IPage> OpenAsync(IPage page, RunningChat chat)
+    {
+        await page.GotoAsync(chat.ChatUrl);
+        return page;
+    }
+
+    /// <summary>Opens the chat page, signs in under <paramref name="nickname"/> and waits until the server has confirmed it.</summary>
+    private protected async Task<IPage> JoinAsync(RunningChat chat, string nickname, bool phone = false)
+    {
+        var page = await OpenAsync(await Browser.NewPersonAsync(phone), chat);
+        await page.FillAsync("#nickname", nickname);
+        await page.PressAsync("#nickname", "Enter");
+        await Expect(page.Locator("#status")).ToHaveClassAsync("connected");
+        await Expect(page.Locator("#users li.me")).ToHaveTextAsync(nickname);
+        return page;
+    }
+
+    /// <summary>Types a message and presses Enter.</summary>
+    private protected static async Task SayAsync(IPage page, string text)
+    {
+        await page.FillAsync("#msg", text);
+        await page.PressAsync("#msg", "Enter");
+    }
+
+    /// <summary>The lines of <c>#messages</c> with the given class that contain <paramref name="text"/>.</summary>
+    private protected static ILocator Lines(IPage page, string cssClass, string text) =>
+        page.Locator("#messages li." + cssClass).Filter(new() { HasText = text });
+}

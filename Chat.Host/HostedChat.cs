@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Fleck.Chat.Host.Cli;
+using Fleck.Chat.Host.Http;
+using Fleck.Chat.Scaling;
+using Microsoft.Extensions.Logging;
+
+namespace Fleck.Chat.Host;
+
+/// <summary>
+/// The chat and its pages, running: a <see cref="ChatServer"/> for the WebSockets and a
+/// <see cref="StaticFileServer"/> for the pages, wired the way the command line asks. The program
+/// and the browser tests both start the chat through this class, so they run the same wiring.
+/// </summary>
+internal sealed class HostedChat : IAsyncDisposable
+{
+    // A free HTTP port is found by probing, which another process can win in between; a few tries settle it.
+    private const int FreePortAttempts = 5;
+
+    private readonly StaticFileServer _pages;
+    private readonly IPAddress _address;
+    private readonly bool _secure;
+
+    private HostedChat(ChatServer chat, StaticFileServer pages, IPAddress address, int httpPort, bool secure)
+    {
+        Chat = chat;
+        _pages = pages;
+        _address = address;
+        HttpPort = httpPort;
+        _secure = secure;
+    }
+
+    /// <summary>The chat server.</summary>
+    public ChatServer Chat { get; }
+
+    /// <summary>The port the pages are served on.</summary>
+    public int HttpPort { get; }
+
+    /// <summary>The bound WebSocket port.</summary>
+    public int WebSocketPort => Chat.Port;
+
+    /// <summary>URL of the running mode's page, e.g. <c>http://127.0.0.1:8080/chat</c>.</summary>
+    public string PageUrl => $"http://{PageAddress.BrowsableHost(_address)}:{HttpPort}/chat";
+
+    /// <summary>The WebSocket URL clients connect to (nickname modes add <c>/&lt;nickname&gt;</c>).</summary>
+    public string WebSocketUrl => $"{(_secure ? "wss" : "ws")}://{PageAddress.BrowsableHost(_address)}:{WebSocketPort}/websocket";
+
+    /// <summary>Starts the WebSocket server, then the pages; throws <see cref="HostStartException"/> for a busy port.</summary>
+    public static async Task<HostedChat> StartAsync(
+        HostSettings settings,
+        ILoggerFactory loggerFactory,
+        X509Certificate2? certificate = null,
+        IChatBackplane? backplane = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (!ChatModes.TryCreate(settings.Mode, out var mode))
+        {
+            throw new HostStartException($"unknown mode '{settings.Mode}'");
+        }
+        PageAddress.EnsureSupported(settings.Address);
+        var chat = new ChatServer(mode!, ToOptions(settings, certificate, backplane), loggerFactory);
+        try
+        {
+            await chat.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException ex)
+        {
+            await chat.DisposeAsync().ConfigureAwait(false);
+            throw new HostStartException($"cannot listen for WebSockets on {new IPEndPoint(settings.Address, settings.WebSocketPort)}: {ex.Message}", ex);
+        }
+        catch
+        {
+            await chat.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        try
+        {
+            var (pages, httpPort) = await StartPagesAsync(settings, chat, certificate is not null, loggerFactory.CreateLogger("Chat.Host.Http"));
+            return new HostedChat(chat, pages, settings.Address, httpPort, certificate is not null);
+        }
+        catch
+        {
+            await chat.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static ChatServerOptions ToOptions(HostSettings settings, X509Certificate2? certificate, IChatBackplane? backplane) => new()
+    {
+        Transport = new()
+        {
+            Address = settings.Address,
+            Port = settings.WebSocketPort,
+            MaxMessageBytes = settings.MaxMessageBytes,
+            MaxConnections = settings.MaxConnections,
+            AllowedOrigins = settings.AllowedOrigins,
+            Certificate = certificate,
+        },
+        HistorySize = settings.History,
+        MessagesPerSecond = settings.Rate,
+        MessageBurst = settings.Burst,
+        Backplane = backplane,
+    };
+
+    private static async Task<(StaticFileServer Pages, int Port)> StartPagesAsync(HostSettings settings, ChatServer chat, bool secure, ILogger logger)
+    {
+        var started = Stopwatch.StartNew();
+        var modeName = chat.Mode.Name;
+        HealthReport Health()
+        {
+            var stats = chat.GetStatistics();
+            return new HealthReport("ok", modeName, stats.Members, stats.Connections, (long)started.Elapsed.TotalSeconds);
+        }
+        PageConfig Config() => new(modeName, chat.Port, "/websocket", secure);
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = settings.HttpPort == 0 ? FreePort() : settings.HttpPort;
+            var pages = new StaticFileServer(PageAddress.Prefixes(settings.Address, port), settings.StaticFolder, modeName + ".html", Health, Config, logger);
+            try
+            {
+                pages.Start();
+                return (pages, port);
+            }
+            catch (HttpListenerException ex)
+            {
+                await pages.DisposeAsync().ConfigureAwait(false);
+                if (settings.HttpPort == 0 && attempt < FreePortAttempts)
+                {
+                    continue;
+                }
+                throw new HostStartException($"cannot serve pages on {new IPEndPoint(settings.Address, port)}: {ex.Message}", ex);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    /// <summary>Closes every client with 1001 (bounded wait), then stops serving pages.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await Chat.StopAsync(cancellationToken).ConfigureAwait(false);
+        await _pages.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc cref="StopAsync"/>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await Chat.DisposeAsync().ConfigureAwait(false);
+    }
+}
