@@ -6,6 +6,8 @@ namespace Fleck.Chat.Transport;
 /// <list type="bullet">
 /// <item>replays bytes that arrived in the same read as the HTTP request (a client may send its first frame at once);</item>
 /// <item>stamps the time the peer's bytes were last consumed, which is how keepalive sees pongs the BCL swallows;</item>
+/// <item>runs the bytes past an <see cref="IncomingFrameScanner"/> for the rules the BCL checks late
+/// or not at all; after a violation the read fails and the connection closes with the right code;</item>
 /// <item>hands every frame the BCL writes (pongs, the close frame of a protocol error) to the
 /// connection's <see cref="Outbox"/>, so the socket has exactly one writer and those frames queue
 /// behind what was sent before them.</item>
@@ -14,8 +16,9 @@ namespace Fleck.Chat.Transport;
 /// frame that may still be waiting in the outbox; the connection closes the transport itself.
 /// Thread-safety: one reader at a time (the BCL's receive); writes may come from any thread.
 /// </summary>
-internal sealed class ConnectionStream(Stream inner, ReadOnlyMemory<byte> prefix) : Stream
+internal sealed class ConnectionStream(Stream inner, ReadOnlyMemory<byte> prefix, long maxMessageBytes) : Stream
 {
+    private IncomingFrameScanner _scanner = new(maxMessageBytes);
     private ReadOnlyMemory<byte> _prefix = prefix;
     private long _lastReadTicks = Environment.TickCount64;
 
@@ -36,14 +39,57 @@ internal sealed class ConnectionStream(Stream inner, ReadOnlyMemory<byte> prefix
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         Volatile.Write(ref _lastReadTicks, Environment.TickCount64);
-        if (_prefix.IsEmpty)
+        ThrowIfViolated();
+        if (buffer.IsEmpty)
         {
-            return inner.ReadAsync(buffer, cancellationToken);
+            // A zero-byte read only waits for data: replayed bytes are already here; otherwise the socket
+            // waits, holding no buffer while the connection is idle.
+            return _prefix.IsEmpty ? inner.ReadAsync(buffer, cancellationToken) : ValueTask.FromResult(0);
         }
-        var n = Math.Min(buffer.Length, _prefix.Length);
-        _prefix.Span[..n].CopyTo(buffer.Span);
-        _prefix = _prefix[n..];
-        return ValueTask.FromResult(n);
+        if (!_prefix.IsEmpty)
+        {
+            var n = Math.Min(buffer.Length, _prefix.Length);
+            _prefix.Span[..n].CopyTo(buffer.Span);
+            _prefix = _prefix[n..];
+            return ValueTask.FromResult(Scan(buffer.Span[..n]));
+        }
+        var read = inner.ReadAsync(buffer, cancellationToken);
+        return read.IsCompletedSuccessfully ? ValueTask.FromResult(Scan(buffer.Span[..read.Result])) : ScanWhenReadAsync(read, buffer);
+    }
+
+    /// <summary>What the scanner found wrong with the client's frames; reads fail once this is set.</summary>
+    public FrameViolation Violation => _scanner.Violation;
+
+    /// <summary>Payload length of the client's first close frame, or null before one arrived.</summary>
+    public int? FirstCloseLength => _scanner.FirstCloseLength;
+
+    private async ValueTask<int> ScanWhenReadAsync(ValueTask<int> read, Memory<byte> buffer)
+    {
+        var n = await read.ConfigureAwait(false);
+        return Scan(buffer.Span[..n]);
+    }
+
+    /// <summary>Frames before an offending one are handed on whole; the next read then fails.</summary>
+    private int Scan(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty)
+        {
+            return 0;
+        }
+        var allowed = _scanner.Scan(bytes);
+        if (allowed == 0)
+        {
+            ThrowIfViolated();
+        }
+        return allowed;
+    }
+
+    private void ThrowIfViolated()
+    {
+        if (_scanner.Violation != FrameViolation.None)
+        {
+            throw new InvalidDataException($"The client broke RFC 6455: {_scanner.Violation}.");
+        }
     }
 
     /// <summary>A frame from the BCL (it writes one whole frame per call): queued, not written here.</summary>

@@ -72,9 +72,15 @@ public sealed partial class WebSocketConnection
                 }
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException or InvalidDataException)
         {
             _logger.LogDebug("Connection {Id} from {Remote} ended: {Reason}", Id, RemoteEndPoint, ex.Message);
+            if (_stream.Violation is not FrameViolation.None and var violation)
+            {
+                // The scanner stopped the parser before the offending frame; fail the connection with the RFC's code.
+                var code = violation == FrameViolation.TooBig ? WebSocketCloseCode.MessageTooBig : WebSocketCloseCode.ProtocolError;
+                await CloseAsync(code, violation.ToString()).ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {
@@ -101,7 +107,8 @@ public sealed partial class WebSocketConnection
     /// </summary>
     private async Task OnPeerCloseAsync()
     {
-        PeerCloseCode = _webSocket.CloseStatus is { } status ? (int)status : null;
+        // The BCL reports a close without a status code as 1000; the scanner knows it had none (RFC 6455 §7.1.5).
+        PeerCloseCode = _stream.FirstCloseLength == 0 ? null : _webSocket.CloseStatus is { } status ? (int)status : null;
         if (Interlocked.Exchange(ref _closeStarted, 1) == 0)
         {
             var reply = PeerCloseCode is { } code ? OutgoingMessage.Close(code, null) : OutgoingMessage.EmptyClose();

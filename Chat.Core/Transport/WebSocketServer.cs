@@ -268,7 +268,7 @@ public sealed class WebSocketServer : IAsyncDisposable
             return null;
         }
         var id = Interlocked.Increment(ref _nextId);
-        var connection = new WebSocketConnection(id, socket, new ConnectionStream(stream, read.Leftover), read.Request!, outcome, _options, _logger);
+        var connection = new WebSocketConnection(id, socket, new ConnectionStream(stream, read.Leftover, _options.MaxMessageBytes), read.Request!, outcome, _options, _logger);
         _logger.LogDebug("Connection {Id} from {Remote} opened {Path}", id, connection.RemoteEndPoint, connection.Path);
         return connection;
     }

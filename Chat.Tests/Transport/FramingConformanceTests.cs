@@ -90,6 +90,47 @@ public sealed class FramingConformanceTests
         Assert.That(await client.ReadCloseAsync(ct), Is.EqualTo(1002));
     }
 
+    [TestCase("")]
+    [TestCase("hi")]
+    public async Task A_short_unmasked_frame_fails_with_1002_without_waiting_for_more_bytes(string text)
+    {
+        // Without a mask the frame is complete after its payload; a server that still expects four mask
+        // bytes would wait here forever.
+        var ct = TestTimeouts.Token();
+        await using var server = await EchoServer.StartAsync();
+        await using var client = await server.ConnectRawAsync(ct);
+
+        await client.SendAsync(0x1, Encoding.UTF8.GetBytes(text), ct, mask: false);
+
+        Assert.That(await client.ReadCloseAsync(ct), Is.EqualTo(1002));
+        Assert.That(await client.WaitForTcpCloseAsync(ct), Is.True);
+    }
+
+    [Test]
+    public async Task A_64_bit_length_with_its_top_bit_set_fails_with_1002()
+    {
+        var ct = TestTimeouts.Token();
+        await using var server = await EchoServer.StartAsync();
+        await using var client = await server.ConnectRawAsync(ct);
+
+        byte[] header = [0x81, 0x80 | 127, 0x80, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3, 4];
+        await client.WriteAsync(header, ct);
+
+        Assert.That(await client.ReadCloseAsync(ct), Is.EqualTo(1002));
+    }
+
+    [Test]
+    public async Task A_compressed_bit_on_a_control_frame_fails_with_1002_even_with_deflate_negotiated()
+    {
+        var ct = TestTimeouts.Token();
+        await using var server = await EchoServer.StartAsync();
+        await using var client = await server.ConnectRawAsync(ct, extraHeaders: "Sec-WebSocket-Extensions: permessage-deflate\r\n");
+
+        await client.SendAsync(0x9, "ping"u8, ct, rsv: 4);
+
+        Assert.That(await client.ReadCloseAsync(ct), Is.EqualTo(1002));
+    }
+
     [TestCase(0)]
     [TestCase(125)]
     public async Task Ping_is_answered_with_a_pong_carrying_the_same_payload(int size)

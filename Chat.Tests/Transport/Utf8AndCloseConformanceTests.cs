@@ -80,8 +80,9 @@ public sealed class Utf8AndCloseConformanceTests
 
         var frame = await client.ReadFrameAsync(ct);
         Assert.That(frame!.Opcode, Is.EqualTo(0x8));
-        Assert.That(frame.Payload.Length, Is.EqualTo(0).Or.EqualTo(2));
+        Assert.That(frame.Payload, Is.Empty, "a close without a code is answered without one (RFC 6455 §5.5.1)");
         Assert.That(await client.WaitForTcpCloseAsync(ct), Is.True);
+        Assert.That((await server.Handler.FirstClosed.Task.WaitAsync(ct)).PeerCloseCode, Is.Null, "no status code was received (§7.1.5)");
     }
 
     [TestCase(0)]
@@ -153,6 +154,20 @@ public sealed class Utf8AndCloseConformanceTests
         await using var client = await server.ConnectRawAsync(ct);
 
         await client.SendAsync(0x1, new byte[1001], ct);
+
+        Assert.That(await client.ReadCloseAsync(ct), Is.EqualTo(1009));
+    }
+
+    [Test]
+    public async Task A_declared_length_over_the_limit_fails_with_1009_before_the_payload_arrives()
+    {
+        var ct = TestTimeouts.Token();
+        await using var server = await EchoServer.StartAsync(new WebSocketServerOptions { MaxMessageBytes = 1000 });
+        await using var client = await server.ConnectRawAsync(ct);
+
+        // A header announcing 1 GiB, and no payload: the server must not wait for (or buffer) it.
+        byte[] header = [0x81, 0x80 | 127, 0, 0, 0, 0, 0x40, 0, 0, 0, 1, 2, 3, 4];
+        await client.WriteAsync(header, ct);
 
         Assert.That(await client.ReadCloseAsync(ct), Is.EqualTo(1009));
     }

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+
+namespace Fleck.Chat.Transport;
+
+/// <summary>What the scanner found wrong with the client's byte stream.</summary>
+internal enum FrameViolation
+{
+    None,
+
+    /// <summary>A client frame without a mask (RFC 6455 §5.1).</summary>
+    Unmasked,
+
+    /// <summary>A 64-bit payload length with its most significant bit set (RFC 6455 §5.2).</summary>
+    BadLength,
+
+    /// <summary>RSV1 on a control frame, where no extension gives it a meaning (RFC 6455 §5.2, RFC 7692 §6.1).</summary>
+    CompressedControlFrame,
+
+    /// <summary>A data message whose declared size exceeds the limit.</summary>
+    TooBig,
+}
+
+/// <summary>
+/// Follows frame boundaries in the bytes a client sends, one step ahead of the BCL's parser, for the
+/// few rules that parser enforces late or cannot know:
+/// <list type="bullet">
+/// <item>an unmasked frame is refused at its second byte; the BCL reads four more header bytes
+/// (the mask it expects) before it looks, so a short unmasked frame would leave it waiting forever;</item>
+/// <item>a message whose declared length exceeds the limit is refused at its header, before its
+/// payload is read;</item>
+/// <item>a control frame with RSV1 set is refused: permessage-deflate never sets it there, yet the
+/// BCL takes it as "compressed" once deflate is negotiated and then mishandles the frame;</item>
+/// <item>the length of the first close frame is kept, because the BCL reports a close without a
+/// status code as 1000 while RFC 6455 §7.1.5 says it has none.</item>
+/// </list>
+/// Only headers are looked at byte by byte; payloads are skipped whole. Everything else (opcodes,
+/// reserved bits, control-frame and fragmentation rules, UTF-8) stays with the BCL.
+/// Thread-safety: none; it is used by the single reader.
+/// </summary>
+internal struct IncomingFrameScanner(long maxMessageBytes)
+{
+    private const int MaskLength = 4;
+
+    private int _headerFilled;
+    private int _headerLength;
+    private byte _first;
+    private ulong _length;
+    private long _payloadLeft;
+    private long _messageBytes;
+    private bool _messageCompressed;
+
+    /// <summary>The first violation found; once set, nothing more is scanned.</summary>
+    public FrameViolation Violation { get; private set; }
+
+    /// <summary>Payload length of the first close frame the client sent, or null before one arrived.</summary>
+    public int? FirstCloseLength { get; private set; }
+
+    /// <summary>
+    /// Scans the next bytes from the client. Returns how many of them may be handed to the parser:
+    /// all of them, or, when a violation starts in <paramref name="data"/>, those before the offending frame.
+    /// </summary>
+    public int Scan(ReadOnlySpan<byte> data)
+    {
+        if (Violation != FrameViolation.None)
+        {
+            return 0;
+        }
+        var frameStart = 0;
+        var i = 0;
+        while (i < data.Length)
+        {
+            if (_payloadLeft > 0)
+            {
+                var skip = (int)Math.Min(_payloadLeft, data.Length - i);
+                i += skip;
+                _payloadLeft -= skip;
+                continue;
+            }
+            var b = data[i];
+            switch (_headerFilled)
+            {
+                case 0:
+                    frameStart = i;
+                    _first = b;
+                    break;
+                case 1:
+                    // RFC 6455 §5.1: a server MUST close the connection on a frame that is not masked.
+                    if ((b & 0x80) == 0)
+                    {
+                        return Fail(FrameViolation.Unmasked, frameStart);
+                    }
+                    var length7 = b & 0x7F;
+                    _headerLength = 2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0) + MaskLength;
+                    _length = length7 < 126 ? (ulong)length7 : 0;
+                    break;
+                default:
+                    if (_headerFilled < _headerLength - MaskLength)
+                    {
+                        _length = (_length << 8) | b;
+                    }
+                    break;
+            }
+            _headerFilled++;
+            i++;
+            if (_headerFilled > 1 && _headerFilled == _headerLength)
+            {
+                _headerFilled = 0;
+                var violation = OnHeader();
+                if (violation != FrameViolation.None)
+                {
+                    return Fail(violation, frameStart);
+                }
+            }
+        }
+        return data.Length;
+    }
+
+    private FrameViolation OnHeader()
+    {
+        // RFC 6455 §5.2: the most significant bit of a 64-bit length MUST be 0.
+        if (_length > long.MaxValue)
+        {
+            return FrameViolation.BadLength;
+        }
+        _payloadLeft = (long)_length;
+        var opcode = _first & 0x0F;
+        if (opcode >= 0x8)
+        {
+            if ((_first & 0x40) != 0)
+            {
+                return FrameViolation.CompressedControlFrame;
+            }
+            if (opcode == 0x8 && FirstCloseLength is null)
+            {
+                FirstCloseLength = (int)Math.Min(_length, int.MaxValue);
+            }
+            return FrameViolation.None;
+        }
+        if (opcode != 0x0)
+        {
+            // A new data message; RSV1 marks it compressed (RFC 7692 §6), and then only the inflated size
+            // counts, which the receive loop checks.
+            _messageBytes = 0;
+            _messageCompressed = (_first & 0x40) != 0;
+        }
+        if (!_messageCompressed)
+        {
+            _messageBytes += (long)_length;
+            if (_messageBytes > maxMessageBytes || _messageBytes < 0)
+            {
+                return FrameViolation.TooBig;
+            }
+        }
+        if ((_first & 0x80) != 0)
+        {
+            _messageBytes = 0;
+        }
+        return FrameViolation.None;
+    }
+
+    private int Fail(FrameViolation violation, int frameStart)
+    {
+        Debug.Assert(violation != FrameViolation.None);
+        Violation = violation;
+        return frameStart;
+    }
+}
