@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using System.Text.Unicode;
 using Microsoft.Extensions.Logging;
 
 namespace Fleck.Chat.Transport;
@@ -60,6 +61,15 @@ public sealed partial class WebSocketConnection
                             await DrainUntilPeerClosesAsync(token).ConfigureAwait(false);
                             return;
                         }
+                    }
+                    // The BCL checks UTF-8 frame by frame but not that the message ends on a whole
+                    // character when its last fragment is empty; a whole-message check closes that gap cheaply.
+                    if (first.MessageType == WebSocketMessageType.Text && !Utf8.IsValid(buffer.AsSpan(0, length)))
+                    {
+                        _logger.LogDebug("Connection {Id} from {Remote} sent text that is not UTF-8", Id, RemoteEndPoint);
+                        await CloseAsync(WebSocketCloseCode.InvalidPayload, "Text message is not valid UTF-8").ConfigureAwait(false);
+                        await DrainUntilPeerClosesAsync(token).ConfigureAwait(false);
+                        return;
                     }
                     if (Volatile.Read(ref _closeStarted) == 0)
                     {

@@ -34,6 +34,19 @@ public sealed class Utf8AndCloseConformanceTests
     }
 
     [Test]
+    public async Task A_character_cut_off_by_an_empty_final_fragment_fails_with_1007()
+    {
+        var ct = TestTimeouts.Token();
+        await using var server = await EchoServer.StartAsync();
+        await using var client = await server.ConnectRawAsync(ct);
+
+        await client.SendAsync(0x1, [0xCE], ct, fin: false);
+        await client.SendAsync(0x0, [], ct);
+
+        Assert.That(await client.ReadCloseAsync(ct), Is.EqualTo(1007));
+    }
+
+    [Test]
     public async Task Valid_multibyte_utf8_split_inside_a_character_is_accepted()
     {
         var ct = TestTimeouts.Token();
