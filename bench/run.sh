@@ -4,6 +4,8 @@
 #   bench/run.sh            full run, 2 repetitions (about 10 minutes)
 #   bench/run.sh --quick    smaller loads, 1 repetition (about 2 minutes)
 #   REPS=3 bench/run.sh     more repetitions
+# With redis-server installed, each repetition also runs the fanout through two nodes sharing one
+# Redis (both nodes and Redis on CPU 0), beside the single node of the same repetition.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0
@@ -19,25 +21,41 @@ mkdir -p bench/results
 out="bench/results/$(date +%Y%m%d-%H%M%S).jsonl"
 port=9300
 
-start_server() { # kind mode -> sets pid, url
+wait_for() { # log pattern pid
+  for _ in $(seq 100); do grep -qE "$2" "$1" && return 0; sleep 0.1; done
+  cat "$1"; kill "$3"; exit 1
+}
+start_server() { # kind mode [redis endpoint] -> sets pid, url; a second call with a redis endpoint adds a node
   port=$((port + 2))
   local log; log=$(mktemp)
   if [ "$1" = baseline ]; then
     taskset -c 0 dotnet bench/Chat.Baseline/bin/Release/net10.0/Chat.Baseline.dll --host 127.0.0.1 --port $port >"$log" 2>&1 &
   else
     taskset -c 0 dotnet Chat.Host/bin/Release/net10.0/Chat.Host.dll --mode "$2" --host 127.0.0.1 --port $port \
-      --http-port $((port + 1)) --rate 0 --history 0 --max-connections 30000 --log-level Warning >"$log" 2>&1 &
+      --http-port $((port + 1)) --rate 0 --history 0 --max-connections 30000 --log-level Warning ${3:+--redis "$3"} >"$log" 2>&1 &
   fi
-  pid=$!
-  for _ in $(seq 100); do grep -qE "listening|open http" "$log" && break; sleep 0.1; done
-  grep -qE "listening|open http" "$log" || { cat "$log"; kill $pid; exit 1; }
-  url="ws://127.0.0.1:$port/websocket"
+  local p=$!
+  wait_for "$log" "listening|open http" $p
+  if [ -n "${3:-}" ] && [ -n "$pid" ]; then
+    pid="$pid,$p"; targets+=(--target "ws://127.0.0.1:$port/websocket")
+  else
+    pid=$p; targets=(--target "ws://127.0.0.1:$port/websocket")
+  fi
 }
-stop_server() { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=""; }
-pid=""
-trap '[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null' EXIT
-gen() { taskset -c 1 $bench --target "$url" --server-pid "$pid" "$@" | tee /dev/stderr | grep '^RESULT ' | sed 's/^RESULT //' >>"$out"; }
-warm() { taskset -c 1 $bench --target "$url" --server-pid "$pid" --scenario fanout --clients 200 --senders 10 --messages 1000 --label warmup "$@" >/dev/null; }
+stop_server() { for p in ${pid//,/ }; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; pid=""; }
+start_redis() { # -> sets redis_pid, redis_at
+  port=$((port + 2))
+  local log; log=$(mktemp)
+  taskset -c 0 redis-server --port $port --bind 127.0.0.1 --save "" --appendonly no --daemonize no >"$log" 2>&1 &
+  redis_pid=$!; redis_at="127.0.0.1:$port"
+  wait_for "$log" "Ready to accept connections" $redis_pid
+}
+pid=""; redis_pid=""; targets=()
+trap 'for p in ${pid//,/ } $redis_pid; do kill -KILL "$p" 2>/dev/null; done' EXIT
+server_pids() { echo "$pid${redis_pid:+,$redis_pid}"; }
+gen() { taskset -c 1 $bench "${targets[@]}" --server-pid "$(server_pids)" "$@" | tee -a /dev/stderr | grep '^RESULT ' | sed 's/^RESULT //' >>"$out"; }
+warm_idle() { taskset -c 1 $bench "${targets[@]}" --server-pid "$(server_pids)" --scenario idle --clients 500 --label warmup >/dev/null; }
+warm() { taskset -c 1 $bench "${targets[@]}" --server-pid "$(server_pids)" --scenario fanout --clients 200 --senders 10 --messages 1000 --label warmup "$@" >/dev/null; }
 
 if [ $quick = 1 ]; then M1=500; M2=3000; IDLE="2000 5000"; DUR=5; STALL=5000; else M1=2000; M2=10000; IDLE="5000 19000"; DUR=10; STALL=20000; fi
 
@@ -49,12 +67,18 @@ for rep in $(seq "$reps"); do
     gen --label $kind --scenario fanout --clients 100 --senders 10 --messages $M2 --bytes 64
     gen --label $kind --scenario steady --clients 1000 --senders 10 --rate 50000 --duration $DUR --bytes 64
     stop_server
-    for n in $IDLE; do start_server $kind broadcast; gen --label $kind --scenario idle --clients "$n"; stop_server; done
+    # A fresh server per idle run, warmed by 500 handshakes (not a fanout, whose heap would flatter the memory figure).
+    for n in $IDLE; do start_server $kind broadcast; warm_idle; gen --label $kind --scenario idle --clients "$n"; stop_server; done
     start_server $kind broadcast; gen --label $kind --scenario stalled --clients 100 --messages $STALL --bytes 1024; stop_server
     if [ $kind = ours ]; then
       start_server ours nick-broadcast; warm --nick
       gen --label ours-nick --nick --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
       stop_server
+      if command -v redis-server >/dev/null; then
+        start_redis; start_server ours broadcast "$redis_at"; start_server ours broadcast "$redis_at"; warm
+        gen --label ours-2nodes --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
+        stop_server; kill -TERM "$redis_pid"; wait "$redis_pid" 2>/dev/null; redis_pid=""
+      fi
     fi
   done
 done

@@ -48,3 +48,12 @@ if o and b:
 stalled = [r for r in rows if r["scenario"] == "stalled"]
 for r in stalled:
     print(f"stalled ({r['label']}): disconnected={r['stalledDisconnected']} close={r['stalledCloseCode']} lostByOthers={r['lostByOthers']} peakRss={r['serverPeakRssMiB']} MiB")
+two = [r for r in rows if r["label"] == "ours-2nodes"]
+if two:
+    t = med(("fanout", 1000, "ours-2nodes"), "deliveriesPerSec")
+    c = med(("fanout", 1000, "ours-2nodes"), "serverCpuUsPerDelivery")
+    c1 = med(("fanout", 1000, "ours"), "serverCpuUsPerDelivery")
+    print(f"\ntwo nodes + Redis / one node, deliveries/s (fanout 1,000 clients, all on one core): {t:,.0f} / {b:,.0f} = {t / b:.2f}")
+    print(f"server CPU µs/delivery, two nodes + Redis vs one node: {c:.3g} vs {c1:.3g}")
+    for r in two:
+        print(f"2 nodes ({r['deliveriesPerSec']:,.0f}/s, lost {r['lost']}, out of order {r['outOfOrder']}): CPU % node A, node B, Redis = {r['serverCpuPctByProcess']}")

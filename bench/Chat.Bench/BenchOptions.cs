@@ -7,9 +7,13 @@ internal sealed record BenchOptions
 {
     public string Scenario { get; init; } = "fanout";
     public string Label { get; init; } = "server";
-    public IPEndPoint Server { get; init; } = new(IPAddress.Loopback, 8181);
+    /// <summary>Where clients connect; with several (one per node), client i goes to server i mod count.</summary>
+    public IReadOnlyList<IPEndPoint> Servers { get; init; } = [new(IPAddress.Loopback, 8181)];
     public string Path { get; init; } = "/websocket";
-    public int? ServerPid { get; init; }
+
+    /// <summary>Every process that serves the chat (nodes and Redis); CPU and memory are their sum.</summary>
+    public IReadOnlyList<int> ServerPids { get; init; } = [];
+    private bool _targetGiven;
     public int Clients { get; init; } = 1000;
     public int Senders { get; init; } = 10;
     public int Messages { get; init; } = 2000;
@@ -32,7 +36,7 @@ internal sealed record BenchOptions
                 "--scenario" => o with { Scenario = Next() },
                 "--label" => o with { Label = Next() },
                 "--target" => WithTarget(o, Next()),
-                "--server-pid" => o with { ServerPid = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                "--server-pid" => o with { ServerPids = [.. Next().Split(',').Select(Int)] },
                 "--clients" => o with { Clients = Int(Next()) },
                 "--senders" => o with { Senders = Int(Next()) },
                 "--messages" => o with { Messages = Int(Next()) },
@@ -55,9 +59,11 @@ internal sealed record BenchOptions
 
     private static int Int(string s) => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The first --target replaces the default; each further one adds a node.</summary>
     private static BenchOptions WithTarget(BenchOptions o, string url)
     {
         var uri = new Uri(url);
-        return o with { Server = new IPEndPoint(IPAddress.Parse(uri.Host), uri.Port), Path = uri.AbsolutePath };
+        var endPoint = new IPEndPoint(IPAddress.Parse(uri.Host), uri.Port);
+        return o with { Servers = o._targetGiven ? [.. o.Servers, endPoint] : [endPoint], Path = uri.AbsolutePath, _targetGiven = true };
     }
 }

@@ -44,7 +44,7 @@ internal sealed class LoadRun : IAsyncDisposable
         {
             var source = IPAddress.Parse($"127.0.0.{1 + (i % _options.Sources)}");
             var path = _options.Nick ? $"{_options.Path}/u{i}" : _options.Path;
-            Clients[i] = await BenchClient.ConnectAsync(i, _options.Server, source, path, c);
+            Clients[i] = await BenchClient.ConnectAsync(i, _options.Servers[i % _options.Servers.Count], source, path, c);
         });
         HandshakesPerSecond = count / sw.Elapsed.TotalSeconds;
     }

@@ -13,16 +13,16 @@ internal static class Scenarios
         run.StartReceiving(64 * 1024, o.Senders);
         await SettleAsync(run, o, ct);
 
-        var server = ServerSnapshot.Take(o.ServerPid);
-        var self = ServerSnapshot.Take(Environment.ProcessId);
+        var server = ServerSnapshot.Take(o.ServerPids);
+        var self = ServerSnapshot.Take([Environment.ProcessId]);
         var gc = GC.CollectionCount(0);
         var sw = Stopwatch.StartNew();
         var senders = Enumerable.Range(0, o.Senders).Select(s => Task.Run(() => run.SendWindowedAsync(s, o.Messages, ct), ct)).ToArray();
         var expected = (long)o.Clients * o.Senders * o.Messages;
         var complete = await LoadRun.WaitUntilAsync(() => run.TotalReceived >= expected, TimeSpan.FromSeconds(o.TimeoutSeconds), ct);
         var elapsed = sw.Elapsed.TotalSeconds;
-        var serverAfter = ServerSnapshot.Take(o.ServerPid);
-        var selfAfter = ServerSnapshot.Take(Environment.ProcessId);
+        var serverAfter = ServerSnapshot.Take(o.ServerPids);
+        var selfAfter = ServerSnapshot.Take([Environment.ProcessId]);
         await Task.WhenAny(Task.WhenAll(senders), Task.Delay(1000, ct));
 
         var received = run.TotalReceived;
@@ -48,15 +48,15 @@ internal static class Scenarios
         // Total message rate = delivery rate / clients, shared evenly by the senders.
         var interval = TimeSpan.FromSeconds(o.Senders * o.Clients / o.Rate);
         var duration = TimeSpan.FromSeconds(o.DurationSeconds);
-        var server = ServerSnapshot.Take(o.ServerPid);
-        var self = ServerSnapshot.Take(Environment.ProcessId);
+        var server = ServerSnapshot.Take(o.ServerPids);
+        var self = ServerSnapshot.Take([Environment.ProcessId]);
         var sw = Stopwatch.StartNew();
         var sent = await Task.WhenAll(Enumerable.Range(0, o.Senders).Select(s => Task.Run(() => run.SendPacedAsync(s, interval, duration, ct), ct)));
         var expected = sent.Sum(x => (long)x) * o.Clients;
         var complete = await LoadRun.WaitUntilAsync(() => run.TotalReceived >= expected, TimeSpan.FromSeconds(30), ct);
         var elapsed = sw.Elapsed.TotalSeconds;
-        var serverAfter = ServerSnapshot.Take(o.ServerPid);
-        var selfAfter = ServerSnapshot.Take(Environment.ProcessId);
+        var serverAfter = ServerSnapshot.Take(o.ServerPids);
+        var selfAfter = ServerSnapshot.Take([Environment.ProcessId]);
 
         var received = run.TotalReceived;
         var latency = run.MergedLatency();
@@ -75,13 +75,13 @@ internal static class Scenarios
     {
         await using var run = new LoadRun(o);
         GC.Collect();
-        var rssBefore = o.ServerPid is { } pid ? ProcStats.RssKiB(pid) : 0;
+        var rssBefore = o.ServerPids.Sum(ProcStats.RssKiB);
         await run.ConnectAsync(o.Clients, ct);
         run.StartReceiving(2048, senders: 1);
         await SettleAsync(run, o, ct);
         // Read the memory once the server has settled (the GC gives back what the handshakes left
         // behind over a few seconds): two readings a second apart within 0.5%, or 20 s at most.
-        var rssAfter = await SettledRssAsync(o.ServerPid, ct);
+        var rssAfter = await SettledRssAsync(o.ServerPids.FirstOrDefault(), ct);
 
         await run.SendWindowedAsync(0, 1, ct);
         var reached = await LoadRun.WaitUntilAsync(() => run.TotalReceived >= o.Clients, TimeSpan.FromSeconds(60), ct);
@@ -114,7 +114,7 @@ internal static class Scenarios
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
-            while (!sampling.IsCancellationRequested && o.ServerPid is { } pid)
+            while (!sampling.IsCancellationRequested && o.ServerPids.FirstOrDefault() is > 0 and var pid)
             {
                 peakRss = Math.Max(peakRss, ProcStats.RssKiB(pid));
                 await Task.Delay(100, CancellationToken.None);
@@ -150,9 +150,9 @@ internal static class Scenarios
         };
     }
 
-    private static async Task<long> SettledRssAsync(int? pid, CancellationToken ct)
+    private static async Task<long> SettledRssAsync(int p, CancellationToken ct)
     {
-        if (pid is not { } p)
+        if (p == 0)
         {
             return 0;
         }
@@ -195,8 +195,11 @@ internal static class Scenarios
             ["deliveries"] = received,
             ["elapsedSec"] = Round(elapsed),
             ["deliveriesPerSec"] = Math.Round(received / elapsed),
-            ["serverCpuUsPerDelivery"] = received > 0 && o.ServerPid is not null ? Round(serverCpu / received) : null,
-            ["serverCpuPct"] = o.ServerPid is not null ? Round(100 * serverCpu / 1e6 / elapsed) : null,
+            ["nodes"] = o.Servers.Count,
+            ["serverCpuUsPerDelivery"] = received > 0 && o.ServerPids.Count > 0 ? Round(serverCpu / received) : null,
+            ["serverCpuPct"] = o.ServerPids.Count > 0 ? Round(100 * serverCpu / 1e6 / elapsed) : null,
+            // With several server processes (nodes, then Redis) each one's share, in the order given.
+            ["serverCpuPctByProcess"] = new JsonArray([.. serverAfter.CpuUsByProcess.Zip(server.CpuUsByProcess, (a, b) => (JsonNode)Round(100 * (a - b) / 1e6 / elapsed))]),
             ["serverRssMiB"] = Round(serverAfter.RssKiB / 1024.0),
             ["generatorCpuPct"] = Round(100 * (selfAfter.CpuUs - self.CpuUs) / 1e6 / elapsed),
         };
@@ -206,8 +209,11 @@ internal static class Scenarios
 }
 
 /// <summary>CPU and memory of a process at one moment; zeros when there is no process to read.</summary>
-internal readonly record struct ServerSnapshot(double CpuUs, long RssKiB)
+internal readonly record struct ServerSnapshot(double CpuUs, long RssKiB, double[] CpuUsByProcess)
 {
-    public static ServerSnapshot Take(int? pid) =>
-        pid is { } p ? new ServerSnapshot(ProcStats.CpuMicroseconds(p), ProcStats.RssKiB(p)) : default;
+    public static ServerSnapshot Take(IReadOnlyList<int> pids)
+    {
+        var cpu = pids.Select(ProcStats.CpuMicroseconds).ToArray();
+        return new(cpu.Sum(), pids.Sum(ProcStats.RssKiB), cpu);
+    }
 }
