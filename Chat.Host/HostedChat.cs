@@ -112,7 +112,8 @@ internal sealed class HostedChat : IAsyncDisposable
         HealthReport Health()
         {
             var stats = chat.GetStatistics();
-            return new HealthReport("ok", modeName, stats.Members, stats.Connections, (long)started.Elapsed.TotalSeconds);
+            return new HealthReport("ok", modeName, stats.Members, stats.Connections, (long)started.Elapsed.TotalSeconds,
+                GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
         }
         PageConfig Config() => new(modeName, chat.Port, "/websocket", secure);
 

@@ -2,13 +2,19 @@ using System.Text.Json.Serialization;
 
 namespace Fleck.Chat.Host.Http;
 
-/// <summary>What <c>/healthz</c> reports.</summary>
+/// <summary>
+/// What <c>/healthz</c> reports: the chat, and the process's garbage collections and allocations so
+/// far, which is how a load test sees whether sending allocates.
+/// </summary>
 internal sealed record HealthReport(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("mode")] string Mode,
     [property: JsonPropertyName("members")] int Members,
     [property: JsonPropertyName("connections")] int Connections,
-    [property: JsonPropertyName("uptimeSeconds")] long UptimeSeconds);
+    [property: JsonPropertyName("uptimeSeconds")] long UptimeSeconds,
+    [property: JsonPropertyName("gen0Collections")] int Gen0Collections,
+    [property: JsonPropertyName("gen2Collections")] int Gen2Collections,
+    [property: JsonPropertyName("allocatedBytes")] long AllocatedBytes);
 
 /// <summary>What <c>/config.json</c> tells the pages: enough to build the WebSocket URL from their own host name.</summary>
 internal sealed record PageConfig(

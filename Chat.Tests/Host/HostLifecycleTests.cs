@@ -34,6 +34,8 @@ public sealed class HostLifecycleTests
         Assert.That(health.GetProperty("members").GetInt32(), Is.Zero);
         Assert.That(health.GetProperty("connections").GetInt32(), Is.Zero);
         Assert.That(health.GetProperty("uptimeSeconds").GetInt64(), Is.GreaterThanOrEqualTo(0));
+        Assert.That(health.GetProperty("allocatedBytes").GetInt64(), Is.Positive);
+        Assert.That(health.GetProperty("gen0Collections").GetInt32(), Is.GreaterThanOrEqualTo(health.GetProperty("gen2Collections").GetInt32()));
         Assert.That(config.GetProperty("mode").GetString(), Is.EqualTo(mode));
         Assert.That(config.GetProperty("wsPort").GetInt32(), Is.EqualTo(host.WebSocketPort));
         Assert.That(config.GetProperty("wsPath").GetString(), Is.EqualTo("/websocket"));

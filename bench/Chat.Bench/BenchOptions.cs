@@ -13,6 +13,9 @@ internal sealed record BenchOptions
 
     /// <summary>Every process that serves the chat (nodes and Redis); CPU and memory are their sum.</summary>
     public IReadOnlyList<int> ServerPids { get; init; } = [];
+
+    /// <summary>The server's <c>/healthz</c>, for its GC counts and allocations (Fleck.Chat hosts only).</summary>
+    public Uri? Health { get; init; }
     private bool _targetGiven;
     public int Clients { get; init; } = 1000;
     public int Senders { get; init; } = 10;
@@ -47,6 +50,7 @@ internal sealed record BenchOptions
                 "--timeout" => o with { TimeoutSeconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 "--sources" => o with { Sources = Int(Next()) },
                 "--nick" => o with { Nick = true },
+                "--health" => o with { Health = new Uri(Next()) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }

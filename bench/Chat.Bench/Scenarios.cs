@@ -13,6 +13,7 @@ internal static class Scenarios
         run.StartReceiving(64 * 1024, o.Senders);
         await SettleAsync(run, o, ct);
 
+        var health = await ServerHealth.ReadAsync(o.Health, ct);
         var server = ServerSnapshot.Take(o.ServerPids);
         var self = ServerSnapshot.Take([Environment.ProcessId]);
         var gc = GC.CollectionCount(0);
@@ -35,6 +36,7 @@ internal static class Scenarios
         result["p99Ms"] = Round(latency.PercentileMs(0.99));
         result["maxMs"] = Round(latency.MaxMs);
         result["generatorGen0"] = GC.CollectionCount(0) - gc;
+        ServerHealth.Report(result, health, await ServerHealth.ReadAsync(o.Health, ct), received);
         return result;
     }
 
