@@ -59,7 +59,9 @@ trap 'for p in ${pid//,/ } $redis_pid; do kill -KILL "$p" 2>/dev/null; done' EXI
 server_pids() { echo "$pid${redis_pid:+,$redis_pid}"; }
 gen() { taskset -c 1 $bench "${targets[@]}" "${health[@]}" --server-pid "$(server_pids)" "$@" | tee -a /dev/stderr | grep '^RESULT ' | sed 's/^RESULT //' >>"$out"; }
 warm_idle() { taskset -c 1 $bench "${targets[@]}" --server-pid "$(server_pids)" --scenario idle --clients 500 --label warmup >/dev/null; }
-warm() { taskset -c 1 $bench "${targets[@]}" --server-pid "$(server_pids)" --scenario fanout --clients 200 --senders 10 --messages 1000 --label warmup "$@" >/dev/null; }
+# 10M deliveries: short of that, a mode with more code (JSON) was still partly running unoptimized
+# (tier-0) code in the measured run, which showed as noise between repetitions.
+warm() { taskset -c 1 $bench "${targets[@]}" --server-pid "$(server_pids)" --scenario fanout --clients 1000 --senders 10 --messages 1000 --label warmup "$@" >/dev/null; }
 
 if [ $quick = 1 ]; then M1=500; M2=3000; IDLE="2000 5000"; DUR=5; STALL=5000; else M1=2000; M2=10000; IDLE="5000 19000"; DUR=10; STALL=20000; fi
 
@@ -71,10 +73,8 @@ for rep in $(seq "$reps"); do
     gen --label $kind --scenario fanout --clients 100 --senders 10 --messages $M2 --bytes 64
     gen --label $kind --scenario steady --clients 1000 --senders 10 --rate 50000 --duration $DUR --bytes 64
     stop_server
-    # A fresh server per idle run, warmed by 500 handshakes (not a fanout, whose heap would flatter the memory figure).
-    for n in $IDLE; do start_server $kind broadcast; warm_idle; gen --label $kind --scenario idle --clients "$n"; stop_server; done
-    start_server $kind broadcast; gen --label $kind --scenario stalled --clients 100 --messages $STALL --bytes 1024; stop_server
     if [ $kind = ours ]; then
+      # Right after the broadcast fanout it is compared with, so both see the same machine.
       start_server ours nick-broadcast; warm --nick
       gen --label ours-nick --nick --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
       stop_server
@@ -84,6 +84,9 @@ for rep in $(seq "$reps"); do
         stop_server; kill -TERM "$redis_pid"; wait "$redis_pid" 2>/dev/null; redis_pid=""
       fi
     fi
+    # A fresh server per idle run, warmed by 500 handshakes (not a fanout, whose heap would flatter the memory figure).
+    for n in $IDLE; do start_server $kind broadcast; warm_idle; gen --label $kind --scenario idle --clients "$n"; stop_server; done
+    start_server $kind broadcast; gen --label $kind --scenario stalled --clients 100 --messages $STALL --bytes 1024; stop_server
   done
 done
 

@@ -43,19 +43,31 @@ for n in sorted({r["clients"] for r in rows if r["scenario"] == "idle"}):
     line(f"idle {n:,}: final broadcast reached", "idle", n, "finalBroadcastReached")
 line("stalled: lost by the other 100", "stalled", 100, "lostByOthers")
 line("stalled: server peak RSS MiB", "stalled", 100, "serverPeakRssMiB")
-o = med(("fanout", 1000, "ours-nick"), "deliveriesPerSec")
-b = med(("fanout", 1000, "ours"), "deliveriesPerSec")
-if o and b:
-    print(f"\nnick-broadcast / broadcast deliveries/s (ours, 1,000 clients): {o:,.0f} / {b:,.0f} = {o / b:.2f}")
+
+
+def paired(label):
+    """Each repetition's run of `label` over the single-node broadcast fanout of the same repetition."""
+    ones = [r for r in rows if r["scenario"] == "fanout" and r["clients"] == 1000 and r["label"] == "ours"]
+    others = [r for r in rows if r["scenario"] == "fanout" and r["clients"] == 1000 and r["label"] == label]
+    return [(o["deliveriesPerSec"], b["deliveriesPerSec"]) for o, b in zip(others, ones)]
+
+
+nick = paired("ours-nick")
+if nick:
+    ratios = ", ".join(f"{o:,.0f} / {b:,.0f} = {o / b:.2f}" for o, b in nick)
+    print(f"\nnick-broadcast / broadcast deliveries/s (ours, 1,000 clients), per repetition: {ratios}; "
+          f"median {statistics.median(o / b for o, b in nick):.2f}")
 stalled = [r for r in rows if r["scenario"] == "stalled"]
 for r in stalled:
     print(f"stalled ({r['label']}): disconnected={r['stalledDisconnected']} close={r['stalledCloseCode']} lostByOthers={r['lostByOthers']} peakRss={r['serverPeakRssMiB']} MiB")
 two = [r for r in rows if r["label"] == "ours-2nodes"]
 if two:
-    t = med(("fanout", 1000, "ours-2nodes"), "deliveriesPerSec")
+    pairs = paired("ours-2nodes")
+    ratios = ", ".join(f"{o:,.0f} / {b:,.0f} = {o / b:.2f}" for o, b in pairs)
+    print(f"\ntwo nodes + Redis / one node, deliveries/s (fanout 1,000 clients, everything on one core), per repetition: {ratios}; "
+          f"median {statistics.median(o / b for o, b in pairs):.2f}")
     c = med(("fanout", 1000, "ours-2nodes"), "serverCpuUsPerDelivery")
     c1 = med(("fanout", 1000, "ours"), "serverCpuUsPerDelivery")
-    print(f"\ntwo nodes + Redis / one node, deliveries/s (fanout 1,000 clients, all on one core): {t:,.0f} / {b:,.0f} = {t / b:.2f}")
-    print(f"server CPU µs/delivery, two nodes + Redis vs one node: {c:.3g} vs {c1:.3g}")
+    print(f"server CPU µs/delivery (median), two nodes + Redis vs one node: {c:.3g} vs {c1:.3g}")
     for r in two:
         print(f"2 nodes ({r['deliveriesPerSec']:,.0f}/s, lost {r['lost']}, out of order {r['outOfOrder']}): CPU % node A, node B, Redis = {r['serverCpuPctByProcess']}")
