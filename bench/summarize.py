@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Prints the benchmark table: median of the repetitions for each server, and ours/baseline ratios."""
+"""Prints the benchmark table: median of the repetitions for each server, and ours/baseline ratios.
+Usage: summarize.py results.jsonl [more.jsonl ...] (several runs are pooled as more repetitions)."""
 import json
 import statistics
 import sys
 from collections import defaultdict
 
-rows = [json.loads(line) for line in open(sys.argv[1])]
+rows = [json.loads(line) for path in sys.argv[1:] for line in open(path)]
 groups = defaultdict(list)
 for r in rows:
     key = (r["scenario"], r.get("clients"), r.get("label"))
@@ -43,6 +44,24 @@ for n in sorted({r["clients"] for r in rows if r["scenario"] == "idle"}):
     line(f"idle {n:,}: final broadcast reached", "idle", n, "finalBroadcastReached")
 line("stalled: lost by the other 100", "stalled", 100, "lostByOthers")
 line("stalled: server peak RSS MiB", "stalled", 100, "serverPeakRssMiB")
+
+
+def per_repetition(name, scenario, clients, field):
+    """ours / baseline within each repetition (the two run minutes apart), in run order."""
+    pick = lambda label: [r[field] for r in rows if r["scenario"] == scenario and r.get("clients") == clients and r["label"] == label and r.get(field) is not None]
+    ratios = [o / b for o, b in zip(pick("ours"), pick("baseline")) if b]
+    if ratios:
+        print(f"- {name}: " + ", ".join(f"{x:.2f}" for x in ratios) + f" (median {statistics.median(ratios):.2f})")
+
+
+print("\nours / baseline within each repetition:\n")
+per_repetition("fanout 1,000 clients, deliveries/s", "fanout", 1000, "deliveriesPerSec")
+per_repetition("fanout 1,000 clients, server CPU per delivery", "fanout", 1000, "serverCpuUsPerDelivery")
+per_repetition("fanout 100 clients, deliveries/s", "fanout", 100, "deliveriesPerSec")
+per_repetition("steady, p99 latency", "steady", 1000, "p99Ms")
+for n in sorted({r["clients"] for r in rows if r["scenario"] == "idle"}):
+    per_repetition(f"idle {n:,}, handshakes/s", "idle", n, "handshakesPerSec")
+    per_repetition(f"idle {n:,}, KiB per connection", "idle", n, "kibPerConnection")
 
 
 def paired(label):
