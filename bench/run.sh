@@ -4,6 +4,7 @@
 #   bench/run.sh            full run, 2 repetitions (about 10 minutes)
 #   bench/run.sh --quick    smaller loads, 1 repetition (about 2 minutes)
 #   REPS=3 bench/run.sh     more repetitions
+#   ONLY="idle stalled" bench/run.sh   some groups only: fanout (with steady, nick and cross-node), idle, stalled
 # With redis-server installed, each repetition also runs the fanout through two nodes sharing one
 # Redis (both nodes and Redis on CPU 0), beside the single node of the same repetition.
 set -uo pipefail
@@ -65,28 +66,37 @@ warm() { taskset -c 1 $bench "${targets[@]}" --server-pid "$(server_pids)" --sce
 
 if [ $quick = 1 ]; then M1=500; M2=3000; IDLE="2000 5000"; DUR=5; STALL=5000; else M1=2000; M2=10000; IDLE="5000 19000"; DUR=10; STALL=20000; fi
 
+ONLY=${ONLY:-fanout idle stalled}
+want() { [[ " $ONLY " == *" $1 "* ]]; }
+
 for rep in $(seq "$reps"); do
   for kind in baseline ours; do
     echo "== repetition $rep: $kind" >&2
-    start_server $kind broadcast; warm
-    gen --label $kind --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
-    gen --label $kind --scenario fanout --clients 100 --senders 10 --messages $M2 --bytes 64
-    gen --label $kind --scenario steady --clients 1000 --senders 10 --rate 50000 --duration $DUR --bytes 64
-    stop_server
-    if [ $kind = ours ]; then
-      # Right after the broadcast fanout it is compared with, so both see the same machine.
-      start_server ours nick-broadcast; warm --nick
-      gen --label ours-nick --nick --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
+    if want fanout; then
+      start_server $kind broadcast; warm
+      gen --label $kind --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
+      gen --label $kind --scenario fanout --clients 100 --senders 10 --messages $M2 --bytes 64
+      gen --label $kind --scenario steady --clients 1000 --senders 10 --rate 50000 --duration $DUR --bytes 64
       stop_server
-      if command -v redis-server >/dev/null; then
-        start_redis; start_server ours broadcast "$redis_at"; start_server ours broadcast "$redis_at"; warm
-        gen --label ours-2nodes --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
-        stop_server; kill -TERM "$redis_pid"; wait "$redis_pid" 2>/dev/null; redis_pid=""
+      if [ $kind = ours ]; then
+        # Right after the broadcast fanout it is compared with, so both see the same machine.
+        start_server ours nick-broadcast; warm --nick
+        gen --label ours-nick --nick --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
+        stop_server
+        if command -v redis-server >/dev/null; then
+          start_redis; start_server ours broadcast "$redis_at"; start_server ours broadcast "$redis_at"; warm
+          gen --label ours-2nodes --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
+          stop_server; kill -TERM "$redis_pid"; wait "$redis_pid" 2>/dev/null; redis_pid=""
+        fi
       fi
     fi
     # A fresh server per idle run, warmed by 500 handshakes (not a fanout, whose heap would flatter the memory figure).
-    for n in $IDLE; do start_server $kind broadcast; warm_idle; gen --label $kind --scenario idle --clients "$n"; stop_server; done
-    start_server $kind broadcast; gen --label $kind --scenario stalled --clients 100 --messages $STALL --bytes 1024; stop_server
+    if want idle; then
+      for n in $IDLE; do start_server $kind broadcast; warm_idle; gen --label $kind --scenario idle --clients "$n"; stop_server; done
+    fi
+    if want stalled; then
+      start_server $kind broadcast; gen --label $kind --scenario stalled --clients 100 --messages $STALL --bytes 1024; stop_server
+    fi
   done
 done
 

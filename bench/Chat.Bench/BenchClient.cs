@@ -32,12 +32,19 @@ internal sealed class BenchClient : IAsyncDisposable
 
     public bool Closed { get; private set; }
 
+    private const int IpProtocolLevel = 0;
+    private const int IpBindAddressNoPort = 24;
+
     public static async Task<BenchClient> ConnectAsync(int index, IPEndPoint server, IPAddress source, string path, CancellationToken ct)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             // Spreading clients over several 127.0.0.x sources keeps clear of ephemeral-port exhaustion.
+            // IP_BIND_ADDRESS_NO_PORT (Linux) leaves the port to connect(), which may reuse one that an
+            // earlier run left in TIME_WAIT toward another server port; bind() alone may not, and then
+            // back-to-back runs slow down on port searches that have nothing to do with the server.
+            socket.SetRawSocketOption(IpProtocolLevel, IpBindAddressNoPort, BitConverter.GetBytes(1));
             socket.Bind(new IPEndPoint(source, 0));
             await socket.ConnectAsync(server, ct);
             var request = Encoding.ASCII.GetBytes(
