@@ -63,8 +63,8 @@ public sealed partial class WebSocketConnection
                         }
                     }
                     // The BCL checks UTF-8 frame by frame but not that the message ends on a whole
-                    // character when its last fragment is empty; a whole-message check closes that gap cheaply.
-                    if (first.MessageType == WebSocketMessageType.Text && !Utf8.IsValid(buffer.AsSpan(0, length)))
+                    // character when its last fragment is empty; only that tail needs looking at.
+                    if (first.MessageType == WebSocketMessageType.Text && !EndsOnWholeCharacter(buffer.AsSpan(0, length)))
                     {
                         _logger.LogDebug("Connection {Id} from {Remote} sent text that is not UTF-8", Id, RemoteEndPoint);
                         await CloseAsync(WebSocketCloseCode.InvalidPayload, "Text message is not valid UTF-8").ConfigureAwait(false);
@@ -132,6 +132,21 @@ public sealed partial class WebSocketConnection
     }
 
     /// <summary>After we closed for a protocol reason, read and discard until the peer's close arrives (or the timeout aborts).</summary>
+    /// <summary>
+    /// Whether UTF-8 text that is valid up to its last character also completes that character: the
+    /// tail from the last lead byte (at most four bytes back) must be valid on its own.
+    /// </summary>
+    private static bool EndsOnWholeCharacter(ReadOnlySpan<byte> text)
+    {
+        var start = Math.Max(0, text.Length - 4);
+        var lead = text.Length - 1;
+        while (lead > start && (text[lead] & 0xC0) == 0x80)
+        {
+            lead--;
+        }
+        return lead < 0 || Utf8.IsValid(text[lead..]);
+    }
+
     private async Task DrainUntilPeerClosesAsync(CancellationToken token)
     {
         var scratch = ArrayPool<byte>.Shared.Rent(4096);
