@@ -7,6 +7,7 @@ namespace Fleck.Chat.Tests.Support;
 internal sealed class EchoHandler : IWebSocketHandler
 {
     public ConcurrentQueue<WebSocketConnection> Opened { get; } = new();
+    public TaskCompletionSource<WebSocketConnection> FirstOpened { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public TaskCompletionSource<WebSocketConnection> FirstClosed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public Func<string, bool> PathFilter { get; init; } = p => p == "/echo" || p.StartsWith("/echo/", StringComparison.Ordinal);
 
@@ -15,6 +16,7 @@ internal sealed class EchoHandler : IWebSocketHandler
     public ValueTask OnOpenAsync(WebSocketConnection connection, CancellationToken cancellationToken)
     {
         Opened.Enqueue(connection);
+        FirstOpened.TrySetResult(connection);
         return ValueTask.CompletedTask;
     }
 

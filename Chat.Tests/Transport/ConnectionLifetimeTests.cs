@@ -207,11 +207,7 @@ public sealed class ConnectionLifetimeTests
         var ct = TestTimeouts.Token();
         await using var server = await EchoServer.StartAsync();
         await using var client = await server.ConnectRawAsync(ct);
-        while (server.Handler.Opened.IsEmpty)
-        {
-            await Task.Delay(10, ct);
-        }
-        var connection = server.Handler.Opened.Single();
+        var connection = await server.Handler.FirstOpened.Task.WaitAsync(ct);
 
         // Queuing a 10 KB frame is quicker than writing one, so the writer finds several frames waiting per drain.
         var padding = new string('.', 10_000);

@@ -218,7 +218,8 @@ public sealed class Utf8AndCloseConformanceTests
         var ct = TestTimeouts.Token();
         await using var server = await EchoServer.StartAsync();
         await using var client = await server.ConnectRawAsync(ct);
-        var connection = server.Handler.Opened.Single();
+        // The 101 reaches the client before the server has handed the connection to its handler.
+        var connection = await server.Handler.FirstOpened.Task.WaitAsync(ct);
 
         var closing = connection.CloseAsync(4000, "done");
         Assert.That(await client.ReadCloseAsync(ct), Is.EqualTo(4000));
