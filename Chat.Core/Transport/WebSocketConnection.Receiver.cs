@@ -88,13 +88,13 @@ public sealed partial class WebSocketConnection
             if (_stream.Violation is not FrameViolation.None and var violation)
             {
                 // The scanner stopped the parser before the offending frame; fail the connection with the RFC's code.
-                var code = violation switch
+                var (code, reason) = violation switch
                 {
-                    FrameViolation.TooBig => WebSocketCloseCode.MessageTooBig,
-                    FrameViolation.ControlFlood => WebSocketCloseCode.PolicyViolation,
-                    _ => WebSocketCloseCode.ProtocolError,
+                    FrameViolation.TooBig => (WebSocketCloseCode.MessageTooBig, violation.ToString()),
+                    FrameViolation.ControlFlood => (WebSocketCloseCode.PolicyViolation, "Too many pings"),
+                    _ => (WebSocketCloseCode.ProtocolError, violation.ToString()),
                 };
-                await CloseAsync(code, violation.ToString()).ConfigureAwait(false);
+                await CloseAsync(code, reason).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
