@@ -15,7 +15,7 @@ namespace Fleck.Chat.Transport;
 /// frame that may still be waiting in the outbox; the connection closes the transport itself.
 /// Thread-safety: one reader at a time (the BCL's receive); writes may come from any thread.
 /// </summary>
-internal sealed class ConnectionStream(Stream inner, ReadOnlyMemory<byte> prefix, long maxMessageBytes, int maxControlFramesPerSecond) : Stream
+internal sealed class ConnectionStream(Stream inner, ReadOnlyMemory<byte> prefix, long maxMessageBytes, int maxControlFramesPerSecond = 0) : Stream
 {
     private IncomingFrameScanner _scanner = new(maxMessageBytes, maxControlFramesPerSecond);
     private ReadOnlyMemory<byte> _prefix = prefix;

@@ -42,7 +42,7 @@ internal enum FrameViolation
 /// reserved bits, control-frame and fragmentation rules, UTF-8) stays with the BCL.
 /// Thread-safety: none; it is used by the single reader.
 /// </summary>
-internal struct IncomingFrameScanner(long maxMessageBytes, int maxControlFramesPerSecond)
+internal struct IncomingFrameScanner(long maxMessageBytes, int maxControlFramesPerSecond = 0)
 {
     private const int MaskLength = 4;
     private const long WindowMs = 1000;
@@ -62,6 +62,9 @@ internal struct IncomingFrameScanner(long maxMessageBytes, int maxControlFramesP
 
     /// <summary>Payload length of the first close frame the client sent, or null before one arrived.</summary>
     public int? FirstCloseLength { get; private set; }
+
+    /// <summary>Scans the next bytes from the client, which arrived just now.</summary>
+    public int Scan(ReadOnlySpan<byte> data) => Scan(data, Environment.TickCount64);
 
     /// <summary>
     /// Scans the next bytes from the client, which arrived at <paramref name="nowMs"/> (a
