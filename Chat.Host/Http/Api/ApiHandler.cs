@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Fleck.Chat.Scaling;
 using Microsoft.Extensions.Logging;
 
 namespace Fleck.Chat.Host.Http.Api;
@@ -51,13 +52,27 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
             return await WriteAsync(response, 405, Error("method_not_allowed", $"Use {method}.")).ConfigureAwait(false);
         }
         using var timeout = new CancellationTokenSource(BodyTimeout);
-        var (status, body) = path switch
+        int status;
+        byte[] body;
+        try
         {
-            "/api/publish" => await PublishAsync(request, timeout.Token).ConfigureAwait(false),
-            "/api/send" => await SendAsync(request, timeout.Token).ConfigureAwait(false),
-            "/api/disconnect" => await DisconnectAsync(request, timeout.Token).ConfigureAwait(false),
-            _ => await PresenceAsync(timeout.Token).ConfigureAwait(false),
-        };
+            (status, body) = path switch
+            {
+                "/api/publish" => await PublishAsync(request, timeout.Token).ConfigureAwait(false),
+                "/api/send" => await SendAsync(request, timeout.Token).ConfigureAwait(false),
+                "/api/disconnect" => await DisconnectAsync(request, timeout.Token).ConfigureAwait(false),
+                _ => await PresenceAsync(timeout.Token).ConfigureAwait(false),
+            };
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            (status, body) = (408, Error("timeout", $"The request took longer than {BodyTimeout.TotalSeconds:0} s."));
+        }
+        catch (BackplaneUnavailableException ex)
+        {
+            logger.LogWarning("API {Path}: the chat's backplane is unavailable: {Error}", path, ex.Message);
+            (status, body) = (503, Error("unavailable", "The chat cannot reach its other nodes right now; try again shortly."));
+        }
         return await WriteAsync(response, status, body).ConfigureAwait(false);
     }
 
