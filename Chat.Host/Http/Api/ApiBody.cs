@@ -27,7 +27,8 @@ internal static class ApiBody
             while (true)
             {
                 var want = (int)Math.Min(buffer.Length, limit + 1L - body.Length);
-                var read = await stream.ReadAsync(buffer.AsMemory(0, want), cancellationToken).ConfigureAwait(false);
+                // HttpListener's request stream ignores the token, so the wait is bounded from outside.
+                var read = await stream.ReadAsync(buffer.AsMemory(0, want), cancellationToken).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
                     return new Result(body.ToArray());

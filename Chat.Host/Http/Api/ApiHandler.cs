@@ -73,6 +73,11 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
             logger.LogWarning("API {Path}: the chat's backplane is unavailable: {Error}", path, ex.Message);
             (status, body) = (503, Error("unavailable", "The chat cannot reach its other nodes right now; try again shortly."));
         }
+        if (status is 408 or 413)
+        {
+            // Part of the body is still owed: close the connection after answering rather than drain it.
+            response.KeepAlive = false;
+        }
         return await WriteAsync(response, status, body).ConfigureAwait(false);
     }
 

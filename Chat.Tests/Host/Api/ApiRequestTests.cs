@@ -107,6 +107,25 @@ public sealed class ApiRequestTests
         Assert.That(answer.Error, Is.EqualTo("method_not_allowed"));
     }
 
+    [Test]
+    public async Task A_body_that_stalls_gets_408_after_10_seconds_and_the_connection_is_closed()
+    {
+        var ct = TestContext.CurrentContext.CancellationToken;
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, HttpPort, ct);
+        var stream = tcp.GetStream();
+        var head = $"POST /api/publish HTTP/1.1\r\nHost: 127.0.0.1:{HttpPort}\r\nAuthorization: Bearer {ApiHost.Key}\r\nContent-Length: 100\r\n\r\n{{\"msg\":";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head), ct);
+
+        // The server's own timeout ends the wait; the test's token only bounds it.
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var answer = await reader.ReadToEndAsync(ct);
+
+        Assert.That(answer, Does.StartWith("HTTP/1.1 408 "));
+        Assert.That(answer, Does.Contain("Connection: close"));
+        Assert.That(answer, Does.EndWith("{\"error\":\"timeout\",\"message\":\"The request took longer than 10 s.\"}"));
+    }
+
     /// <summary>A body sent without Content-Length, so HttpClient uses chunked transfer encoding.</summary>
     private sealed class ChunkedContent(byte[] data) : HttpContent
     {
