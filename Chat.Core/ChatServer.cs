@@ -17,7 +17,7 @@ namespace Fleck.Chat;
 /// </code>
 /// Servers in one process share nothing unless given nodes of the same <see cref="IChatBackplane"/>.
 /// </summary>
-public sealed class ChatServer : IAsyncDisposable
+public sealed partial class ChatServer : IAsyncDisposable
 {
     private readonly WebSocketServer _transport;
     private readonly IChatBackplane _backplane;

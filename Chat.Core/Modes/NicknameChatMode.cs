@@ -65,6 +65,17 @@ public abstract class NicknameChatMode : IChatMode
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// The server says something to everyone: a <c>message</c> event from <c>"server"</c>, a name
+    /// no member can hold. In private mode, which has no group messages, this is how an operator's
+    /// announcement reaches every member.
+    /// </summary>
+    public virtual ValueTask OnServerMessageAsync(string text, IChatRoom room, CancellationToken cancellationToken)
+    {
+        room.SendToAll(ChatEvents.Message(Nickname.Server, text, ChatEvents.Now()));
+        return ValueTask.CompletedTask;
+    }
+
     /// <summary>A text message from a member who has joined as <paramref name="nickname"/>.</summary>
     protected abstract ValueTask OnChatMessageAsync(ChatMember member, string nickname, ReadOnlyMemory<byte> utf8, IChatRoom room, CancellationToken cancellationToken);
 
