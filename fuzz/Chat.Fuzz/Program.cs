@@ -3,6 +3,8 @@ using SharpFuzz;
 
 // Usage: Fleck.Chat.Fuzz <target>            run under afl-fuzz (input from afl)
 //        Fleck.Chat.Fuzz <target> <file>...  run each file once and say which ones fail
+// Once fuzz/run.sh has instrumented Chat.Core, it runs only under afl (the coverage map is afl's
+// shared memory): replay files with the plain build, `dotnet run --project fuzz/Chat.Fuzz`.
 if (args.Length == 0 || !FuzzTargets.All.TryGetValue(args[0], out var target))
 {
     Console.Error.WriteLine($"usage: Fleck.Chat.Fuzz <{string.Join('|', FuzzTargets.All.Keys)}> [file...]");
