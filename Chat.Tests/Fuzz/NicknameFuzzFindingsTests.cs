@@ -6,7 +6,8 @@ namespace Fleck.Chat.Tests.Fuzz;
 
 /// <summary>
 /// Inputs afl found that made <see cref="Nickname.TryNormalize"/> throw: Unicode normalization
-/// throws ArgumentException on a lone surrogate and on the noncharacter U+FFFE.
+/// throws ArgumentException on a lone surrogate and on the noncharacter U+FFFE, which a client can
+/// send as its first message or percent-encoded in the path.
 /// </summary>
 [CancelAfter(30_000)]
 public sealed class NicknameFuzzFindingsTests
@@ -37,6 +38,20 @@ public sealed class NicknameFuzzFindingsTests
         var client = await chat.ConnectAsync("/websocket", ct);
 
         await client.SendTextAsync("\uFFFE", ct);
+
+        var error = await client.ReceiveEventAsync("error", ct);
+        await client.Closed.Task.WaitAsync(ct);
+        Assert.That(error.GetProperty("code").GetString(), Is.EqualTo(ChatErrorCode.InvalidNickname));
+        Assert.That((int?)client.CloseStatus, Is.EqualTo(ChatErrorCode.CloseInvalidNickname));
+    }
+
+    [Test]
+    public async Task A_path_nickname_of_percent_encoded_U_FFFE_is_refused_as_an_invalid_nickname_not_failed_as_an_internal_error()
+    {
+        var ct = TestContext.CurrentContext.CancellationToken;
+        await using var chat = await ChatFixture.StartAsync(new NickBroadcastMode());
+
+        var client = await chat.ConnectAsync("/websocket/%EF%BF%BE", ct);
 
         var error = await client.ReceiveEventAsync("error", ct);
         await client.Closed.Task.WaitAsync(ct);
