@@ -3,9 +3,13 @@
 #   fuzz/run.sh <handshake|frames|messages> <seconds>
 # Builds fuzz/Chat.Fuzz into fuzz/out/build, instruments the copy of Fleck.Chat.Core.dll there
 # (the normal build output is never touched), runs afl-fuzz from fuzz/corpus/<target> on one CPU
-# (FUZZ_CPU, default 1) and prints afl's counters. Findings stay in fuzz/out/<target>/default/.
+# (FUZZ_CPU, default 1), with fuzz/dict/<target>.dict when there is one, and prints afl's counters.
+# Findings stay in fuzz/out/<target>/default/.
 # Needs afl++ (apt-get install afl++); SharpFuzz.CommandLine comes from fuzz/dotnet-tools.json.
 set -euo pipefail
+# The whole script is one block, so bash has read all of it before it runs: editing this file while
+# a run is in progress cannot change what that run does next.
+{
 cd "$(dirname "$0")"
 target=${1:?usage: fuzz/run.sh <handshake|frames|messages> <seconds>}
 seconds=${2:?usage: fuzz/run.sh <handshake|frames|messages> <seconds>}
@@ -23,10 +27,12 @@ fi
 
 findings=out/$target
 rm -rf "$findings"
+dict=()
+[ -f "dict/$target.dict" ] && dict=(-x "dict/$target.dict")
 # The .NET host is not an afl-instrumented binary (SharpFuzz speaks afl's protocol from inside it),
 # hence SKIP_BIN_CHECK; the first input also pays for the JIT, hence the generous -t.
 AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
-  afl-fuzz -i "corpus/$target" -o "$findings" -V "$seconds" -b "${FUZZ_CPU:-1}" -t 5000 -m none \
+  afl-fuzz -i "corpus/$target" -o "$findings" -V "$seconds" -b "${FUZZ_CPU:-1}" -t 5000 -m none "${dict[@]}" \
   -- "$build/Fleck.Chat.Fuzz" "$target" > "out/$target.log" 2>&1 || { tail -40 "out/$target.log"; exit 1; }
 
 stats=$findings/default/fuzzer_stats
@@ -37,3 +43,4 @@ for f in "$findings"/default/crashes/id* "$findings"/default/hangs/id*; do
   [ -e "$f" ] && echo "  $f"
 done
 exit 0
+}
