@@ -45,7 +45,7 @@ public sealed class NickBroadcastMode : NicknameChatMode
     }
 
     /// <summary>JSON objects carry the text in <c>msg</c>; anything that is not a JSON object is the text itself.</summary>
-    private static bool TryReadText(ReadOnlyMemory<byte> utf8, out string text)
+    internal static bool TryReadText(ReadOnlyMemory<byte> utf8, out string text)
     {
         var span = utf8.Span.TrimStart(" \t\r\n"u8);
         if (!span.IsEmpty && span[0] == (byte)'{')

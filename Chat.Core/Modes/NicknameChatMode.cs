@@ -25,12 +25,9 @@ public abstract class NicknameChatMode : IChatMode
     /// <inheritdoc />
     public ValueTask OnConnectedAsync(ChatMember member, IChatRoom room, CancellationToken cancellationToken)
     {
-        var path = member.Connection.Path;
-        if (path.Length > Prefix.Length + 1)
-        {
-            return LoginAsync(member, Uri.UnescapeDataString(path[(Prefix.Length + 1)..]), room, cancellationToken);
-        }
-        return ValueTask.CompletedTask;
+        return NicknameFromPath(member.Connection.Path) is { } requested
+            ? LoginAsync(member, requested, room, cancellationToken)
+            : ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -113,8 +110,12 @@ public abstract class NicknameChatMode : IChatMode
         return member.Connection.CloseAsync(closeCode, why);
     }
 
+    /// <summary>The percent-decoded nickname of an accepted path <c>/websocket/&lt;nick&gt;</c>; null when the path names none.</summary>
+    internal static string? NicknameFromPath(string path) =>
+        path.Length > Prefix.Length + 1 ? Uri.UnescapeDataString(path[(Prefix.Length + 1)..]) : null;
+
     /// <summary>The seed's login page sends the bare nickname; a JSON client may send <c>{"name":...}</c>.</summary>
-    private static string NicknameFromFirstMessage(string text)
+    internal static string NicknameFromFirstMessage(string text)
     {
         if (text.TrimStart().StartsWith('{'))
         {
