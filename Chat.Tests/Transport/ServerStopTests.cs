@@ -125,6 +125,7 @@ public sealed class ServerStopTests
         public ValueTask<bool> IsOnlineAsync(string nickname, CancellationToken cancellationToken) => _inner.IsOnlineAsync(nickname, cancellationToken);
         public void PublishToAll(ReadOnlyMemory<byte> text) => _inner.PublishToAll(text);
         public void PublishToMember(string nickname, ReadOnlyMemory<byte> text) => _inner.PublishToMember(nickname, text);
+        public void PublishDisconnect(string nickname, int closeCode) => _inner.PublishDisconnect(nickname, closeCode);
         public ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity) => _inner.AppendHistoryAsync(entry, capacity);
         public ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken) => _inner.GetHistoryAsync(count, cancellationToken);
     }
