@@ -48,6 +48,12 @@ public enum JoinResult
     /// <summary>The member is in the room.</summary>
     Joined,
 
+    /// <summary>
+    /// The member is in the room as one more connection of an identified user who was already
+    /// online here: nobody is told it joined (and nobody is told it left when it closes, unless it is the last).
+    /// </summary>
+    JoinedAgain,
+
     /// <summary>Someone else holds the nickname.</summary>
     NicknameTaken,
 

@@ -25,13 +25,23 @@ public abstract class NicknameChatMode : IChatMode
     /// <inheritdoc />
     public ValueTask OnConnectedAsync(ChatMember member, IChatRoom room, CancellationToken cancellationToken)
     {
-        var path = member.Connection.Path;
-        if (path.Length > Prefix.Length + 1)
+        if (member.Identity is { } identity)
         {
-            return LoginAsync(member, Uri.UnescapeDataString(path[(Prefix.Length + 1)..]), room, cancellationToken);
+            // The handshake already checked the name, and that a nickname in the path is this one.
+            return LoginAsync(member, identity.Name, room, cancellationToken);
+        }
+        if (NicknameInPath(member.Connection.Path) is { } requested)
+        {
+            return LoginAsync(member, requested, room, cancellationToken);
         }
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>The percent-decoded nickname of a <c>/websocket/&lt;nick&gt;</c> path; null for plain <c>/websocket</c>.</summary>
+    internal static string? NicknameInPath(string path) =>
+        path.Length > Prefix.Length + 1 && path.StartsWith(Prefix + "/", StringComparison.Ordinal)
+            ? Uri.UnescapeDataString(path[(Prefix.Length + 1)..])
+            : null;
 
     /// <inheritdoc />
     public ValueTask OnMessageAsync(ChatMember member, WebSocketMessage message, IChatRoom room, CancellationToken cancellationToken)
@@ -43,6 +53,11 @@ public abstract class NicknameChatMode : IChatMode
         }
         if (!member.HasJoined)
         {
+            if (member.Identity is not null)
+            {
+                // With identities the token is the login; a message is never one (this member's login failed and it is closing).
+                return ValueTask.CompletedTask;
+            }
             return LoginAsync(member, NicknameFromFirstMessage(message.GetText()), room, cancellationToken);
         }
         return OnChatMessageAsync(member, member.Nickname!, message.Data, room, cancellationToken);
@@ -81,7 +96,8 @@ public abstract class NicknameChatMode : IChatMode
             await RefuseAsync(member, ChatErrorCode.InvalidNickname, why, ChatErrorCode.CloseInvalidNickname).ConfigureAwait(false);
             return;
         }
-        switch (await room.TryJoinAsync(member, nickname, cancellationToken).ConfigureAwait(false))
+        var joined = await room.TryJoinAsync(member, nickname, cancellationToken).ConfigureAwait(false);
+        switch (joined)
         {
             case JoinResult.NicknameTaken:
                 await RefuseAsync(member, ChatErrorCode.NicknameTaken, $"The nickname {nickname} is taken.", ChatErrorCode.CloseNicknameTaken).ConfigureAwait(false);
@@ -90,10 +106,15 @@ public abstract class NicknameChatMode : IChatMode
                 await RefuseAsync(member, ChatErrorCode.Unavailable, "Nicknames cannot be checked right now; try again shortly.", ChatErrorCode.CloseUnavailable).ConfigureAwait(false);
                 return;
         }
+        // Another connection of the same user may have joined first under a different spelling: use the room's.
+        nickname = member.Nickname ?? nickname;
         var online = await room.GetNicknamesAsync(cancellationToken).ConfigureAwait(false);
         member.Send(ChatEvents.Users(nickname, [.. online.Order(StringComparer.OrdinalIgnoreCase)]));
         await OnJoinedAsync(member, room, cancellationToken).ConfigureAwait(false);
-        room.SendToAllExcept(member, ChatEvents.Join(nickname));
+        if (joined == JoinResult.Joined)
+        {
+            room.SendToAllExcept(member, ChatEvents.Join(nickname));
+        }
     }
 
     private static Task RefuseAsync(ChatMember member, string code, string why, int closeCode)

@@ -12,7 +12,7 @@ namespace Fleck.Chat.Server;
 /// bridge to the other nodes. Local members are always served directly (so a backplane outage
 /// never stops local chat); the backplane carries the same bytes to the other nodes.
 /// </summary>
-internal sealed class ChatRoom(IChatBackplane backplane, int historySize, ChatCounters counters, ILogger logger) : IChatRoom, IBackplaneNode
+internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize, ChatCounters counters, ILogger logger) : IChatRoom, IBackplaneNode
 {
     private readonly MemberSet _members = new();
     private readonly ConcurrentDictionary<string, ChatMember> _byNickname = new(Nickname.Comparer);
@@ -21,7 +21,7 @@ internal sealed class ChatRoom(IChatBackplane backplane, int historySize, ChatCo
 
     public int HistorySize => historySize;
 
-    public IReadOnlyCollection<string> LocalNicknames => [.. _byNickname.Keys];
+    public IReadOnlyCollection<string> LocalNicknames => [.. _byNickname.Keys, .. LocalUserNames()];
 
     public async ValueTask<JoinResult> TryJoinAsync(ChatMember member, string? nickname, CancellationToken cancellationToken)
     {
@@ -33,6 +33,10 @@ internal sealed class ChatRoom(IChatBackplane backplane, int historySize, ChatCo
         {
             // A closing connection (e.g. one that just lost its nickname) must not claim a name again.
             return JoinResult.Unavailable;
+        }
+        if (member.Identity is not null && nickname is not null)
+        {
+            return await JoinUserAsync(member, nickname).ConfigureAwait(false);
         }
         if (nickname is not null)
         {
@@ -68,6 +72,11 @@ internal sealed class ChatRoom(IChatBackplane backplane, int historySize, ChatCo
         if (!member.HasJoined)
         {
             return false;
+        }
+        if (member.Identity is not null && member.Nickname is not null)
+        {
+            await LeaveUserAsync(member).ConfigureAwait(false);
+            return true;
         }
         _members.Remove(member);
         if (member.Nickname is { } nickname && _byNickname.TryRemove(new KeyValuePair<string, ChatMember>(nickname, member)))
@@ -111,6 +120,12 @@ internal sealed class ChatRoom(IChatBackplane backplane, int historySize, ChatCo
 
     public async ValueTask<bool> SendToAsync(string nickname, OutgoingMessage message, CancellationToken cancellationToken)
     {
+        if (DeliverToUser(nickname, message))
+        {
+            // An identified user may also be online on other nodes: they deliver to their own connections of it.
+            backplane.PublishToMember(nickname, message.Payload);
+            return true;
+        }
         if (_byNickname.TryGetValue(nickname, out var member))
         {
             counters.Delivered(member.Send(message) ? 1 : 0, message.WireLength);
@@ -154,6 +169,11 @@ internal sealed class ChatRoom(IChatBackplane backplane, int historySize, ChatCo
 
     void IBackplaneNode.DeliverToMember(string nickname, ReadOnlyMemory<byte> text)
     {
+        if (HasLocalUser(nickname))
+        {
+            DeliverToUser(nickname, OutgoingMessage.TrustedText(text.Span));
+            return;
+        }
         if (_byNickname.TryGetValue(nickname, out var member))
         {
             var message = OutgoingMessage.TrustedText(text.Span);

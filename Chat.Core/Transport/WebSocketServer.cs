@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using Fleck.Chat.Identity;
 using Fleck.Chat.Transport.Handshake;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -154,7 +155,9 @@ public sealed class WebSocketServer : IAsyncDisposable
 
     private static TimeSpan SweepPeriod(WebSocketServerOptions o)
     {
-        var shortest = new[] { o.KeepAliveInterval, o.KeepAliveTimeout, o.WriteTimeout, o.CloseTimeout }.Where(t => t > TimeSpan.Zero).DefaultIfEmpty(TimeSpan.FromSeconds(1)).Min();
+        // With identities the sweep also ends expired sessions, which must close within 5 s of expiry.
+        var expiryCheck = o.Authenticator is null ? TimeSpan.Zero : TimeSpan.FromSeconds(2);
+        var shortest = new[] { o.KeepAliveInterval, o.KeepAliveTimeout, o.WriteTimeout, o.CloseTimeout, expiryCheck }.Where(t => t > TimeSpan.Zero).DefaultIfEmpty(TimeSpan.FromSeconds(1)).Min();
         // Half the shortest period bounds how late a check can be; below 50 ms the sweep itself would cost.
         return TimeSpan.FromMilliseconds(Math.Max(50, shortest.TotalMilliseconds / 2));
     }
@@ -166,10 +169,16 @@ public sealed class WebSocketServer : IAsyncDisposable
         var timeout = (long)_options.KeepAliveTimeout.TotalMilliseconds;
         var writeTimeout = (long)_options.WriteTimeout.TotalMilliseconds;
         var closeTimeout = (long)_options.CloseTimeout.TotalMilliseconds;
+        var checkExpiry = _options.Authenticator is not null;
+        var utcNow = DateTimeOffset.UtcNow;
         // Enumerating the dictionary itself takes no locks and copies nothing, unlike .Values.
         foreach (var (_, connection) in _connections)
         {
             connection.CheckAlive(now, interval, timeout, writeTimeout, closeTimeout);
+            if (checkExpiry)
+            {
+                connection.CheckExpiry(utcNow);
+            }
         }
     }
 
@@ -258,6 +267,12 @@ public sealed class WebSocketServer : IAsyncDisposable
             await stream.DisposeAsync().ConfigureAwait(false);
             return null;
         }
+        ChatIdentity? identity = null;
+        if (outcome.Accepted && _options.Authenticator is not null)
+        {
+            (outcome, identity) = await HandshakeAuthentication.AuthenticateAsync(outcome, read.Request!, SafeRemote(socket) as IPEndPoint,
+                _options, _handler, _logger, timeout.Token).ConfigureAwait(false);
+        }
         if (stream is NetworkStream)
         {
             // A fresh socket's send buffer always takes the short answer at once. Sending it
@@ -277,7 +292,10 @@ public sealed class WebSocketServer : IAsyncDisposable
             return null;
         }
         var id = Interlocked.Increment(ref _nextId);
-        var connection = new WebSocketConnection(id, socket, new ConnectionStream(stream, read.Leftover, _options.MaxMessageBytes), read.Request!, outcome, _options, _logger);
+        var connection = new WebSocketConnection(id, socket, new ConnectionStream(stream, read.Leftover, _options.MaxMessageBytes), read.Request!, outcome, _options, _logger)
+        {
+            Identity = identity,
+        };
         _logger.LogDebug("Connection {Id} from {Remote} opened {Path}", id, connection.RemoteEndPoint, connection.Path);
         return connection;
     }
