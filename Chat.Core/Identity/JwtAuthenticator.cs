@@ -53,8 +53,8 @@ public sealed class JwtAuthenticator : IConnectionAuthenticator
             ValidateLifetime = true,
             RequireExpirationTime = true,
             ClockSkew = ClockSkew,
-            // No key lookup by kid from anywhere else: the configured key is the only one.
-            TryAllIssuerSigningKeys = false,
+            // The configured key is the only one there is; without this a token with no kid matches no key.
+            TryAllIssuerSigningKeys = true,
         };
         Algorithm = algorithm;
     }

@@ -77,11 +77,12 @@ internal sealed class StaticFileServer : IAsyncDisposable
         try
         {
             var status = await RouteAsync(request, response).ConfigureAwait(false);
-            _logger.LogDebug("HTTP {Method} {Path} from {Remote}: {Status}", request.HttpMethod, request.RawUrl, request.RemoteEndPoint, status);
+            // The path only: a query may carry an access token, which must never reach a log.
+            _logger.LogDebug("HTTP {Method} {Path} from {Remote}: {Status}", request.HttpMethod, LoggedPath(request), request.RemoteEndPoint, status);
         }
         catch (Exception ex)
         {
-            _logger.LogWarning("HTTP {Method} {Path} from {Remote} failed: {Error}", request.HttpMethod, request.RawUrl, request.RemoteEndPoint, ex.Message);
+            _logger.LogWarning("HTTP {Method} {Path} from {Remote} failed: {Error}", request.HttpMethod, LoggedPath(request), request.RemoteEndPoint, ex.Message);
             try
             {
                 response.Abort();
@@ -91,6 +92,8 @@ internal sealed class StaticFileServer : IAsyncDisposable
             }
         }
     }
+
+    private static string LoggedPath(HttpListenerRequest request) => request.RawUrl?.Split('?', 2)[0] ?? "";
 
     private async Task<int> RouteAsync(HttpListenerRequest request, HttpListenerResponse response)
     {
