@@ -28,7 +28,10 @@ internal sealed partial class HostProcess : IAsyncDisposable
     /// <summary>Path of the built host next to the test assembly.</summary>
     public static string HostDll => Path.Combine(AppContext.BaseDirectory, "Chat.Host.dll");
 
-    public static HostProcess Start(params string[] args)
+    public static HostProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts the host with extra environment variables.</summary>
+    public static HostProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -40,6 +43,10 @@ internal sealed partial class HostProcess : IAsyncDisposable
         foreach (var a in args)
         {
             info.ArgumentList.Add(a);
+        }
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
         }
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var host = new HostProcess(process);
