@@ -39,7 +39,7 @@ internal sealed partial class ChatRoom
             {
                 user = new LocalUser(nickname);
                 var previousRelease = _releases.Remove(nickname, out var release) ? release : Task.CompletedTask;
-                user.Claim = ClaimUserAsync(nickname, previousRelease);
+                user.Claim = ClaimUserAsync(user, previousRelease);
                 _users.Add(nickname, user);
             }
             user.Connections.Add(member);
@@ -63,14 +63,23 @@ internal sealed partial class ChatRoom
         return first ? JoinResult.Joined : JoinResult.JoinedAgain;
     }
 
-    private async Task<JoinResult> ClaimUserAsync(string nickname, Task previousRelease)
+    private async Task<JoinResult> ClaimUserAsync(LocalUser user, Task previousRelease)
     {
+        var nickname = user.Nickname;
         await previousRelease.ConfigureAwait(false);
         try
         {
-            return await backplane.TryClaimSharedNicknameAsync(nickname, CancellationToken.None).ConfigureAwait(false)
-                ? JoinResult.Joined
-                : JoinResult.NicknameTaken;
+            // Online on another node already: everyone was told when it joined there.
+            var elsewhere = await backplane.IsOnlineAsync(nickname, CancellationToken.None).ConfigureAwait(false);
+            if (!await backplane.TryClaimSharedNicknameAsync(nickname, CancellationToken.None).ConfigureAwait(false))
+            {
+                return JoinResult.NicknameTaken;
+            }
+            lock (_usersLock)
+            {
+                user.Announced |= elsewhere;
+            }
+            return JoinResult.Joined;
         }
         catch (BackplaneUnavailableException ex)
         {
@@ -99,6 +108,23 @@ internal sealed partial class ChatRoom
         if (release is not null)
         {
             await release.ConfigureAwait(false);
+            if (await IsOnlineElsewhereAsync(member.Nickname!).ConfigureAwait(false))
+            {
+                // The last connection here, but not the user's last: no leave.
+                member.HasJoined = false;
+            }
+        }
+    }
+
+    private async ValueTask<bool> IsOnlineElsewhereAsync(string nickname)
+    {
+        try
+        {
+            return await backplane.IsOnlineAsync(nickname, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (BackplaneUnavailableException)
+        {
+            return false;
         }
     }
 

@@ -185,6 +185,11 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
     {
         foreach (var nickname in nicknames)
         {
+            if (HasLocalUser(nickname))
+            {
+                // An identified user still connected here has not left, whatever happened to another node.
+                continue;
+            }
             DeliverLocally(ChatEvents.Leave(nickname), except: null);
         }
     }
