@@ -62,6 +62,7 @@ public sealed class IdentityAcrossNodesTests : SharedRedis
         await using var cluster = await ChatCluster.StartAsync(Redis, new PrivateMode(), 2, serverOptions: Identified);
         var bob = await SignInAsync(cluster[0], "bob", ct);
         var aliceHere = await SignInAsync(cluster[0], "alice", ct);
+        var joined = await bob.ReceiveEventAsync(ct);
         var aliceThere = await SignInAsync(cluster[1], "alice", ct);
 
         await aliceHere.CloseAsync(ct);
@@ -80,7 +81,8 @@ public sealed class IdentityAcrossNodesTests : SharedRedis
         var error = await bob.ReceiveEventAsync("error", ct);
 
         Assert.That(there.GetProperty("msg").GetString(), Is.EqualTo("still there?"));
-        Assert.That(afterFirstClose.GetProperty("msg").GetString(), Is.EqualTo("marker"), "no leave while alice is on the other node");
+        Assert.That(joined.GetProperty("type").GetString(), Is.EqualTo("join"));
+        Assert.That(afterFirstClose.GetProperty("msg").GetString(), Is.EqualTo("marker"), "no second join, and no leave while alice is on the other node");
         Assert.That(left.GetProperty("user").GetString(), Is.EqualTo("alice"));
         Assert.That(error.GetProperty("code").GetString(), Is.EqualTo("offline_target"));
     }
