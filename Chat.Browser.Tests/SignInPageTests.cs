@@ -67,8 +67,9 @@ public sealed class SignInPageTests : BrowserTest
     public async Task When_the_token_expires_the_page_says_the_session_ended()
     {
         await using var chat = await RunningChat.StartAsync("nick-broadcast", Secret);
-        var page = await OpenWithTokenAsync(chat, Token("alice", TimeSpan.FromSeconds(5)));
-        await Expect(page.Locator("#status")).ToHaveClassAsync("connected");
+        // No check that it connected first: on a loaded machine the session may already be over by
+        // then. The message below comes only with the 4401 close, which only an open connection gets.
+        var page = await OpenWithTokenAsync(chat, Token("alice", TimeSpan.FromSeconds(8)));
 
         await Expect(page.Locator("#messages li.error")).ToHaveTextAsync("Your session expired, sign in again.");
         await Expect(page.Locator("#status")).ToHaveClassAsync("disconnected");
