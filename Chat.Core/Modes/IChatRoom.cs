@@ -48,15 +48,15 @@ public enum JoinResult
     /// <summary>The member is in the room.</summary>
     Joined,
 
-    /// <summary>
-    /// The member is in the room as one more connection of an identified user who was already
-    /// online here: nobody is told it joined (and nobody is told it left when it closes, unless it is the last).
-    /// </summary>
-    JoinedAgain,
-
     /// <summary>Someone else holds the nickname.</summary>
     NicknameTaken,
 
     /// <summary>The nickname could not be checked (the backplane is down).</summary>
     Unavailable,
+
+    /// <summary>
+    /// The member is in the room as one more connection of an identified user who was already
+    /// online: nobody is told it joined (nor that it left when it closes, unless it is the user's last).
+    /// </summary>
+    JoinedAgain,
 }

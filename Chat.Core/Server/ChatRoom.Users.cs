@@ -143,7 +143,21 @@ internal sealed partial class ChatRoom
         }
         var release = ReleaseUserAsync(user.Nickname);
         _releases[user.Nickname] = release;
+        _ = ForgetReleaseAsync(user.Nickname, release);
         return release;
+    }
+
+    /// <summary>Once a release is done nothing needs to wait for it: the table keeps only releases in flight.</summary>
+    private async Task ForgetReleaseAsync(string nickname, Task release)
+    {
+        await release.ConfigureAwait(false);
+        lock (_usersLock)
+        {
+            if (_releases.TryGetValue(nickname, out var current) && current == release)
+            {
+                _releases.Remove(nickname);
+            }
+        }
     }
 
     private async Task ReleaseUserAsync(string nickname)
