@@ -73,7 +73,9 @@ internal static class ChatHost
 
     private static string Banner(HostedChat chat, bool shared)
     {
-        var path = chat.Chat.Mode.Name == "broadcast" ? "" : "/<nickname>";
-        return $"Fleck.Chat {chat.Chat.Mode.Name} mode: open {chat.PageUrl}  (WebSocket {chat.WebSocketUrl}{path}){(shared ? ", shared through Redis" : "")}";
+        var identity = chat.Chat.Options.Transport.Authenticator is not null;
+        var path = chat.Chat.Mode.Name == "broadcast" || identity ? "" : "/<nickname>";
+        var page = identity ? chat.PageUrl + "#access_token=<token>" : chat.PageUrl;
+        return $"Fleck.Chat {chat.Chat.Mode.Name} mode: open {page}  (WebSocket {chat.WebSocketUrl}{path}){(shared ? ", shared through Redis" : "")}{(identity ? ", sign-in required" : "")}";
     }
 }

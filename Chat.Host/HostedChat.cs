@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using Fleck.Chat.Host.Cli;
 using Fleck.Chat.Host.Http;
 using Fleck.Chat.Host.Http.Api;
+using Fleck.Chat.Identity;
 using Fleck.Chat.Scaling;
 using Microsoft.Extensions.Logging;
 
@@ -61,7 +62,8 @@ internal sealed class HostedChat : IAsyncDisposable
             throw new HostStartException($"unknown mode '{settings.Mode}'");
         }
         PageAddress.EnsureSupported(settings.Address);
-        var chat = new ChatServer(mode!, ToOptions(settings, certificate, backplane), loggerFactory);
+        var authenticator = JwtOptions.CreateAuthenticator(settings, loggerFactory);
+        var chat = new ChatServer(mode!, ToOptions(settings, certificate, backplane, authenticator), loggerFactory);
         try
         {
             await chat.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -89,7 +91,7 @@ internal sealed class HostedChat : IAsyncDisposable
         }
     }
 
-    private static ChatServerOptions ToOptions(HostSettings settings, X509Certificate2? certificate, IChatBackplane? backplane) => new()
+    private static ChatServerOptions ToOptions(HostSettings settings, X509Certificate2? certificate, IChatBackplane? backplane, IConnectionAuthenticator? authenticator) => new()
     {
         Transport = new()
         {
@@ -99,6 +101,7 @@ internal sealed class HostedChat : IAsyncDisposable
             MaxConnections = settings.MaxConnections,
             AllowedOrigins = settings.AllowedOrigins,
             Certificate = certificate,
+            Authenticator = authenticator,
         },
         HistorySize = settings.History,
         MessagesPerSecond = settings.Rate,
@@ -116,7 +119,8 @@ internal sealed class HostedChat : IAsyncDisposable
             return new HealthReport("ok", modeName, stats.Members, stats.Connections, (long)started.Elapsed.TotalSeconds,
                 GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
         }
-        PageConfig Config() => new(modeName, chat.Port, "/websocket", secure);
+        var auth = settings.IdentityRequired ? "jwt" : "none";
+        PageConfig Config() => new(modeName, chat.Port, "/websocket", secure, auth);
 
         for (var attempt = 1; ; attempt++)
         {

@@ -112,6 +112,11 @@ public sealed partial class RedisBackplane
             {
                 RouteTo(owner.ToString(), envelope);
             }
+            else
+            {
+                // No exclusive holder: an identified user, possibly on several nodes.
+                await RouteToSharesAsync(suffix, envelope).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {

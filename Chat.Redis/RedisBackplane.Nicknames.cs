@@ -19,10 +19,14 @@ public sealed partial class RedisBackplane
     private string TtlMilliseconds => ((long)_options.ClaimTimeToLive.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
     /// <inheritdoc />
-    public async ValueTask<bool> TryClaimNicknameAsync(string nickname, CancellationToken cancellationToken)
+    public ValueTask<bool> TryClaimNicknameAsync(string nickname, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(nickname);
-        var suffix = RedisKeys.ClaimSuffix(nickname);
+        return ClaimAsync(nickname, RedisKeys.ClaimSuffix(nickname), cancellationToken);
+    }
+
+    private async ValueTask<bool> ClaimAsync(string nickname, string suffix, CancellationToken cancellationToken)
+    {
         (ClaimBook.Claim Claim, Task<RedisResult> Command)? reserved;
         try
         {
@@ -62,10 +66,14 @@ public sealed partial class RedisBackplane
 
     /// <inheritdoc />
     /// <remarks>Never throws: a release that cannot reach Redis is retried by the next refresh, and the claim expires meanwhile.</remarks>
-    public async ValueTask ReleaseNicknameAsync(string nickname)
+    public ValueTask ReleaseNicknameAsync(string nickname)
     {
         ArgumentNullException.ThrowIfNull(nickname);
-        var suffix = RedisKeys.ClaimSuffix(nickname);
+        return ReleaseAsync(nickname, RedisKeys.ClaimSuffix(nickname));
+    }
+
+    private async ValueTask ReleaseAsync(string nickname, string suffix)
+    {
         try
         {
             var command = _claims.Release(suffix, () => SendRelease(suffix));
@@ -127,7 +135,7 @@ public sealed partial class RedisBackplane
         if (owner.IsNull)
         {
             _owners.TryRemove(suffix, out _);
-            return false;
+            return (await SharedHoldersAsync(suffix, cancellationToken).ConfigureAwait(false)).Count > 0;
         }
         if (_owners.Count >= MaxCachedOwners)
         {

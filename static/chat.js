@@ -16,6 +16,11 @@
  *   #users-toggle     shows the online list on a narrow screen
  *   #to               private mode: recipient picker (also set by clicking a #users li)
  *   #composer         form with the #msg input and the #send button; Enter sends
+ *
+ * Sign-in (when /config.json says "auth":"jwt"): the page is opened with #access_token=<jwt> in
+ * its address; it takes the token from there, removes it from the address bar and the history,
+ * connects with ?access_token= and uses the token's name (no nickname form). A refused or expired
+ * token is said once on screen, without reconnecting.
  */
 (() => {
   "use strict";
@@ -32,6 +37,9 @@
   const MAX_BACKOFF_MS = 30000;
 
   let config = null, socket = null, me = null;
+  // The access token, kept in memory only: never in the address bar, the history or storage.
+  const token = takeTokenFromAddress();
+  let opened = false, signInEnded = false;
   let attempt = 0, reconnectTimer = null, sessions = 0, loginError = null;
   let online = [], historyDivider = false, unread = 0;
   // Joins and leaves that arrive before this session's users list; applied on top of it.
@@ -145,16 +153,52 @@
 
   function socketUrl() {
     const base = (config.secure ? "wss://" : "ws://") + location.hostname + ":" + config.wsPort + config.wsPath;
+    if (signedIn()) return base + "?access_token=" + encodeURIComponent(token);
     return nicknames ? base + "/" + encodeURIComponent(me) : base;
   }
 
+  function signedIn() { return config && config.auth === "jwt"; }
+
+  function takeTokenFromAddress() {
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    const value = fragment.get("access_token");
+    if (value === null) return null;
+    fragment.delete("access_token");
+    const rest = fragment.toString();
+    history.replaceState(history.state, "", location.pathname + location.search + (rest ? "#" + rest : ""));
+    return value;
+  }
+
+  /** The token's claims, for showing the name and knowing when it expires; the server checks the token. */
+  function tokenClaims() {
+    try {
+      const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      const json = new TextDecoder().decode(Uint8Array.from(atob(part), (c) => c.charCodeAt(0)));
+      return JSON.parse(json) || {};
+    } catch { return {}; }
+  }
+
+  function tokenExpired() {
+    const exp = tokenClaims().exp;
+    return typeof exp === "number" && exp * 1000 <= Date.now();
+  }
+
+  /** Sign-in is over for this page: say why once and stop reconnecting. */
+  function endSignIn(text) {
+    signInEnded = true;
+    setStatus("disconnected", "not signed in");
+    addNote("error", text);
+  }
+
   function connect() {
+    if (signInEnded) return;
     clearTimeout(reconnectTimer);
     reconnectTimer = null;
     setStatus(attempt === 0 ? "connecting" : "reconnecting", attempt === 0 ? "connecting…" : "reconnecting…");
     const ws = new WebSocket(socketUrl());
     socket = ws;
     ws.onopen = () => {
+      opened = true;
       attempt = 0;
       sessions++;
       historyDivider = false;
@@ -169,6 +213,15 @@
   function onClosed(event) {
     socket = null;
     pendingOwn.length = 0;
+    const wasOpen = opened;
+    opened = false;
+    if (signedIn()) {
+      if (event.code === 4401) { endSignIn("Your session expired, sign in again."); return; }
+      // The browser does not show why a handshake failed: a first connection that never opened, or
+      // any once the token's time is up, means the sign-in was refused; retrying cannot change that.
+      if (!wasOpen && (sessions === 0 || tokenExpired())) { endSignIn("Your sign-in was refused or has expired."); return; }
+      if (LOGIN_REFUSED.has(event.code)) { endSignIn(loginError || event.reason || "Your name cannot be used here."); return; }
+    }
     if (LOGIN_REFUSED.has(event.code)) {
       setStatus("disconnected", "not signed in");
       showLogin(loginError || event.reason || "That nickname cannot be used.");
@@ -193,6 +246,7 @@
     try { event = JSON.parse(data); } catch { addNote("error", "Unreadable message from the server."); return; }
     switch (event.type) {
       case "users":
+        if (signedIn() && typeof event.you === "string") { me = event.you; showChat(); }
         online = Array.isArray(event.users) ? [...event.users] : [];
         // The list is a snapshot; someone who joined or left while it was taken may already
         // have been announced, so those announcements are applied on top of it.
@@ -313,7 +367,13 @@
     .then((r) => r.json())
     .then((c) => {
       config = c;
-      if (!nicknames) { showChat(); connect(); } else { setStatus("disconnected", "not signed in"); showLogin(); }
+      if (signedIn()) {
+        const claims = token ? tokenClaims() : {};
+        me = String(claims.name ?? claims.sub ?? "");
+        showChat();
+        if (!token) endSignIn("Sign-in required: open this page with the link that carries your access token.");
+        else connect();
+      } else if (!nicknames) { showChat(); connect(); } else { setStatus("disconnected", "not signed in"); showLogin(); }
     })
     .catch(() => setStatus("disconnected", "server unreachable"));
 })();

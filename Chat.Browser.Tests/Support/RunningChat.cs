@@ -27,10 +27,10 @@ internal sealed class RunningChat : IAsyncDisposable
     /// <summary>The page the seed's <c>/chat</c> route serves: the running mode's page.</summary>
     public string ChatUrl => $"http://127.0.0.1:{HttpPort}/chat";
 
-    public static async Task<RunningChat> StartAsync(string mode)
+    public static async Task<RunningChat> StartAsync(string mode, string? jwtSecret = null)
     {
         var folder = StaticFolder.Resolve(null) ?? throw new InvalidOperationException("static/ was not copied beside the tests");
-        var settings = new HostSettings { Mode = mode, WebSocketPort = 0, HttpPort = 0, StaticFolder = folder };
+        var settings = new HostSettings { Mode = mode, WebSocketPort = 0, HttpPort = 0, StaticFolder = folder, JwtSecret = jwtSecret };
         return new RunningChat(await HostedChat.StartAsync(settings, NullLoggerFactory.Instance), settings);
     }
 

@@ -13,6 +13,9 @@ public sealed class ChatMember
     /// <summary>The registered nickname; null until the member has joined under one.</summary>
     public string? Nickname { get; internal set; }
 
+    /// <summary>Who the connection belongs to when the server authenticates connections; null otherwise. Several members may share one identity.</summary>
+    public Identity.ChatIdentity? Identity { get; internal init; }
+
     /// <summary>Whether the member is in the room (receives broadcasts).</summary>
     public bool HasJoined { get; internal set; }
 

@@ -53,4 +53,10 @@ public enum JoinResult
 
     /// <summary>The nickname could not be checked (the backplane is down).</summary>
     Unavailable,
+
+    /// <summary>
+    /// The member is in the room as one more connection of an identified user who was already
+    /// online: nobody is told it joined (nor that it left when it closes, unless it is the user's last).
+    /// </summary>
+    JoinedAgain,
 }

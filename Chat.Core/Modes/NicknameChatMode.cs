@@ -25,6 +25,11 @@ public abstract class NicknameChatMode : IChatMode
     /// <inheritdoc />
     public ValueTask OnConnectedAsync(ChatMember member, IChatRoom room, CancellationToken cancellationToken)
     {
+        if (member.Identity is { } identity)
+        {
+            // The handshake already checked the name, and that a nickname in the path is this one.
+            return LoginAsync(member, identity.Name, room, cancellationToken);
+        }
         return NicknameFromPath(member.Connection.Path) is { } requested
             ? LoginAsync(member, requested, room, cancellationToken)
             : ValueTask.CompletedTask;
@@ -40,6 +45,11 @@ public abstract class NicknameChatMode : IChatMode
         }
         if (!member.HasJoined)
         {
+            if (member.Identity is not null)
+            {
+                // With identities the token is the login; a message is never one (this member's login failed and it is closing).
+                return ValueTask.CompletedTask;
+            }
             return LoginAsync(member, NicknameFromFirstMessage(message.GetText()), room, cancellationToken);
         }
         return OnChatMessageAsync(member, member.Nickname!, message.Data, room, cancellationToken);
@@ -89,7 +99,8 @@ public abstract class NicknameChatMode : IChatMode
             await RefuseAsync(member, ChatErrorCode.InvalidNickname, why, ChatErrorCode.CloseInvalidNickname).ConfigureAwait(false);
             return;
         }
-        switch (await room.TryJoinAsync(member, nickname, cancellationToken).ConfigureAwait(false))
+        var joined = await room.TryJoinAsync(member, nickname, cancellationToken).ConfigureAwait(false);
+        switch (joined)
         {
             case JoinResult.NicknameTaken:
                 await RefuseAsync(member, ChatErrorCode.NicknameTaken, $"The nickname {nickname} is taken.", ChatErrorCode.CloseNicknameTaken).ConfigureAwait(false);
@@ -98,10 +109,15 @@ public abstract class NicknameChatMode : IChatMode
                 await RefuseAsync(member, ChatErrorCode.Unavailable, "Nicknames cannot be checked right now; try again shortly.", ChatErrorCode.CloseUnavailable).ConfigureAwait(false);
                 return;
         }
+        // Another connection of the same user may have joined first under a different spelling: use the room's.
+        nickname = member.Nickname ?? nickname;
         var online = await room.GetNicknamesAsync(cancellationToken).ConfigureAwait(false);
         member.Send(ChatEvents.Users(nickname, [.. online.Order(StringComparer.OrdinalIgnoreCase)]));
         await OnJoinedAsync(member, room, cancellationToken).ConfigureAwait(false);
-        room.SendToAllExcept(member, ChatEvents.Join(nickname));
+        if (joined == JoinResult.Joined)
+        {
+            room.SendToAllExcept(member, ChatEvents.Join(nickname));
+        }
     }
 
     private static Task RefuseAsync(ChatMember member, string code, string why, int closeCode)

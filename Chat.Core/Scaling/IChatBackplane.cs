@@ -23,6 +23,17 @@ public interface IChatBackplane : IAsyncDisposable
     /// <summary>Frees a nickname this node holds.</summary>
     ValueTask ReleaseNicknameAsync(string nickname);
 
+    /// <summary>
+    /// Claims a nickname for this node as one of possibly several nodes serving the same identified
+    /// user (who may be connected to several nodes at once): false only when the name is held
+    /// exclusively, through <see cref="TryClaimNicknameAsync"/>. The default claims exclusively,
+    /// so a backplane that does not override it serves each identified user from one node only.
+    /// </summary>
+    ValueTask<bool> TryClaimSharedNicknameAsync(string nickname, CancellationToken cancellationToken) => TryClaimNicknameAsync(nickname, cancellationToken);
+
+    /// <summary>Frees this node's share of a nickname claimed with <see cref="TryClaimSharedNicknameAsync"/>.</summary>
+    ValueTask ReleaseSharedNicknameAsync(string nickname) => ReleaseNicknameAsync(nickname);
+
     /// <summary>Nicknames online on any node; may throw <see cref="BackplaneUnavailableException"/>.</summary>
     ValueTask<IReadOnlyCollection<string>> GetNicknamesAsync(CancellationToken cancellationToken);
 
@@ -32,7 +43,7 @@ public interface IChatBackplane : IAsyncDisposable
     /// <summary>Hands a text message to every other node, for all of its members. Never blocks; while the backplane is down it is dropped.</summary>
     void PublishToAll(ReadOnlyMemory<byte> text);
 
-    /// <summary>Hands a text message to the node that holds <paramref name="nickname"/>, for that member only.</summary>
+    /// <summary>Hands a text message to the node that holds <paramref name="nickname"/> (every node, for a shared claim), for that member only.</summary>
     void PublishToMember(string nickname, ReadOnlyMemory<byte> text);
 
     /// <summary>

@@ -35,8 +35,44 @@ public sealed class InMemoryBackplane : IChatBackplane
     }
 
     /// <inheritdoc />
-    public ValueTask<bool> TryClaimNicknameAsync(string nickname, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_cluster.Nicknames.TryAdd(nickname, this));
+    public ValueTask<bool> TryClaimNicknameAsync(string nickname, CancellationToken cancellationToken)
+    {
+        lock (_cluster.Shared)
+        {
+            return ValueTask.FromResult(!_cluster.Shared.ContainsKey(nickname) && _cluster.Nicknames.TryAdd(nickname, this));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> TryClaimSharedNicknameAsync(string nickname, CancellationToken cancellationToken)
+    {
+        lock (_cluster.Shared)
+        {
+            if (_cluster.Nicknames.ContainsKey(nickname))
+            {
+                return ValueTask.FromResult(false);
+            }
+            if (!_cluster.Shared.TryGetValue(nickname, out var holders))
+            {
+                _cluster.Shared[nickname] = holders = [];
+            }
+            holders.Add(this);
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask ReleaseSharedNicknameAsync(string nickname)
+    {
+        lock (_cluster.Shared)
+        {
+            if (_cluster.Shared.TryGetValue(nickname, out var holders) && holders.Remove(this) && holders.Count == 0)
+            {
+                _cluster.Shared.Remove(nickname);
+            }
+        }
+        return ValueTask.CompletedTask;
+    }
 
     /// <inheritdoc />
     public ValueTask ReleaseNicknameAsync(string nickname)
@@ -46,12 +82,22 @@ public sealed class InMemoryBackplane : IChatBackplane
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyCollection<string>> GetNicknamesAsync(CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlyCollection<string>>([.. _cluster.Nicknames.Keys]);
+    public ValueTask<IReadOnlyCollection<string>> GetNicknamesAsync(CancellationToken cancellationToken)
+    {
+        lock (_cluster.Shared)
+        {
+            return ValueTask.FromResult<IReadOnlyCollection<string>>([.. _cluster.Nicknames.Keys, .. _cluster.Shared.Keys]);
+        }
+    }
 
     /// <inheritdoc />
-    public ValueTask<bool> IsOnlineAsync(string nickname, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_cluster.Nicknames.ContainsKey(nickname));
+    public ValueTask<bool> IsOnlineAsync(string nickname, CancellationToken cancellationToken)
+    {
+        lock (_cluster.Shared)
+        {
+            return ValueTask.FromResult(_cluster.Nicknames.ContainsKey(nickname) || _cluster.Shared.ContainsKey(nickname));
+        }
+    }
 
     /// <inheritdoc />
     public void PublishToAll(ReadOnlyMemory<byte> text)
@@ -112,12 +158,25 @@ public sealed class InMemoryBackplane : IChatBackplane
             {
                 _cluster.Nodes.Remove(_node);
             }
-            var mine = _cluster.Nicknames.Where(kv => kv.Value == this).Select(kv => kv.Key).ToArray();
-            foreach (var nickname in mine)
+            var exclusive = _cluster.Nicknames.Where(kv => kv.Value == this).Select(kv => kv.Key).ToArray();
+            foreach (var nickname in exclusive)
             {
                 _cluster.Nicknames.TryRemove(new KeyValuePair<string, InMemoryBackplane>(nickname, this));
             }
-            if (mine.Length > 0)
+            var mine = new List<string>(exclusive);
+            lock (_cluster.Shared)
+            {
+                // A shared name is gone only when no other node still serves that user.
+                foreach (var (nickname, holders) in _cluster.Shared.ToArray())
+                {
+                    if (holders.Remove(this) && holders.Count == 0)
+                    {
+                        _cluster.Shared.Remove(nickname);
+                        mine.Add(nickname);
+                    }
+                }
+            }
+            if (mine.Count > 0)
             {
                 foreach (var other in OtherNodes())
                 {
@@ -147,5 +206,8 @@ public sealed class InMemoryBackplane : IChatBackplane
         public List<IBackplaneNode> Nodes { get; } = [];
         public ConcurrentDictionary<string, InMemoryBackplane> Nicknames { get; } = new(Nickname.Comparer);
         public Queue<ChatHistoryEntry> History { get; } = new();
+
+        /// <summary>Shared claims of identified users, by name: the nodes serving each. Also the lock of both claim tables.</summary>
+        public Dictionary<string, HashSet<InMemoryBackplane>> Shared { get; } = new(Nickname.Comparer);
     }
 }

@@ -1,3 +1,4 @@
+using Fleck.Chat.Identity;
 using Fleck.Chat.Modes;
 using Fleck.Chat.Transport;
 using Microsoft.Extensions.Logging;
@@ -14,10 +15,13 @@ internal sealed class ChatConnectionHandler(IChatMode mode, ChatRoom room, ChatS
 {
     public bool AcceptsPath(string path) => mode.AcceptsPath(path);
 
+    public AuthenticationResult Admit(string path, ChatIdentity identity) => IdentityAdmission.Admit(mode, path, identity);
+
     public ValueTask OnOpenAsync(WebSocketConnection connection, CancellationToken cancellationToken)
     {
         var member = new ChatMember(connection)
         {
+            Identity = connection.Identity,
             RateLimiter = options.MessagesPerSecond > 0 ? new RateLimiter(options.MessagesPerSecond, options.MessageBurst) : null,
         };
         connection.Tag = member;

@@ -21,11 +21,14 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
 
     public int HistorySize => historySize;
 
-    public IReadOnlyCollection<string> LocalNicknames => [.. _byNickname.Keys];
+    public IReadOnlyCollection<string> LocalNicknames => [.. _byNickname.Keys, .. LocalUserNames()];
 
-    /// <summary>This node's members that hold <paramref name="nickname"/>: none or one, as a nickname is one connection.</summary>
+    /// <summary>
+    /// This node's members that hold <paramref name="nickname"/>: none or one without identity (a
+    /// nickname is one connection), every joined connection of the user with it.
+    /// </summary>
     public IReadOnlyList<ChatMember> LocalMembersNamed(string nickname) =>
-        _byNickname.TryGetValue(nickname, out var member) ? [member] : [];
+        _byNickname.TryGetValue(nickname, out var member) ? [member] : LocalUserConnections(nickname);
 
     public async ValueTask<JoinResult> TryJoinAsync(ChatMember member, string? nickname, CancellationToken cancellationToken)
     {
@@ -37,6 +40,10 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
         {
             // A closing connection (e.g. one that just lost its nickname) must not claim a name again.
             return JoinResult.Unavailable;
+        }
+        if (member.Identity is not null && nickname is not null)
+        {
+            return await JoinUserAsync(member, nickname).ConfigureAwait(false);
         }
         if (nickname is not null)
         {
@@ -72,6 +79,11 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
         if (!member.HasJoined)
         {
             return false;
+        }
+        if (member.Identity is not null && member.Nickname is not null)
+        {
+            await LeaveUserAsync(member).ConfigureAwait(false);
+            return true;
         }
         _members.Remove(member);
         if (member.Nickname is { } nickname && _byNickname.TryRemove(new KeyValuePair<string, ChatMember>(nickname, member)))
@@ -115,6 +127,12 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
 
     public async ValueTask<bool> SendToAsync(string nickname, OutgoingMessage message, CancellationToken cancellationToken)
     {
+        if (DeliverToUser(nickname, message))
+        {
+            // An identified user may also be online on other nodes: they deliver to their own connections of it.
+            backplane.PublishToMember(nickname, message.Payload);
+            return true;
+        }
         if (_byNickname.TryGetValue(nickname, out var member))
         {
             counters.Delivered(member.Send(message) ? 1 : 0, message.WireLength);
@@ -158,6 +176,11 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
 
     void IBackplaneNode.DeliverToMember(string nickname, ReadOnlyMemory<byte> text)
     {
+        if (HasLocalUser(nickname))
+        {
+            DeliverToUser(nickname, OutgoingMessage.TrustedText(text.Span));
+            return;
+        }
         if (_byNickname.TryGetValue(nickname, out var member))
         {
             var message = OutgoingMessage.TrustedText(text.Span);
@@ -169,6 +192,11 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
     {
         foreach (var nickname in nicknames)
         {
+            if (HasLocalUser(nickname))
+            {
+                // An identified user still connected here has not left, whatever happened to another node.
+                continue;
+            }
             DeliverLocally(ChatEvents.Leave(nickname), except: null);
         }
     }

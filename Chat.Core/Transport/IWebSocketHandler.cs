@@ -11,6 +11,13 @@ public interface IWebSocketHandler
     /// <summary>Whether the server accepts an upgrade on this request path; others are answered 404.</summary>
     bool AcceptsPath(string path) => true;
 
+    /// <summary>
+    /// With an authenticator: whether <paramref name="identity"/> may connect on <paramref name="path"/>.
+    /// Returns the identity to attach to the connection (possibly normalized), or a refusal that is
+    /// sent instead of the 101. The default admits everyone.
+    /// </summary>
+    Identity.AuthenticationResult Admit(string path, Identity.ChatIdentity identity) => Identity.AuthenticationResult.Success(identity);
+
     /// <summary>The handshake succeeded; the connection can send at once.</summary>
     ValueTask OnOpenAsync(WebSocketConnection connection, CancellationToken cancellationToken);
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using Fleck.Chat.Identity;
 using Fleck.Chat.Transport.Handshake;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -193,7 +194,9 @@ public sealed class WebSocketServer : IAsyncDisposable
 
     private static TimeSpan SweepPeriod(WebSocketServerOptions o)
     {
-        var shortest = new[] { o.KeepAliveInterval, o.KeepAliveTimeout, o.WriteTimeout, o.CloseTimeout }.Where(t => t > TimeSpan.Zero).DefaultIfEmpty(TimeSpan.FromSeconds(1)).Min();
+        // With identities the sweep also ends expired sessions, which must close within 5 s of expiry.
+        var expiryCheck = o.Authenticator is null ? TimeSpan.Zero : TimeSpan.FromSeconds(2);
+        var shortest = new[] { o.KeepAliveInterval, o.KeepAliveTimeout, o.WriteTimeout, o.CloseTimeout, expiryCheck }.Where(t => t > TimeSpan.Zero).DefaultIfEmpty(TimeSpan.FromSeconds(1)).Min();
         // Half the shortest period bounds how late a check can be; below 50 ms the sweep itself would cost.
         return TimeSpan.FromMilliseconds(Math.Max(50, shortest.TotalMilliseconds / 2));
     }
@@ -205,10 +208,16 @@ public sealed class WebSocketServer : IAsyncDisposable
         var timeout = (long)_options.KeepAliveTimeout.TotalMilliseconds;
         var writeTimeout = (long)_options.WriteTimeout.TotalMilliseconds;
         var closeTimeout = (long)_options.CloseTimeout.TotalMilliseconds;
+        var checkExpiry = _options.Authenticator is not null;
+        var utcNow = DateTimeOffset.UtcNow;
         // Enumerating the dictionary itself takes no locks and copies nothing, unlike .Values.
         foreach (var (_, connection) in _connections)
         {
             connection.CheckAlive(now, interval, timeout, writeTimeout, closeTimeout);
+            if (checkExpiry)
+            {
+                connection.CheckExpiry(utcNow);
+            }
         }
     }
 
@@ -292,6 +301,12 @@ public sealed class WebSocketServer : IAsyncDisposable
             await stream.DisposeAsync().ConfigureAwait(false);
             return null;
         }
+        ChatIdentity? identity = null;
+        if (outcome.Accepted && _options.Authenticator is not null)
+        {
+            (outcome, identity) = await HandshakeAuthentication.AuthenticateAsync(outcome, read.Request!, SafeRemote(socket) as IPEndPoint,
+                _options, _handler, _logger, timeout.Token).ConfigureAwait(false);
+        }
         if (!outcome.Accepted)
         {
             await SendHandshakeAnswerAsync(socket, stream, outcome.Response, timeout.Token).ConfigureAwait(false);
@@ -303,7 +318,10 @@ public sealed class WebSocketServer : IAsyncDisposable
         }
         var id = Interlocked.Increment(ref _nextId);
         var connectionStream = new ConnectionStream(stream, read.Leftover, _options.MaxMessageBytes, _options.MaxControlFramesPerSecond);
-        var connection = new WebSocketConnection(id, socket, connectionStream, read.Request!, outcome, _options, _logger, this);
+        var connection = new WebSocketConnection(id, socket, connectionStream, read.Request!, outcome, _options, _logger, this)
+        {
+            Identity = identity,
+        };
         // Counted before the client can hold its 101; its outbox stays parked until the 101 is out,
         // so a close sent meanwhile (the server stopping) cannot overtake it.
         Register(connection);

@@ -65,4 +65,11 @@ public sealed record WebSocketServerOptions
 
     /// <summary>Certificate for TLS (<c>wss://</c>); null serves plain <c>ws://</c>.</summary>
     public X509Certificate2? Certificate { get; init; }
+
+    /// <summary>
+    /// Decides who each upgrade request belongs to (e.g. <see cref="Identity.JwtAuthenticator"/>); a
+    /// refusal is answered with its HTTP status and nothing is upgraded. Null (the default) lets
+    /// everyone in anonymously.
+    /// </summary>
+    public Identity.IConnectionAuthenticator? Authenticator { get; init; }
 }

@@ -63,10 +63,25 @@ internal static class HostCommand
             HelpName = "level",
         };
 
+        var jwtSecret = new Option<string?>("--jwt-secret")
+        {
+            Description = $"Require a JWT on every WebSocket upgrade, signed HS256 with this secret (at least 32 bytes) [default: ${JwtOptions.SecretVariable}, else no identity]",
+            HelpName = "secret",
+        };
+        var jwtPublicKey = new Option<string?>("--jwt-public-key")
+        {
+            Description = "Require a JWT on every WebSocket upgrade, signed RS256 or ES256; this PEM file holds the public key",
+            HelpName = "pem-file",
+        };
+        var jwtIssuer = new Option<string?>("--jwt-issuer") { Description = "With --jwt-*: the iss every token must carry", HelpName = "issuer" };
+        var jwtAudience = new Option<string?>("--jwt-audience") { Description = "With --jwt-*: the aud every token must carry", HelpName = "audience" };
+
         var root = new RootCommand("Fleck.Chat: a self-hosted WebSocket chat server and its web pages.")
         {
             mode, host, port, httpPort, staticDir, maxMessage, maxConnections, rate, burst, history, origins, cert, certPassword, redis, apiKey, logLevel,
+            jwtSecret, jwtPublicKey, jwtIssuer, jwtAudience,
         };
+        root.Subcommands.Add(TokenCommand.Create());
         root.SetAction(async (result, ct) =>
         {
             var folder = StaticFolder.Resolve(result.GetValue(staticDir));
@@ -93,6 +108,10 @@ internal static class HostCommand
                 Redis = result.GetValue(redis),
                 ApiKey = ApiKeyOption.Resolve(result.GetValue(apiKey)),
                 LogLevel = result.GetValue(logLevel),
+                JwtSecret = result.GetValue(jwtSecret) ?? JwtOptions.SecretFromEnvironment(),
+                JwtPublicKeyPath = result.GetValue(jwtPublicKey),
+                JwtIssuer = result.GetValue(jwtIssuer),
+                JwtAudience = result.GetValue(jwtAudience),
             };
             return await run(settings, ct);
         });

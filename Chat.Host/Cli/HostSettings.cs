@@ -30,4 +30,12 @@ internal sealed record HostSettings
     /// <summary>The key the HTTP API requires; null turns the API off.</summary>
     public ApiKey? ApiKey { get; init; }
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
+    /// <summary>HS256 secret every WebSocket upgrade's token must be signed with; null (and no public key) turns identity off.</summary>
+    public string? JwtSecret { get; init; }
+    /// <summary>PEM file of the RS256 or ES256 public key tokens are checked with.</summary>
+    public string? JwtPublicKeyPath { get; init; }
+    public string? JwtIssuer { get; init; }
+    public string? JwtAudience { get; init; }
+    /// <summary>Whether upgrades must carry a token.</summary>
+    public bool IdentityRequired => JwtSecret is not null || JwtPublicKeyPath is not null;
 }

@@ -16,12 +16,16 @@ internal sealed record HealthReport(
     [property: JsonPropertyName("gen2Collections")] int Gen2Collections,
     [property: JsonPropertyName("allocatedBytes")] long AllocatedBytes);
 
-/// <summary>What <c>/config.json</c> tells the pages: enough to build the WebSocket URL from their own host name.</summary>
+/// <summary>
+/// What <c>/config.json</c> tells the pages: enough to build the WebSocket URL from their own host
+/// name, and whether the WebSocket wants an access token (<c>auth</c>: <c>jwt</c> or <c>none</c>).
+/// </summary>
 internal sealed record PageConfig(
     [property: JsonPropertyName("mode")] string Mode,
     [property: JsonPropertyName("wsPort")] int WsPort,
     [property: JsonPropertyName("wsPath")] string WsPath,
-    [property: JsonPropertyName("secure")] bool Secure);
+    [property: JsonPropertyName("secure")] bool Secure,
+    [property: JsonPropertyName("auth")] string Auth);
 
 [JsonSerializable(typeof(HealthReport))]
 [JsonSerializable(typeof(PageConfig))]

@@ -85,11 +85,12 @@ internal sealed class StaticFileServer : IAsyncDisposable
         try
         {
             var status = await RouteAsync(request, response).ConfigureAwait(false);
-            _logger.LogDebug("HTTP {Method} {Path} from {Remote}: {Status}", request.HttpMethod, request.RawUrl, remote, status);
+            // The path only: a query may carry an access token, which must never reach a log.
+            _logger.LogDebug("HTTP {Method} {Path} from {Remote}: {Status}", request.HttpMethod, LoggedPath(request), remote, status);
         }
         catch (Exception ex)
         {
-            _logger.LogWarning("HTTP {Method} {Path} from {Remote} failed: {Error}", request.HttpMethod, request.RawUrl, remote, ex.Message);
+            _logger.LogWarning("HTTP {Method} {Path} from {Remote} failed: {Error}", request.HttpMethod, LoggedPath(request), remote, ex.Message);
             try
             {
                 response.Abort();
@@ -99,6 +100,8 @@ internal sealed class StaticFileServer : IAsyncDisposable
             }
         }
     }
+
+    private static string LoggedPath(HttpListenerRequest request) => request.RawUrl?.Split('?', 2)[0] ?? "";
 
     private async Task<int> RouteAsync(HttpListenerRequest request, HttpListenerResponse response)
     {
