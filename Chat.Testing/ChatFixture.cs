@@ -1,24 +1,38 @@
 using Fleck.Chat.Modes;
-using Fleck.Chat.Transport;
 
 namespace Fleck.Chat.Tests.Support;
 
-/// <summary>Starts a chat server on an OS-chosen port and opens clients against it.</summary>
-internal sealed class ChatFixture : IAsyncDisposable
+/// <summary>
+/// A chat server run in the test process on an OS-chosen port, and the clients a test opens against
+/// it, which are closed with it. A subclass adds what the server runs over (a Redis backplane).
+/// </summary>
+internal class ChatFixture : IAsyncDisposable
 {
     private readonly List<ChatClient> _clients = [];
+    private int _disposed;
 
-    private ChatFixture(ChatServer server) => Server = server;
+    protected ChatFixture(ChatServer server) => Server = server;
 
     public ChatServer Server { get; }
 
-    public static async Task<ChatFixture> StartAsync(IChatMode mode, ChatServerOptions? options = null)
+    public static async Task<ChatFixture> StartAsync(IChatMode mode, ChatServerOptions? options = null) =>
+        new(await StartServerAsync(mode, options));
+
+    /// <summary>Starts a server with <paramref name="options"/>, on port 0 whatever they say.</summary>
+    protected static async Task<ChatServer> StartServerAsync(IChatMode mode, ChatServerOptions? options)
     {
         options ??= new ChatServerOptions();
-        options = options with { Transport = options.Transport with { Port = 0 } };
-        var server = new ChatServer(mode, options);
-        await server.StartAsync();
-        return new ChatFixture(server);
+        var server = new ChatServer(mode, options with { Transport = options.Transport with { Port = 0 } });
+        try
+        {
+            await server.StartAsync();
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+        return server;
     }
 
     public async Task<ChatClient> ConnectAsync(string path, CancellationToken ct)
@@ -39,12 +53,51 @@ internal sealed class ChatFixture : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// Connects to broadcast mode and waits until the server counts the client as a member: the
+    /// handshake completes before the room admits it, and this mode sends no welcome to wait for.
+    /// </summary>
+    public async Task<ChatClient> ConnectAnonymousAsync(CancellationToken ct)
+    {
+        var before = Server.GetStatistics().Members;
+        var client = await ConnectAsync("/websocket", ct);
+        await WaitForMembersAsync(members => members > before, ct);
+        return client;
+    }
+
+    /// <summary>Waits until the server counts exactly <paramref name="count"/> members.</summary>
+    public Task WaitForMembersAsync(int count, CancellationToken ct) => WaitForMembersAsync(members => members == count, ct);
+
+    private async Task WaitForMembersAsync(Func<int, bool> settled, CancellationToken ct)
+    {
+        // Membership changes on the server's side of the socket and raises no event a test can see:
+        // poll the counter, as often as is cheap, until it settles or the token ends the test.
+        while (!settled(Server.GetStatistics().Members))
+        {
+            await Task.Delay(10, ct);
+        }
+    }
+
+    /// <summary>Releases what a subclass started besides the server; runs after the server has stopped.</summary>
+    protected virtual ValueTask DisposeResourcesAsync() => ValueTask.CompletedTask;
+
     public async ValueTask DisposeAsync()
     {
-        foreach (var client in _clients)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        List<ChatClient> clients;
+        lock (_clients)
+        {
+            clients = [.. _clients];
+        }
+        foreach (var client in clients)
         {
             await client.DisposeAsync();
         }
         await Server.DisposeAsync();
+        await DisposeResourcesAsync();
+        GC.SuppressFinalize(this);
     }
 }
