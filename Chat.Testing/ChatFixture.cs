@@ -68,11 +68,19 @@ internal class ChatFixture : IAsyncDisposable
     /// <summary>Waits until the server counts exactly <paramref name="count"/> members.</summary>
     public Task WaitForMembersAsync(int count, CancellationToken ct) => WaitForMembersAsync(members => members == count, ct);
 
-    private async Task WaitForMembersAsync(Func<int, bool> settled, CancellationToken ct)
+    /// <summary>
+    /// Waits until the server counts exactly <paramref name="count"/> connections: a connection is
+    /// counted until its close handling, chat events included, has finished.
+    /// </summary>
+    public Task WaitForConnectionsAsync(int count, CancellationToken ct) => WaitForAsync(s => s.Connections == count, ct);
+
+    private Task WaitForMembersAsync(Func<int, bool> settled, CancellationToken ct) => WaitForAsync(s => settled(s.Members), ct);
+
+    private async Task WaitForAsync(Func<ChatStatistics, bool> settled, CancellationToken ct)
     {
         // Membership changes on the server's side of the socket and raises no event a test can see:
-        // poll the counter, as often as is cheap, until it settles or the token ends the test.
-        while (!settled(Server.GetStatistics().Members))
+        // poll the counters, as often as is cheap, until they settle or the token ends the test.
+        while (!settled(Server.GetStatistics()))
         {
             await Task.Delay(10, ct);
         }

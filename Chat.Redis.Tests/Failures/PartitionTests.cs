@@ -61,10 +61,11 @@ public sealed class PartitionTests : SharedRedis
 
         var error = await oldAlice.ReceiveEventAsync("error", ct);
         await oldAlice.Closed.Task.WaitAsync(ct);
-        // The returning node closes its alice before it announces its members again, on the channel
-        // bob hears both on; carol hears of the close at once. So a leave for the closed alice would
-        // come before the announcement at bob, and before the new alice's message (the marker) at both.
         var atBob = await bob.ReceiveEventsUntilAsync(e => Type(e) == "join", ct);
+        // Once the returning node has finished with the closed connection (only carol's is left), any
+        // leave it sent went to carol at once and onto the channel bob hears: the new alice's
+        // message, sent after, is the marker that would come after it at both.
+        await cutOff.WaitForConnectionsAsync(1, ct);
         await newAlice.SendTextAsync("I am the alice now", ct);
         atBob.AddRange(await bob.ReceiveEventsUntilAsync(e => Type(e) == "message", ct));
         var atCarol = await carol.ReceiveEventsUntilAsync(e => Type(e) == "message", ct);
