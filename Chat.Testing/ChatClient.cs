@@ -82,7 +82,10 @@ internal sealed class ChatClient : IAsyncDisposable
         return texts;
     }
 
-    /// <summary>Everything received so far, without waiting.</summary>
+    /// <summary>
+    /// Everything received so far, without waiting. Not a proof that nothing else arrives: for that,
+    /// send a marker after and read up to it (<see cref="ReceiveEventsUntilAsync"/>).
+    /// </summary>
     public List<string> Drain()
     {
         var list = new List<string>();

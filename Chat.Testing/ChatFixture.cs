@@ -18,14 +18,14 @@ internal class ChatFixture : IAsyncDisposable
     public static async Task<ChatFixture> StartAsync(IChatMode mode, ChatServerOptions? options = null) =>
         new(await StartServerAsync(mode, options));
 
-    /// <summary>Starts a server with <paramref name="options"/>, on port 0 whatever they say.</summary>
+    /// <summary>Starts a server with <paramref name="options"/>, on port 0 whatever they say, within one test step.</summary>
     protected static async Task<ChatServer> StartServerAsync(IChatMode mode, ChatServerOptions? options)
     {
         options ??= new ChatServerOptions();
         var server = new ChatServer(mode, options with { Transport = options.Transport with { Port = 0 } });
         try
         {
-            await server.StartAsync();
+            await server.StartAsync(TestTimeouts.Token());
         }
         catch
         {

@@ -1,3 +1,4 @@
+using Fleck.Chat.Protocol;
 using Fleck.Chat.Redis.Tests.Support;
 using Fleck.Chat.Scaling;
 using StackExchange.Redis;
@@ -66,7 +67,7 @@ public sealed class ClaimTests : SharedRedis
     public async Task Nicknames_equal_ignoring_case_cannot_both_be_claimed(string taken, string attempt)
     {
         var ct = TestTimeouts.Token();
-        Assert.That(string.Equals(taken, attempt, StringComparison.OrdinalIgnoreCase), Is.True, "the chat's own comparer holds them equal");
+        Assert.That(Nickname.Comparer.Equals(taken, attempt), Is.True, "the chat's own comparer holds them equal");
         var options = new RedisBackplaneOptions { Prefix = ChatCluster.NewPrefix() };
         await using var first = await StartAsync(options);
         await using var second = await StartAsync(options);
@@ -104,7 +105,7 @@ public sealed class ClaimTests : SharedRedis
     {
         var redis = await ConnectionMultiplexer.ConnectAsync(RedisConnectionSettings.Parse(configuration ?? Redis.Configuration));
         var backplane = new RedisBackplane(redis, options);
-        await ((IChatBackplane)backplane).ConnectAsync(new RecordingNode(), CancellationToken.None);
+        await ((IChatBackplane)backplane).ConnectAsync(new RecordingNode(), TestTimeouts.Token());
         return new Started(backplane, redis);
     }
 
