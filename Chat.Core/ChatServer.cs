@@ -17,7 +17,7 @@ namespace Fleck.Chat;
 /// </code>
 /// Servers in one process share nothing unless given nodes of the same <see cref="IChatBackplane"/>.
 /// </summary>
-public sealed class ChatServer : IAsyncDisposable
+public sealed partial class ChatServer : IAsyncDisposable
 {
     private readonly WebSocketServer _transport;
     private readonly IChatBackplane _backplane;
@@ -49,22 +49,39 @@ public sealed class ChatServer : IAsyncDisposable
     /// <summary>The bound address and port (after <see cref="StartAsync"/>).</summary>
     public IPEndPoint LocalEndPoint => _transport.LocalEndPoint;
 
-    /// <summary>Joins the backplane, then binds and starts accepting. A busy port throws <see cref="System.Net.Sockets.SocketException"/>.</summary>
+    /// <summary>
+    /// Joins the backplane, then binds and starts accepting. A busy port throws
+    /// <see cref="System.Net.Sockets.SocketException"/>; the backplane it had joined is left (disposed) first.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await _backplane.ConnectAsync(_room, cancellationToken).ConfigureAwait(false);
-        await _transport.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _transport.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await _backplane.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         _started = true;
     }
 
-    /// <summary>Closes every connection with 1001 (bounded wait) and leaves the backplane.</summary>
+    /// <summary>Closes every connection with 1001 (bounded wait) and leaves the backplane, whatever happens while closing.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        await _transport.StopAsync(cancellationToken).ConfigureAwait(false);
-        if (_started)
+        try
         {
-            _started = false;
-            await _backplane.DisposeAsync().ConfigureAwait(false);
+            await _transport.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (_started)
+            {
+                _started = false;
+                await _backplane.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 

@@ -29,7 +29,7 @@ internal static class ChatHost
             }
             var backplane = await ConnectBackplaneAsync(settings, loggerFactory, shutdown.Token).ConfigureAwait(false);
             await using var chat = await HostedChat.StartAsync(settings, loggerFactory, certificate, backplane, shutdown.Token).ConfigureAwait(false);
-            Console.WriteLine(Banner(chat, backplane is not null));
+            Console.WriteLine(Banner(chat, backplane is not null) + (settings.ApiKey is null ? "" : $"; HTTP API at http://{Http.PageAddress.BrowsableHost(settings.Address)}:{chat.HttpPort}/api/"));
 
             await using (new StatsReporter(chat.Chat, logger, SummaryPeriod))
             {

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Fleck.Chat.Host.Cli;
 using Fleck.Chat.Host.Http;
+using Fleck.Chat.Host.Http.Api;
 using Fleck.Chat.Scaling;
 using Microsoft.Extensions.Logging;
 
@@ -120,7 +121,8 @@ internal sealed class HostedChat : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var port = settings.HttpPort == 0 ? FreePort() : settings.HttpPort;
-            var pages = new StaticFileServer(PageAddress.Prefixes(settings.Address, port), settings.StaticFolder, modeName + ".html", Health, Config, logger);
+            var api = settings.ApiKey is { } key ? new ApiHandler(chat, key, logger) : null;
+            var pages = new StaticFileServer(PageAddress.Prefixes(settings.Address, port), settings.StaticFolder, modeName + ".html", Health, Config, logger, api);
             try
             {
                 pages.Start();

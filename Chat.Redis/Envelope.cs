@@ -12,6 +12,8 @@ namespace Fleck.Chat.Redis;
 /// nickname, then the message.</item>
 /// <item><c>L</c> (members lost) and <c>R</c> (members returned): nicknames separated by <c>\n</c>,
 /// which no nickname can contain. <c>L</c> is also written by the sweep script.</item>
+/// <item><c>D</c> (disconnect a user, on the broadcast channel): sequence number, 2-byte close code,
+/// then the UTF-8 nickname.</item>
 /// </list>
 /// The sequence number (per origin, across both channels) lets a receiver drop a message it has
 /// already seen, whatever a reconnect replays. Big-endian, as is usual on the wire.
@@ -22,6 +24,7 @@ internal static class Envelope
     public const byte ToMember = (byte)'P';
     public const byte Lost = (byte)'L';
     public const byte Returned = (byte)'R';
+    public const byte Disconnect = (byte)'D';
 
     public const int NodeIdLength = 16;
     private const int SequenceOffset = 1 + NodeIdLength;
@@ -44,6 +47,30 @@ internal static class Envelope
         Encoding.UTF8.GetBytes(nickname, buffer.AsSpan(HeaderLength + sizeof(ushort)));
         text.CopyTo(buffer.AsSpan(HeaderLength + sizeof(ushort) + nameLength));
         return buffer;
+    }
+
+    public static byte[] ForDisconnect(ReadOnlySpan<byte> originId, ulong sequence, string nickname, int closeCode)
+    {
+        var buffer = new byte[HeaderLength + sizeof(ushort) + Encoding.UTF8.GetByteCount(nickname)];
+        WriteHeader(buffer, Disconnect, originId, sequence);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(HeaderLength), checked((ushort)closeCode));
+        Encoding.UTF8.GetBytes(nickname, buffer.AsSpan(HeaderLength + sizeof(ushort)));
+        return buffer;
+    }
+
+    public static bool TryReadDisconnect(ReadOnlySpan<byte> message, out ulong sequence, out string nickname, out int closeCode)
+    {
+        sequence = 0;
+        nickname = "";
+        closeCode = 0;
+        if (message.Length <= HeaderLength + sizeof(ushort))
+        {
+            return false;
+        }
+        sequence = BinaryPrimitives.ReadUInt64BigEndian(message[SequenceOffset..]);
+        closeCode = BinaryPrimitives.ReadUInt16BigEndian(message[HeaderLength..]);
+        nickname = Encoding.UTF8.GetString(message[(HeaderLength + sizeof(ushort))..]);
+        return true;
     }
 
     /// <summary>The start of an L or R message; the names follow.</summary>

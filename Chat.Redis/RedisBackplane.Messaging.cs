@@ -173,6 +173,9 @@ public sealed partial class RedisBackplane
                 case Envelope.Returned when !fromSelf:
                     node.MembersReturned(Envelope.ReadNames(data.Span));
                     break;
+                case Envelope.Disconnect when !fromSelf:
+                    OnDisconnect(node, data.Span, origin);
+                    break;
             }
         }
         catch (Exception ex)

@@ -28,7 +28,13 @@ internal sealed partial class HostProcess : IAsyncDisposable
     /// <summary>Path of the built host next to the test assembly.</summary>
     public static string HostDll => Path.Combine(AppContext.BaseDirectory, "Chat.Host.dll");
 
-    public static HostProcess Start(params string[] args)
+    public static HostProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>
+    /// Starts the host with extra environment variables. The API key variable is never inherited
+    /// from the test run, so a host has an API key only when a test gives it one.
+    /// </summary>
+    public static HostProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -36,6 +42,11 @@ internal sealed partial class HostProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        info.Environment.Remove("FLECK_CHAT_API_KEY");
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
         info.ArgumentList.Add(HostDll);
         foreach (var a in args)
         {

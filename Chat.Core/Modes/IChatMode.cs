@@ -28,4 +28,15 @@ public interface IChatMode
 
     /// <summary>The client exceeded its message rate; the message was dropped. The default says nothing.</summary>
     ValueTask OnRateLimitedAsync(ChatMember member, IChatRoom room) => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// The server itself says something to everyone (<see cref="ChatServer.PublishAsync"/>). The
+    /// default relays the text as it is to every member on every node, as broadcast mode relays a
+    /// client's message; a mode with its own message format sends it in that format.
+    /// </summary>
+    ValueTask OnServerMessageAsync(string text, IChatRoom room, CancellationToken cancellationToken)
+    {
+        room.SendToAll(OutgoingMessage.Text(text));
+        return ValueTask.CompletedTask;
+    }
 }

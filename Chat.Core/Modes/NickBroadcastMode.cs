@@ -36,8 +36,16 @@ public sealed class NickBroadcastMode : NicknameChatMode
         return room.AddHistoryAsync(new ChatHistoryEntry(nickname, text, ts));
     }
 
+    /// <summary>The server's message goes to everyone and into the history, exactly as a member's does.</summary>
+    public override ValueTask OnServerMessageAsync(string text, IChatRoom room, CancellationToken cancellationToken)
+    {
+        var ts = ChatEvents.Now();
+        room.SendToAll(ChatEvents.Message(Nickname.Server, text, ts));
+        return room.AddHistoryAsync(new ChatHistoryEntry(Nickname.Server, text, ts));
+    }
+
     /// <summary>JSON objects carry the text in <c>msg</c>; anything that is not a JSON object is the text itself.</summary>
-    private static bool TryReadText(ReadOnlyMemory<byte> utf8, out string text)
+    internal static bool TryReadText(ReadOnlyMemory<byte> utf8, out string text)
     {
         var span = utf8.Span.TrimStart(" \t\r\n"u8);
         if (!span.IsEmpty && span[0] == (byte)'{')

@@ -25,12 +25,9 @@ public abstract class NicknameChatMode : IChatMode
     /// <inheritdoc />
     public ValueTask OnConnectedAsync(ChatMember member, IChatRoom room, CancellationToken cancellationToken)
     {
-        var path = member.Connection.Path;
-        if (path.Length > Prefix.Length + 1)
-        {
-            return LoginAsync(member, Uri.UnescapeDataString(path[(Prefix.Length + 1)..]), room, cancellationToken);
-        }
-        return ValueTask.CompletedTask;
+        return NicknameFromPath(member.Connection.Path) is { } requested
+            ? LoginAsync(member, requested, room, cancellationToken)
+            : ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -62,6 +59,17 @@ public abstract class NicknameChatMode : IChatMode
     public ValueTask OnRateLimitedAsync(ChatMember member, IChatRoom room)
     {
         member.Send(ChatEvents.Error(ChatErrorCode.RateLimited, "You are sending too fast; messages are being dropped."));
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// The server says something to everyone: a <c>message</c> event from <c>"server"</c>, a name
+    /// no member can hold. In private mode, which has no group messages, this is how an operator's
+    /// announcement reaches every member.
+    /// </summary>
+    public virtual ValueTask OnServerMessageAsync(string text, IChatRoom room, CancellationToken cancellationToken)
+    {
+        room.SendToAll(ChatEvents.Message(Nickname.Server, text, ChatEvents.Now()));
         return ValueTask.CompletedTask;
     }
 
@@ -102,8 +110,12 @@ public abstract class NicknameChatMode : IChatMode
         return member.Connection.CloseAsync(closeCode, why);
     }
 
+    /// <summary>The percent-decoded nickname of an accepted path <c>/websocket/&lt;nick&gt;</c>; null when the path names none.</summary>
+    internal static string? NicknameFromPath(string path) =>
+        path.Length > Prefix.Length + 1 ? Uri.UnescapeDataString(path[(Prefix.Length + 1)..]) : null;
+
     /// <summary>The seed's login page sends the bare nickname; a JSON client may send <c>{"name":...}</c>.</summary>
-    private static string NicknameFromFirstMessage(string text)
+    internal static string NicknameFromFirstMessage(string text)
     {
         if (text.TrimStart().StartsWith('{'))
         {

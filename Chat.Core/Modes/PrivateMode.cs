@@ -18,12 +18,7 @@ public sealed class PrivateMode : NicknameChatMode
     /// <inheritdoc />
     protected override async ValueTask OnChatMessageAsync(ChatMember member, string nickname, ReadOnlyMemory<byte> utf8, IChatRoom room, CancellationToken cancellationToken)
     {
-        ClientMessage? message;
-        try
-        {
-            message = JsonSerializer.Deserialize(utf8.Span, ChatJsonContext.Default.ClientMessage);
-        }
-        catch (JsonException)
+        if (!TryParse(utf8.Span, out var message))
         {
             SendError(member, ChatErrorCode.InvalidJson, "Send JSON: {\"msg\": \"text\", \"to_client\": \"nickname\"}.");
             return;
@@ -43,6 +38,21 @@ public sealed class PrivateMode : NicknameChatMode
         if (!delivered)
         {
             SendError(member, ChatErrorCode.OfflineTarget, $"{target} is not online; the message was not delivered.");
+        }
+    }
+
+    /// <summary>Reads a private message; false when the text is not JSON (null JSON gives a null message).</summary>
+    internal static bool TryParse(ReadOnlySpan<byte> utf8, out ClientMessage? message)
+    {
+        try
+        {
+            message = JsonSerializer.Deserialize(utf8, ChatJsonContext.Default.ClientMessage);
+            return true;
+        }
+        catch (JsonException)
+        {
+            message = null;
+            return false;
         }
     }
 }

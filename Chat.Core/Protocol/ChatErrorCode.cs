@@ -35,4 +35,12 @@ public static class ChatErrorCode
 
     /// <summary>Close code when the nickname cannot be checked (cluster state unreachable).</summary>
     public const int CloseUnavailable = 4003;
+
+    /// <summary>
+    /// Close code when the server's operator disconnected the user (the HTTP API's
+    /// <c>/api/disconnect</c>, or <c>ChatServer.DisconnectUserAsync</c>): every connection of that
+    /// user, on every node, is closed with it. A page may reconnect; keeping someone out is the
+    /// authenticator's job, not this code's.
+    /// </summary>
+    public const int CloseDisconnected = 4004;
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -22,6 +23,12 @@ public static class Nickname
             error = "A nickname is required.";
             return false;
         }
+        // Checked before normalizing, which throws on a lone surrogate and on U+FFFE (both refused here).
+        if (!HasOnlyVisibleCharacters(trimmed))
+        {
+            error = "A nickname may not contain control or invisible characters.";
+            return false;
+        }
         if (!trimmed.IsNormalized(NormalizationForm.FormC))
         {
             trimmed = trimmed.Normalize(NormalizationForm.FormC);
@@ -30,16 +37,6 @@ public static class Nickname
         {
             error = $"A nickname has at most {MaxLength} characters.";
             return false;
-        }
-        foreach (var rune in trimmed.EnumerateRunes())
-        {
-            var category = Rune.GetUnicodeCategory(rune);
-            if (category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator
-                or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned)
-            {
-                error = "A nickname may not contain control or invisible characters.";
-                return false;
-            }
         }
         if (trimmed.Equals(Server, StringComparison.OrdinalIgnoreCase))
         {
@@ -53,4 +50,23 @@ public static class Nickname
 
     /// <summary>Nicknames are unique case-insensitively: this is the comparer.</summary>
     public static StringComparer Comparer => StringComparer.OrdinalIgnoreCase;
+
+    private static bool HasOnlyVisibleCharacters(ReadOnlySpan<char> text)
+    {
+        while (!text.IsEmpty)
+        {
+            // A lone surrogate is not a character at all.
+            if (Rune.DecodeFromUtf16(text, out var rune, out var consumed) != OperationStatus.Done)
+            {
+                return false;
+            }
+            if (Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator
+                or UnicodeCategory.ParagraphSeparator or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned)
+            {
+                return false;
+            }
+            text = text[consumed..];
+        }
+        return true;
+    }
 }

@@ -35,6 +35,12 @@ public interface IChatBackplane : IAsyncDisposable
     /// <summary>Hands a text message to the node that holds <paramref name="nickname"/>, for that member only.</summary>
     void PublishToMember(string nickname, ReadOnlyMemory<byte> text);
 
+    /// <summary>
+    /// Asks every other node to close each local connection of <paramref name="nickname"/> with
+    /// <paramref name="closeCode"/>. Never blocks; while the backplane is down it is dropped.
+    /// </summary>
+    void PublishDisconnect(string nickname, int closeCode);
+
     /// <summary>Appends to the shared history, keeping the last <paramref name="capacity"/> entries.</summary>
     ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity);
 
@@ -50,6 +56,9 @@ public interface IBackplaneNode
 
     /// <summary>A message from another node for one local member; ignored if that member is not here.</summary>
     void DeliverToMember(string nickname, ReadOnlyMemory<byte> text);
+
+    /// <summary>Another node asks to close every local connection of <paramref name="nickname"/> with <paramref name="closeCode"/>; ignored if none is here.</summary>
+    void DisconnectMember(string nickname, int closeCode);
 
     /// <summary>Members of another node are gone (it died, or its claims expired): local members are told they left.</summary>
     void MembersLost(IReadOnlyCollection<string> nicknames);

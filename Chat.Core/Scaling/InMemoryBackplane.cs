@@ -72,6 +72,15 @@ public sealed class InMemoryBackplane : IChatBackplane
     }
 
     /// <inheritdoc />
+    public void PublishDisconnect(string nickname, int closeCode)
+    {
+        foreach (var other in OtherNodes())
+        {
+            other.DisconnectMember(nickname, closeCode);
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity)
     {
         lock (_cluster.History)

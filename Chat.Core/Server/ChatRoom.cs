@@ -12,7 +12,7 @@ namespace Fleck.Chat.Server;
 /// bridge to the other nodes. Local members are always served directly (so a backplane outage
 /// never stops local chat); the backplane carries the same bytes to the other nodes.
 /// </summary>
-internal sealed class ChatRoom(IChatBackplane backplane, int historySize, ChatCounters counters, ILogger logger) : IChatRoom, IBackplaneNode
+internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize, ChatCounters counters, ILogger logger) : IChatRoom, IBackplaneNode
 {
     private readonly MemberSet _members = new();
     private readonly ConcurrentDictionary<string, ChatMember> _byNickname = new(Nickname.Comparer);
@@ -22,6 +22,10 @@ internal sealed class ChatRoom(IChatBackplane backplane, int historySize, ChatCo
     public int HistorySize => historySize;
 
     public IReadOnlyCollection<string> LocalNicknames => [.. _byNickname.Keys];
+
+    /// <summary>This node's members that hold <paramref name="nickname"/>: none or one, as a nickname is one connection.</summary>
+    public IReadOnlyList<ChatMember> LocalMembersNamed(string nickname) =>
+        _byNickname.TryGetValue(nickname, out var member) ? [member] : [];
 
     public async ValueTask<JoinResult> TryJoinAsync(ChatMember member, string? nickname, CancellationToken cancellationToken)
     {

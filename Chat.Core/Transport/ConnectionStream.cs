@@ -5,46 +5,56 @@ namespace Fleck.Chat.Transport;
 /// framing layer cannot do for us:
 /// <list type="bullet">
 /// <item>replays bytes that arrived in the same read as the HTTP request (a client may send its first frame at once);</item>
-/// <item>stamps the time the peer's bytes were last consumed, which is how keepalive sees pongs the BCL swallows;</item>
+/// <item>stamps the time the peer's bytes last arrived, which is how keepalive sees pongs the BCL swallows;</item>
 /// <item>runs the bytes past an <see cref="IncomingFrameScanner"/> for the rules the BCL checks late
 /// or not at all; after a violation the read fails and the connection closes with the right code;</item>
 /// <item>hands every frame the BCL writes (pongs, the close frame of a protocol error) to the
-/// connection's <see cref="Outbox"/>, so the socket has exactly one writer and those frames queue
-/// behind what was sent before them.</item>
+/// connection, which queues it in its <see cref="Outbox"/>, so the socket has exactly one writer.</item>
 /// </list>
 /// It never closes the transport: the BCL disposes its stream as soon as it has handed over a close
 /// frame that may still be waiting in the outbox; the connection closes the transport itself.
 /// Thread-safety: one reader at a time (the BCL's receive); writes may come from any thread.
 /// </summary>
-internal sealed class ConnectionStream(Stream inner, ReadOnlyMemory<byte> prefix, long maxMessageBytes) : Stream
+internal sealed class ConnectionStream(Stream inner, ReadOnlyMemory<byte> prefix, long maxMessageBytes, int maxControlFramesPerSecond = 0) : Stream
 {
-    private IncomingFrameScanner _scanner = new(maxMessageBytes);
+    private IncomingFrameScanner _scanner = new(maxMessageBytes, maxControlFramesPerSecond);
     private ReadOnlyMemory<byte> _prefix = prefix;
     private long _lastReadTicks = Environment.TickCount64;
 
     /// <summary>The transport underneath (TLS or the socket).</summary>
     public Stream Inner => inner;
 
-    /// <summary>Where the BCL's own frames go; set once the outbox exists.</summary>
-    public Outbox? Writer { get; set; }
+    /// <summary>Where the BCL's own frames go; set once the connection exists.</summary>
+    public WebSocketConnection? Connection { get; set; }
 
-    /// <summary><see cref="Environment.TickCount64"/> when the BCL last asked for bytes, i.e. had consumed what the peer sent.</summary>
+    /// <summary><see cref="Environment.TickCount64"/> when bytes from the peer last arrived (or the stream was made).</summary>
     public long LastReadTicks => Volatile.Read(ref _lastReadTicks);
 
     /// <summary>
-    /// Reads for the BCL. The time is stamped when a read is asked for: the BCL asks again only after
-    /// it consumed the bytes of the previous one (a pong included), so the stamp follows the peer's
-    /// traffic without an async wrapper around every pending read on every idle connection.
+    /// Reads for the BCL, stamping the time whenever bytes arrive. A read that completes at once is
+    /// stamped here, one that waits is stamped as it completes (<see cref="ScanWhenReadAsync"/>). A
+    /// zero-byte read (the idle wait) is the exception: it is handed back as it is, because an async
+    /// wrapper around every idle connection's pending read would cost memory; once it completes the
+    /// BCL reads the bytes that are there, and that read completes at once and is stamped.
     /// </summary>
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        Volatile.Write(ref _lastReadTicks, Environment.TickCount64);
         ThrowIfViolated();
         if (buffer.IsEmpty)
         {
             // A zero-byte read only waits for data: replayed bytes are already here; otherwise the socket
             // waits, holding no buffer while the connection is idle.
-            return _prefix.IsEmpty ? inner.ReadAsync(buffer, cancellationToken) : ValueTask.FromResult(0);
+            if (!_prefix.IsEmpty)
+            {
+                return ValueTask.FromResult(0);
+            }
+            var wait = inner.ReadAsync(buffer, cancellationToken);
+            if (wait.IsCompletedSuccessfully)
+            {
+                // Completing at once means bytes are waiting (or the peer closed).
+                Volatile.Write(ref _lastReadTicks, Environment.TickCount64);
+            }
+            return wait;
         }
         if (!_prefix.IsEmpty)
         {
@@ -69,14 +79,16 @@ internal sealed class ConnectionStream(Stream inner, ReadOnlyMemory<byte> prefix
         return Scan(buffer.Span[..n]);
     }
 
-    /// <summary>Frames before an offending one are handed on whole; the next read then fails.</summary>
+    /// <summary>Stamps the arrival; frames before an offending one are handed on whole, and the next read then fails.</summary>
     private int Scan(ReadOnlySpan<byte> bytes)
     {
         if (bytes.IsEmpty)
         {
             return 0;
         }
-        var allowed = _scanner.Scan(bytes);
+        var now = Environment.TickCount64;
+        Volatile.Write(ref _lastReadTicks, now);
+        var allowed = _scanner.Scan(bytes, now);
         if (allowed == 0)
         {
             ThrowIfViolated();
@@ -95,7 +107,7 @@ internal sealed class ConnectionStream(Stream inner, ReadOnlyMemory<byte> prefix
     /// <summary>A frame from the BCL (it writes one whole frame per call): queued, not written here.</summary>
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        Writer?.EnqueueFrameFromParser(buffer.Span);
+        Connection?.OnFrameFromParser(buffer.Span);
         return ValueTask.CompletedTask;
     }
 
@@ -112,7 +124,7 @@ internal sealed class ConnectionStream(Stream inner, ReadOnlyMemory<byte> prefix
     }
 
     public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    public override void Write(byte[] buffer, int offset, int count) => Writer?.EnqueueFrameFromParser(buffer.AsSpan(offset, count));
+    public override void Write(byte[] buffer, int offset, int count) => Connection?.OnFrameFromParser(buffer.AsSpan(offset, count));
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();

@@ -18,6 +18,9 @@ internal enum FrameViolation
 
     /// <summary>A data message whose declared size exceeds the limit.</summary>
     TooBig,
+
+    /// <summary>More pings and pongs in one second than the server allows; answered with 1008.</summary>
+    ControlFlood,
 }
 
 /// <summary>
@@ -31,15 +34,18 @@ internal enum FrameViolation
 /// <item>a control frame with RSV1 set is refused: permessage-deflate never sets it there, yet the
 /// BCL takes it as "compressed" once deflate is negotiated and then mishandles the frame;</item>
 /// <item>the length of the first close frame is kept, because the BCL reports a close without a
-/// status code as 1000 while RFC 6455 §7.1.5 says it has none.</item>
+/// status code as 1000 while RFC 6455 §7.1.5 says it has none;</item>
+/// <item>pings and pongs are counted per one-second window: each ping costs the server a pong, so a
+/// peer that floods them is cut off (the BCL answers every ping it reads, as fast as it is sent).</item>
 /// </list>
 /// Only headers are looked at byte by byte; payloads are skipped whole. Everything else (opcodes,
 /// reserved bits, control-frame and fragmentation rules, UTF-8) stays with the BCL.
 /// Thread-safety: none; it is used by the single reader.
 /// </summary>
-internal struct IncomingFrameScanner(long maxMessageBytes)
+internal struct IncomingFrameScanner(long maxMessageBytes, int maxControlFramesPerSecond = 0)
 {
     private const int MaskLength = 4;
+    private const long WindowMs = 1000;
 
     private int _headerFilled;
     private int _headerLength;
@@ -48,6 +54,8 @@ internal struct IncomingFrameScanner(long maxMessageBytes)
     private long _payloadLeft;
     private long _messageBytes;
     private bool _messageCompressed;
+    private long _controlWindowStart;
+    private int _controlFrames;
 
     /// <summary>The first violation found; once set, nothing more is scanned.</summary>
     public FrameViolation Violation { get; private set; }
@@ -55,16 +63,22 @@ internal struct IncomingFrameScanner(long maxMessageBytes)
     /// <summary>Payload length of the first close frame the client sent, or null before one arrived.</summary>
     public int? FirstCloseLength { get; private set; }
 
+    /// <summary>Scans the next bytes from the client, which arrived just now.</summary>
+    public int Scan(ReadOnlySpan<byte> data) => Scan(data, Environment.TickCount64);
+
     /// <summary>
-    /// Scans the next bytes from the client. Returns how many of them may be handed to the parser:
-    /// all of them, or, when a violation starts in <paramref name="data"/>, those before the offending frame.
+    /// Scans the next bytes from the client, which arrived at <paramref name="nowMs"/> (a
+    /// <see cref="Environment.TickCount64"/> reading). Returns how many of them may be handed to the
+    /// parser: all of them, or, when a violation starts in <paramref name="data"/>, those before the
+    /// offending frame.
     /// </summary>
-    public int Scan(ReadOnlySpan<byte> data)
+    public int Scan(ReadOnlySpan<byte> data, long nowMs)
     {
         if (Violation != FrameViolation.None)
         {
             return 0;
         }
+
         var frameStart = 0;
         var i = 0;
         while (i < data.Length)
@@ -105,7 +119,7 @@ internal struct IncomingFrameScanner(long maxMessageBytes)
             if (_headerFilled > 1 && _headerFilled == _headerLength)
             {
                 _headerFilled = 0;
-                var violation = OnHeader();
+                var violation = OnHeader(nowMs);
                 if (violation != FrameViolation.None)
                 {
                     return Fail(violation, frameStart);
@@ -115,7 +129,7 @@ internal struct IncomingFrameScanner(long maxMessageBytes)
         return data.Length;
     }
 
-    private FrameViolation OnHeader()
+    private FrameViolation OnHeader(long nowMs)
     {
         // RFC 6455 §5.2: the most significant bit of a 64-bit length MUST be 0.
         if (_length > long.MaxValue)
@@ -130,11 +144,12 @@ internal struct IncomingFrameScanner(long maxMessageBytes)
             {
                 return FrameViolation.CompressedControlFrame;
             }
-            if (opcode == 0x8 && FirstCloseLength is null)
+            if (opcode == 0x8)
             {
-                FirstCloseLength = (int)Math.Min(_length, int.MaxValue);
+                FirstCloseLength ??= (int)Math.Min(_length, int.MaxValue);
+                return FrameViolation.None;
             }
-            return FrameViolation.None;
+            return CountControlFrame(nowMs);
         }
         if (opcode != 0x0)
         {
@@ -156,6 +171,20 @@ internal struct IncomingFrameScanner(long maxMessageBytes)
             _messageBytes = 0;
         }
         return FrameViolation.None;
+    }
+
+    private FrameViolation CountControlFrame(long nowMs)
+    {
+        if (maxControlFramesPerSecond <= 0)
+        {
+            return FrameViolation.None;
+        }
+        if (nowMs - _controlWindowStart >= WindowMs)
+        {
+            _controlWindowStart = nowMs;
+            _controlFrames = 0;
+        }
+        return ++_controlFrames > maxControlFramesPerSecond ? FrameViolation.ControlFlood : FrameViolation.None;
     }
 
     private int Fail(FrameViolation violation, int frameStart)

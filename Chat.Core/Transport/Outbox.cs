@@ -16,6 +16,15 @@ namespace Fleck.Chat.Transport;
 /// <para>
 /// The drain is the socket's only writer: frames the BCL writes by itself (pongs, protocol-error
 /// closes) are queued here too, so nothing interleaves and nothing is written after a close frame.
+/// Every frame counts against the limits, control frames included, so a peer cannot grow the queue
+/// with control traffic either. Pongs are coalesced: RFC 6455 §5.5.3 lets an endpoint answer only
+/// the most recent of several pings, so at most one pong waits, and a newer one replaces it. The
+/// waiting pong goes out at the head of the next write, ahead of queued data, as §5.5.2 asks ("as
+/// soon as is practical").
+/// </para>
+/// <para>
+/// An outbox starts parked: frames queue, but nothing is written until <see cref="Start"/>, so
+/// nothing can reach the socket ahead of the handshake's 101 answer.
 /// </para>
 /// Thread-safety: any number of concurrent <see cref="TryEnqueue"/> callers; at most one drain runs.
 /// </summary>
@@ -31,7 +40,11 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     private int _head;
     private int _count;
     private long _queuedBytes;
-    private bool _draining;
+    private OutgoingMessage? _pendingPong;
+
+    // True while a drain is scheduled or running, and from construction until Start(): an enqueue
+    // schedules a drain only when none is, so a parked outbox just queues.
+    private bool _draining = true;
     private bool _completed;
     private TaskCompletionSource? _closeWritten;
     private long _writeStartedTicks;
@@ -47,30 +60,85 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     public EnqueueResult TryEnqueue(OutgoingMessage message) => Enqueue(message, replaceQueued: false);
 
     /// <summary>
-    /// Queues a frame the BCL produced (a pong, or the close frame of a protocol error). Control
-    /// frames are tiny and never count against the limits; after a close, they are dropped.
+    /// Queues a frame the BCL produced (a pong, or the close frame of a protocol error). A pong
+    /// replaces one that is still waiting; otherwise it counts against the limits like any frame
+    /// (<see cref="EnqueueResult.Full"/> means the peer made the queue overflow). A close frame is
+    /// always taken, as from <see cref="TryEnqueue"/>; after a close everything is refused.
     /// </summary>
-    public void EnqueueFrameFromParser(ReadOnlySpan<byte> frame)
+    public EnqueueResult EnqueueFrameFromParser(ReadOnlySpan<byte> frame)
     {
         if (frame.IsEmpty)
         {
-            return;
+            return EnqueueResult.Queued;
         }
-        var message = OutgoingMessage.FromParser(frame.ToArray(), isClose: (frame[0] & 0x0F) == ServerFrame.OpClose);
-        if (message.IsClose)
-        {
-            Enqueue(message, replaceQueued: false);
-            return;
-        }
+        var opcode = frame[0] & 0x0F;
+        var message = OutgoingMessage.FromParser(frame.ToArray(), isClose: opcode == ServerFrame.OpClose);
+        return opcode == ServerFrame.OpPong ? EnqueuePong(message) : Enqueue(message, replaceQueued: false);
+    }
+
+    private EnqueueResult EnqueuePong(OutgoingMessage pong)
+    {
         lock (_lock)
         {
             if (_completed)
             {
+                return EnqueueResult.Closed;
+            }
+            if (_pendingPong is { } waiting)
+            {
+                if (_queuedBytes - waiting.WireLength + pong.WireLength > maxBytes)
+                {
+                    return EnqueueResult.Full;
+                }
+                // A drain is already due to write the waiting pong; the newer one simply takes its place.
+                _queuedBytes += pong.WireLength - waiting.WireLength;
+                _pendingPong = pong;
+                return EnqueueResult.Queued;
+            }
+            if (_count + 1 > maxMessages || _queuedBytes + pong.WireLength > maxBytes)
+            {
+                return EnqueueResult.Full;
+            }
+            _pendingPong = pong;
+            _queuedBytes += pong.WireLength;
+            if (_draining)
+            {
+                return EnqueueResult.Queued;
+            }
+            _draining = true;
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        return EnqueueResult.Queued;
+    }
+
+    /// <summary>Lets a parked outbox write: whatever queued meanwhile goes out now.</summary>
+    public void Start()
+    {
+        lock (_lock)
+        {
+            Debug.Assert(_draining, "Start is called once, on a parked outbox");
+            if (_count == 0 && _pendingPong is null)
+            {
+                _draining = false;
                 return;
             }
         }
-        Enqueue(message, replaceQueued: false, ignoreLimits: true);
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
+
+    /// <summary>Frames waiting to be written (a waiting pong included), and their bytes.</summary>
+    public (int Messages, long Bytes) Queued
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return (QueuedCountLocked, _queuedBytes);
+            }
+        }
+    }
+
+    private int QueuedCountLocked => _pendingPong is null ? _count : _count + 1;
 
     /// <summary>Drops everything queued and queues the close frame <paramref name="close"/> in its place.</summary>
     public void ReplaceWithClose(OutgoingMessage close)
@@ -79,7 +147,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
         Enqueue(close, replaceQueued: true);
     }
 
-    private EnqueueResult Enqueue(OutgoingMessage message, bool replaceQueued, bool ignoreLimits = false)
+    private EnqueueResult Enqueue(OutgoingMessage message, bool replaceQueued)
     {
         bool schedule;
         lock (_lock)
@@ -92,7 +160,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
             {
                 ClearLocked();
             }
-            else if (!message.IsClose && !ignoreLimits && (_count >= maxMessages || _queuedBytes + message.WireLength > maxBytes))
+            else if (!message.IsClose && (QueuedCountLocked >= maxMessages || _queuedBytes + message.WireLength > maxBytes))
             {
                 return EnqueueResult.Full;
             }
@@ -122,6 +190,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
         _head = 0;
         _count = 0;
         _queuedBytes = 0;
+        _pendingPong = null;
     }
 
     /// <summary>Completes once a queued close frame has been written, or the outbox was discarded; null if no close was queued.</summary>
@@ -163,11 +232,12 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
         _ring ??= new OutgoingMessage?[InitialCapacity];
         if (_count == _ring.Length)
         {
-            var grown = new OutgoingMessage?[Math.Min(_ring.Length * 2, Math.Max(maxMessages, _ring.Length + 1))];
-            for (var i = 0; i < _count; i++)
-            {
-                grown[i] = _ring[(_head + i) % _ring.Length];
-            }
+            // Doubling keeps the copying amortized to O(1) per message; the limits bound the size
+            // (a close frame may take one slot past them).
+            var grown = new OutgoingMessage?[_ring.Length * 2];
+            var tail = _ring.Length - _head;
+            Array.Copy(_ring, _head, grown, 0, tail);
+            Array.Copy(_ring, 0, grown, tail, _head);
             _ring = grown;
             _head = 0;
         }
@@ -200,13 +270,14 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
                 var frames = 0;
                 lock (_lock)
                 {
+                    var pong = _pendingPong;
                     var first = PeekLocked();
-                    if (first is null)
+                    if (pong is null && first is null)
                     {
                         _draining = false;
                         return;
                     }
-                    if (first.WireLength >= BatchBytes)
+                    if (pong is null && first!.WireLength >= BatchBytes)
                     {
                         // A big frame goes out as it is: copying it would cost more than the extra write.
                         PopLocked();
@@ -218,6 +289,14 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
                     {
                         batch ??= ArrayPool<byte>.Shared.Rent(BatchBytes);
                         var used = 0;
+                        if (pong is not null)
+                        {
+                            pong.Frame.Span.CopyTo(batch);
+                            used = pong.WireLength;
+                            frames = 1;
+                            _pendingPong = null;
+                            _queuedBytes -= pong.WireLength;
+                        }
                         for (var next = first; next is not null && used + next.WireLength <= batch.Length; next = PeekLocked())
                         {
                             next.Frame.Span.CopyTo(batch.AsSpan(used));

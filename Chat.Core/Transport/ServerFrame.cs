@@ -14,6 +14,7 @@ internal static class ServerFrame
     public const byte OpBinary = 0x2;
     public const byte OpClose = 0x8;
     public const byte OpPing = 0x9;
+    public const byte OpPong = 0xA;
 
     /// <summary>Control frames carry at most 125 payload bytes (RFC 6455 §5.5).</summary>
     public const int MaxControlPayload = 125;

@@ -88,8 +88,13 @@ public sealed partial class WebSocketConnection
             if (_stream.Violation is not FrameViolation.None and var violation)
             {
                 // The scanner stopped the parser before the offending frame; fail the connection with the RFC's code.
-                var code = violation == FrameViolation.TooBig ? WebSocketCloseCode.MessageTooBig : WebSocketCloseCode.ProtocolError;
-                await CloseAsync(code, violation.ToString()).ConfigureAwait(false);
+                var (code, reason) = violation switch
+                {
+                    FrameViolation.TooBig => (WebSocketCloseCode.MessageTooBig, violation.ToString()),
+                    FrameViolation.ControlFlood => (WebSocketCloseCode.PolicyViolation, "Too many pings"),
+                    _ => (WebSocketCloseCode.ProtocolError, violation.ToString()),
+                };
+                await CloseAsync(code, reason).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
@@ -168,26 +173,42 @@ public sealed partial class WebSocketConnection
         }
     }
 
+    /// <summary>
+    /// Cleanup on every path. The ordering matters: the connection leaves the server's registry (and
+    /// its count, which admission and statistics read) before the handler hears of the close, and in
+    /// a finally, so a slow or failing close handler never leaves a closed connection counted.
+    /// </summary>
     private async Task FinishAsync(IWebSocketHandler handler)
     {
-        Interlocked.Exchange(ref _closeStarted, 1);
-        _outbox.Complete();
-        if (_outbox.CloseWritten is { } written && !IsAborted)
-        {
-            // Let a queued close frame reach the wire before the socket goes; if the write is stuck,
-            // the sweep's close timeout aborts the connection, which completes this too.
-            await written.ConfigureAwait(false);
-        }
         try
         {
-            _socket.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+            Interlocked.Exchange(ref _closeStarted, 1);
+            _outbox.Complete();
+            if (_outbox.CloseWritten is { } written && !IsAborted)
+            {
+                // Let a queued close frame reach the wire before the socket goes; if the write is stuck,
+                // the sweep's close timeout aborts the connection, which completes this too.
+                await written.ConfigureAwait(false);
+            }
+            try
+            {
+                _socket.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+            }
+            Abort();
+            _webSocket.Dispose();
+            await _stream.Inner.DisposeAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException)
+        catch (Exception ex)
         {
+            _logger.LogWarning(ex, "Cleanup of connection {Id} failed", Id);
         }
-        Abort();
-        _webSocket.Dispose();
-        await _stream.Inner.DisposeAsync().ConfigureAwait(false);
+        finally
+        {
+            _server?.Remove(this);
+        }
         try
         {
             await handler.OnCloseAsync(this).ConfigureAwait(false);
@@ -196,6 +217,9 @@ public sealed partial class WebSocketConnection
         {
             _logger.LogError(ex, "Close handler of connection {Id} failed", Id);
         }
-        Finished?.Invoke(this);
+        finally
+        {
+            _server?.CloseHandled();
+        }
     }
 }

@@ -20,6 +20,7 @@ public sealed partial class WebSocketConnection
     private readonly Outbox _outbox;
     private readonly WebSocketServerOptions _options;
     private readonly ILogger _logger;
+    private readonly WebSocketServer? _server;
     // Idle connections are the common case: keep the request head as its raw bytes and build the
     // header dictionary only if someone asks for it.
     private readonly byte[] _rawHead;
@@ -32,9 +33,10 @@ public sealed partial class WebSocketConnection
     private long _closeStartedTicks;
 
     internal WebSocketConnection(long id, Socket socket, ConnectionStream stream, UpgradeRequest request, HandshakeOutcome outcome,
-        WebSocketServerOptions options, ILogger logger)
+        WebSocketServerOptions options, ILogger logger, WebSocketServer? server)
     {
         Id = id;
+        _server = server;
         _socket = socket;
         _stream = stream;
         _options = options;
@@ -55,7 +57,7 @@ public sealed partial class WebSocketConnection
             DangerousDeflateOptions = outcome.Deflate,
         });
         _outbox = new Outbox(stream.Inner, options.MaxQueuedMessages, options.MaxQueuedBytes, OnWriteFailed);
-        stream.Writer = _outbox;
+        stream.Connection = this;
     }
 
     /// <summary>Server-unique number of this connection.</summary>
@@ -93,8 +95,8 @@ public sealed partial class WebSocketConnection
     /// <summary>Frames written so far and the socket writes that carried them.</summary>
     internal (long Frames, long Writes) WriteCounts => (_outbox.FramesWritten, _outbox.Writes);
 
-    /// <summary>Called once the connection is gone and its close handler has run (the server drops it from its registry).</summary>
-    internal Action<WebSocketConnection>? Finished { get; set; }
+    /// <summary>Frames waiting to be written to this client, and their bytes.</summary>
+    internal (int Messages, long Bytes) Queued => _outbox.Queued;
 
     /// <summary>Close code the peer sent, once it has sent one.</summary>
     public int? PeerCloseCode { get; private set; }
@@ -154,6 +156,29 @@ public sealed partial class WebSocketConnection
         ScheduleCloseTimeout();
     }
 
+    /// <summary>The handshake's answer is on the wire: frames queued so far may follow it now.</summary>
+    internal void StartWriting() => _outbox.Start();
+
+    /// <summary>
+    /// A frame the BCL wrote by itself. A pong that would overflow the queue makes the peer a slow
+    /// reader like any other frame; a close frame (the BCL failing the connection on a protocol
+    /// error) starts the close like ours do, so <see cref="WebSocketServerOptions.CloseTimeout"/> bounds it.
+    /// </summary>
+    internal void OnFrameFromParser(ReadOnlySpan<byte> frame)
+    {
+        switch (_outbox.EnqueueFrameFromParser(frame))
+        {
+            case EnqueueResult.Queued when !frame.IsEmpty && (frame[0] & 0x0F) == ServerFrame.OpClose:
+                Interlocked.Exchange(ref _closeStarted, 1);
+                ScheduleCloseTimeout();
+                break;
+            case EnqueueResult.Full:
+                _logger.LogInformation("Connection {Id} from {Remote} overflowed its queue with control frames", Id, RemoteEndPoint);
+                CloseForOverflow();
+                break;
+        }
+    }
+
     /// <summary>Drops the connection at once, without a closing handshake.</summary>
     public void Abort()
     {
@@ -209,7 +234,12 @@ public sealed partial class WebSocketConnection
         else if (now - lastRead >= intervalMs)
         {
             Volatile.Write(ref _pingSentTicks, now);
-            _outbox.TryEnqueue(OutgoingMessage.Ping());
+            if (_outbox.TryEnqueue(OutgoingMessage.Ping()) == EnqueueResult.Full)
+            {
+                // Even our ping does not fit: the peer stopped reading.
+                _logger.LogInformation("Connection {Id} from {Remote} stopped reading; its queue is full", Id, RemoteEndPoint);
+                CloseForOverflow();
+            }
         }
     }
 }

@@ -21,7 +21,6 @@ public sealed class WebSocketServer : IAsyncDisposable
     private readonly ConcurrentDictionary<long, WebSocketConnection> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Action<WebSocketConnection> _removeConnection;
     private Socket? _listener;
     private Task? _acceptLoop;
     private Timer? _sweep;
@@ -31,6 +30,9 @@ public sealed class WebSocketServer : IAsyncDisposable
     // Kept beside the dictionary because ConcurrentDictionary.Count takes every one of its locks,
     // which showed in profiles of the accept path once it held thousands of connections.
     private int _connectionCount;
+
+    // Connections already out of the registry whose close handler is still running; stopping waits for them too.
+    private int _closeHandlersRunning;
     private int _stopped;
 
     /// <summary>Creates a server; nothing listens until <see cref="StartAsync"/>.</summary>
@@ -39,7 +41,6 @@ public sealed class WebSocketServer : IAsyncDisposable
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _handler = handler ?? throw new ArgumentNullException(nameof(handler));
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Fleck.Chat.Transport");
-        _removeConnection = RemoveConnection;
     }
 
     /// <summary>The address and port actually bound; valid after <see cref="StartAsync"/>.</summary>
@@ -48,7 +49,7 @@ public sealed class WebSocketServer : IAsyncDisposable
     /// <summary>The port actually bound (useful when <see cref="WebSocketServerOptions.Port"/> is 0).</summary>
     public int Port => LocalEndPoint.Port;
 
-    /// <summary>Number of open connections.</summary>
+    /// <summary>Number of open connections: every client that has been answered 101 and whose connection has not ended.</summary>
     public int ConnectionCount => Volatile.Read(ref _connectionCount);
 
     /// <summary>A snapshot of the open connections.</summary>
@@ -89,8 +90,11 @@ public sealed class WebSocketServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops accepting, sends close 1001 to every connection and waits for them to finish, at most
-    /// <see cref="WebSocketServerOptions.CloseTimeout"/>; stragglers are aborted.
+    /// Stops accepting, sends close 1001 to every connection and waits for them to finish (close
+    /// handlers included), at most <see cref="WebSocketServerOptions.CloseTimeout"/>; stragglers are
+    /// then aborted, and their close handlers get one more <see cref="WebSocketServerOptions.CloseTimeout"/>.
+    /// It always completes its cleanup: a close handler that is still running after that is logged
+    /// and left behind, never thrown about.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
@@ -116,19 +120,37 @@ public sealed class WebSocketServer : IAsyncDisposable
         try
         {
             await _drained.Task.WaitAsync(_options.CloseTimeout, cancellationToken).ConfigureAwait(false);
+            return;
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
-            foreach (var connection in _connections.Values)
-            {
-                connection.Abort();
-            }
-            // Aborted connections finish at once: their pending reads fail as the sockets close.
-            await _drained.Task.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+        }
+        foreach (var connection in _connections.Values)
+        {
+            connection.Abort();
+        }
+        // Aborted connections finish at once (their pending reads fail as the sockets close); what
+        // can still hold the drain up is a close handler that does not return.
+        try
+        {
+            await _drained.Task.WaitAsync(_options.CloseTimeout, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogWarning("Stopped with {Connections} connections and {Handlers} close handlers still running",
+                ConnectionCount, Volatile.Read(ref _closeHandlersRunning));
         }
     }
 
-    private void RemoveConnection(WebSocketConnection connection)
+    /// <summary>Counts a connection in before its 101 answer is sent, so no client that has its 101 is left uncounted.</summary>
+    private void Register(WebSocketConnection connection)
+    {
+        _connections[connection.Id] = connection;
+        Interlocked.Increment(ref _connectionCount);
+    }
+
+    /// <summary>A connection whose 101 answer could not be sent: it never ran, so no close handler follows.</summary>
+    private void Unregister(WebSocketConnection connection)
     {
         if (_connections.TryRemove(connection.Id, out _))
         {
@@ -137,9 +159,26 @@ public sealed class WebSocketServer : IAsyncDisposable
         SignalIfDrained();
     }
 
+    /// <summary>A connection has ended: out of the registry at once; its close handler runs next (<see cref="CloseHandled"/>).</summary>
+    internal void Remove(WebSocketConnection connection)
+    {
+        Interlocked.Increment(ref _closeHandlersRunning);
+        if (_connections.TryRemove(connection.Id, out _))
+        {
+            Interlocked.Decrement(ref _connectionCount);
+        }
+    }
+
+    /// <summary>The close handler of a connection passed to <see cref="Remove"/> has returned.</summary>
+    internal void CloseHandled()
+    {
+        Interlocked.Decrement(ref _closeHandlersRunning);
+        SignalIfDrained();
+    }
+
     private void SignalIfDrained()
     {
-        if (_stopping.IsCancellationRequested && _connections.IsEmpty && Volatile.Read(ref _pending) == 0)
+        if (_stopping.IsCancellationRequested && _connections.IsEmpty && Volatile.Read(ref _pending) == 0 && Volatile.Read(ref _closeHandlersRunning) == 0)
         {
             _drained.TrySetResult();
         }
@@ -211,12 +250,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         }
         finally
         {
-            if (connection is not null)
-            {
-                connection.Finished = _removeConnection;
-                _connections[connection.Id] = connection;
-                Interlocked.Increment(ref _connectionCount);
-            }
+            // A connection that got its 101 is registered by now, so it is counted on one side or the other throughout.
             Interlocked.Decrement(ref _pending);
         }
         if (connection is null)
@@ -258,18 +292,9 @@ public sealed class WebSocketServer : IAsyncDisposable
             await stream.DisposeAsync().ConfigureAwait(false);
             return null;
         }
-        if (stream is NetworkStream)
-        {
-            // A fresh socket's send buffer always takes the short answer at once. Sending it
-            // synchronously spares every idle connection the async send state it would otherwise keep.
-            socket.Send(outcome.Response);
-        }
-        else
-        {
-            await stream.WriteAsync(outcome.Response, timeout.Token).ConfigureAwait(false);
-        }
         if (!outcome.Accepted)
         {
+            await SendHandshakeAnswerAsync(socket, stream, outcome.Response, timeout.Token).ConfigureAwait(false);
             _logger.LogDebug("Refused handshake from {Remote}: {Status}", SafeRemote(socket), outcome.Status);
             // Half-close so the refusal is delivered before the socket goes, even if the client sent more.
             socket.Shutdown(SocketShutdown.Send);
@@ -277,9 +302,38 @@ public sealed class WebSocketServer : IAsyncDisposable
             return null;
         }
         var id = Interlocked.Increment(ref _nextId);
-        var connection = new WebSocketConnection(id, socket, new ConnectionStream(stream, read.Leftover, _options.MaxMessageBytes), read.Request!, outcome, _options, _logger);
+        var connectionStream = new ConnectionStream(stream, read.Leftover, _options.MaxMessageBytes, _options.MaxControlFramesPerSecond);
+        var connection = new WebSocketConnection(id, socket, connectionStream, read.Request!, outcome, _options, _logger, this);
+        // Counted before the client can hold its 101; its outbox stays parked until the 101 is out,
+        // so a close sent meanwhile (the server stopping) cannot overtake it.
+        Register(connection);
+        try
+        {
+            await SendHandshakeAnswerAsync(socket, stream, outcome.Response, timeout.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            connection.Abort();
+            Unregister(connection);
+            throw;
+        }
+        connection.StartWriting();
         _logger.LogDebug("Connection {Id} from {Remote} opened {Path}", id, connection.RemoteEndPoint, connection.Path);
         return connection;
+    }
+
+    private static async ValueTask SendHandshakeAnswerAsync(Socket socket, Stream stream, byte[] response, CancellationToken cancellationToken)
+    {
+        if (stream is NetworkStream)
+        {
+            // A fresh socket's send buffer always takes the short answer at once. Sending it
+            // synchronously spares every idle connection the async send state it would otherwise keep.
+            socket.Send(response);
+        }
+        else
+        {
+            await stream.WriteAsync(response, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static EndPoint? SafeRemote(Socket socket)

@@ -33,6 +33,15 @@ public sealed record WebSocketServerOptions
     /// <summary>Most bytes waiting to be written to one client; past it the client is closed with 1008.</summary>
     public long MaxQueuedBytes { get; init; } = 4L * 1024 * 1024;
 
+    /// <summary>
+    /// Most pings and pongs one client may send in a one-second window; past it the client is closed
+    /// with 1008. Each ping makes the server write a pong, so without a budget one client could keep
+    /// a core busy answering it. Default 50: browsers never send pings, client libraries ping for
+    /// keepalive every few seconds at most, and even a latency probe several times a second stays
+    /// far below it. 0 turns the budget off.
+    /// </summary>
+    public int MaxControlFramesPerSecond { get; init; } = 50;
+
     /// <summary>A socket write that has not finished after this long means the peer stopped reading; the connection is aborted.</summary>
     public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(15);
 

@@ -54,6 +54,7 @@ internal static class HostCommand
             Description = "Share the chat with other hosts through Redis: host:port or a StackExchange.Redis configuration [default: this process only]",
             HelpName = "config",
         };
+        var apiKey = ApiKeyOption.Create();
         var logLevel = new Option<LogLevel>("--log-level")
         {
             Description = "Trace, Debug (every connection), Information (a summary every 10 s), Warning, Error or None",
@@ -64,7 +65,7 @@ internal static class HostCommand
 
         var root = new RootCommand("Fleck.Chat: a self-hosted WebSocket chat server and its web pages.")
         {
-            mode, host, port, httpPort, staticDir, maxMessage, maxConnections, rate, burst, history, origins, cert, certPassword, redis, logLevel,
+            mode, host, port, httpPort, staticDir, maxMessage, maxConnections, rate, burst, history, origins, cert, certPassword, redis, apiKey, logLevel,
         };
         root.SetAction(async (result, ct) =>
         {
@@ -90,6 +91,7 @@ internal static class HostCommand
                 CertificatePath = result.GetValue(cert),
                 CertificatePassword = result.GetValue(certPassword),
                 Redis = result.GetValue(redis),
+                ApiKey = ApiKeyOption.Resolve(result.GetValue(apiKey)),
                 LogLevel = result.GetValue(logLevel),
             };
             return await run(settings, ct);

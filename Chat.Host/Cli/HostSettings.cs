@@ -1,4 +1,5 @@
 using System.Net;
+using Fleck.Chat.Host.Http.Api;
 using Microsoft.Extensions.Logging;
 
 namespace Fleck.Chat.Host.Cli;
@@ -26,5 +27,7 @@ internal sealed record HostSettings
     public string? CertificatePassword { get; init; }
     /// <summary>Redis configuration when the chat is shared with other hosts; null keeps it in this process.</summary>
     public string? Redis { get; init; }
+    /// <summary>The key the HTTP API requires; null turns the API off.</summary>
+    public ApiKey? ApiKey { get; init; }
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 }

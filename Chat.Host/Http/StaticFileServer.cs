@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Fleck.Chat.Host.Http.Api;
 using Microsoft.Extensions.Logging;
 
 namespace Fleck.Chat.Host.Http;
@@ -9,6 +10,7 @@ namespace Fleck.Chat.Host.Http;
 /// Serves the pages over plain HTTP with <see cref="HttpListener"/>: files from the static folder
 /// (never outside it), <c>/chat</c> (the page of the running mode, the seed's route), <c>/</c> (the
 /// index), <c>/healthz</c>, and <c>/config.json</c>, from which the pages learn where the WebSocket is.
+/// Paths under <c>/api/</c> go to the server API when it is on, and answer 404 when it is off.
 /// </summary>
 internal sealed class StaticFileServer : IAsyncDisposable
 {
@@ -23,6 +25,7 @@ internal sealed class StaticFileServer : IAsyncDisposable
     private readonly Func<HealthReport> _health;
     private readonly Func<PageConfig> _config;
     private readonly ILogger _logger;
+    private readonly ApiHandler? _api;
     private Task? _loop;
     private bool _disposed;
 
@@ -32,8 +35,10 @@ internal sealed class StaticFileServer : IAsyncDisposable
     /// <param name="health">Builds the <c>/healthz</c> answer.</param>
     /// <param name="config">Builds the <c>/config.json</c> answer.</param>
     /// <param name="logger">Receives request failures (Warning) and every request (Debug).</param>
-    public StaticFileServer(IEnumerable<string> prefixes, string root, string modePage, Func<HealthReport> health, Func<PageConfig> config, ILogger logger)
+    /// <param name="api">The server API for <c>/api/</c>; null when it is off.</param>
+    public StaticFileServer(IEnumerable<string> prefixes, string root, string modePage, Func<HealthReport> health, Func<PageConfig> config, ILogger logger, ApiHandler? api = null)
     {
+        _api = api;
         _root = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar);
         _modePage = modePage;
         _health = health;
@@ -74,14 +79,17 @@ internal sealed class StaticFileServer : IAsyncDisposable
     {
         var request = context.Request;
         var response = context.Response;
+        // Read before answering: once the response is closed the connection may be gone, and
+        // asking the request for its endpoint then throws.
+        var remote = request.RemoteEndPoint;
         try
         {
             var status = await RouteAsync(request, response).ConfigureAwait(false);
-            _logger.LogDebug("HTTP {Method} {Path} from {Remote}: {Status}", request.HttpMethod, request.RawUrl, request.RemoteEndPoint, status);
+            _logger.LogDebug("HTTP {Method} {Path} from {Remote}: {Status}", request.HttpMethod, request.RawUrl, remote, status);
         }
         catch (Exception ex)
         {
-            _logger.LogWarning("HTTP {Method} {Path} from {Remote} failed: {Error}", request.HttpMethod, request.RawUrl, request.RemoteEndPoint, ex.Message);
+            _logger.LogWarning("HTTP {Method} {Path} from {Remote} failed: {Error}", request.HttpMethod, request.RawUrl, remote, ex.Message);
             try
             {
                 response.Abort();
@@ -94,6 +102,12 @@ internal sealed class StaticFileServer : IAsyncDisposable
 
     private async Task<int> RouteAsync(HttpListenerRequest request, HttpListenerResponse response)
     {
+        if (ApiHandler.Owns(request.Url?.AbsolutePath ?? "/"))
+        {
+            return _api is null
+                ? await WriteTextAsync(request, response, 404, "Not found").ConfigureAwait(false)
+                : await _api.ServeAsync(request, response).ConfigureAwait(false);
+        }
         if (request.HttpMethod is not ("GET" or "HEAD"))
         {
             response.AddHeader("Allow", "GET, HEAD");

@@ -12,12 +12,15 @@ internal sealed class RecordingNode : IBackplaneNode
     public ConcurrentQueue<string> Lost { get; } = new();
     public ConcurrentQueue<string> Returned { get; } = new();
     public ConcurrentQueue<string> NicknamesLost { get; } = new();
+    public ConcurrentQueue<(string Nickname, int CloseCode)> Disconnected { get; } = new();
 
     public IReadOnlyCollection<string> LocalNicknames => [];
 
     public void DeliverToAll(ReadOnlyMemory<byte> text) => ToAll.Enqueue(Encoding.UTF8.GetString(text.Span));
 
     public void DeliverToMember(string nickname, ReadOnlyMemory<byte> text) => ToMember.Enqueue((nickname, Encoding.UTF8.GetString(text.Span)));
+
+    public void DisconnectMember(string nickname, int closeCode) => Disconnected.Enqueue((nickname, closeCode));
 
     public void MembersLost(IReadOnlyCollection<string> nicknames)
     {

@@ -48,9 +48,10 @@ internal static class ProbeCatalogue
         yield return Fails("2.5", "a ping with a 126-byte payload", [Frame(0x9, new byte[126])], [1002]);
         yield return Healthy("2.6", "an unsolicited pong is ignored", [Frame(0xA, "unasked"u8.ToArray()), Text("after pong")], Echo("after pong"));
         yield return Healthy("2.7", "an unsolicited pong without payload is ignored", [Frame(0xA, []), Text("after empty pong")], Echo("after empty pong"));
-        yield return Healthy("2.8", "ten pings in a row get ten pongs in order",
+        // RFC 6455 §5.5.3: an endpoint may answer only the most recent of several pings; the runner lets earlier pongs through.
+        yield return Healthy("2.8", "ten pings in a row: the last one is answered",
             [.. Enumerable.Range(0, 10).Select(i => Frame(0x9, Encoding.ASCII.GetBytes($"ping {i}")))],
-            [.. Enumerable.Range(0, 10).Select(i => Pong(Encoding.ASCII.GetBytes($"ping {i}")))]);
+            Pong("ping 9"u8.ToArray()));
         yield return Healthy("2.9", "a ping written one byte at a time", Chop(Frame(0x9, "slow ping"u8.ToArray())), Pong("slow ping"u8.ToArray()));
     }
 

@@ -6,7 +6,6 @@ using Fleck.Chat.Transport;
 
 namespace Fleck.Chat.Tests.Transport;
 
-[CancelAfter(30_000)]
 public sealed class EchoTests
 {
     [TestCase(0)]

@@ -5,7 +5,6 @@ using Fleck.Chat.Transport;
 namespace Fleck.Chat.Tests.Transport;
 
 /// <summary>RFC 6455 §5: framing, reserved bits and opcodes, masking, control frames.</summary>
-[CancelAfter(30_000)]
 [Parallelizable(ParallelScope.All)]
 public sealed class FramingConformanceTests
 {

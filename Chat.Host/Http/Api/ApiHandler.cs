@@ -1,0 +1,185 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Fleck.Chat.Scaling;
+using Microsoft.Extensions.Logging;
+
+namespace Fleck.Chat.Host.Http.Api;
+
+/// <summary>
+/// The server API under <c>/api/</c> on the pages port: publish to everyone, send to one user,
+/// disconnect a user, and list who is online, each through the <see cref="ChatServer"/> methods an
+/// embedding application would call. Every request must carry the API key as a bearer token; that
+/// is checked before anything else, so without the key nothing about the API (not even which
+/// paths exist) can be learnt. Bodies are JSON of at most <see cref="MaxBodyBytes"/>; every answer is JSON.
+/// </summary>
+internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
+{
+    /// <summary>64 KiB: the largest chat message a client may send by default, plus room for the JSON around it.</summary>
+    public const int MaxBodyBytes = 64 * 1024;
+
+    /// <summary>A client that takes longer than this to send a 64 KiB body is not an operator's script but a stalled peer.</summary>
+    private static readonly TimeSpan BodyTimeout = TimeSpan.FromSeconds(10);
+
+    private const string Get = "GET";
+    private const string Post = "POST";
+
+    /// <summary>Whether a path belongs to the API (and so never to the static files, whether the API is on or not).</summary>
+    public static bool Owns(string path) => path == "/api" || path.StartsWith("/api/", StringComparison.Ordinal);
+
+    /// <summary>Answers one request; returns the status, for the access log.</summary>
+    public async Task<int> ServeAsync(HttpListenerRequest request, HttpListenerResponse response)
+    {
+        if (!key.Matches(request.Headers["Authorization"]))
+        {
+            response.AddHeader("WWW-Authenticate", "Bearer");
+            return await WriteAsync(response, 401, Error("unauthorized", "Send the API key as \"Authorization: Bearer <key>\".")).ConfigureAwait(false);
+        }
+        var path = request.Url?.AbsolutePath ?? "";
+        var method = path switch
+        {
+            "/api/publish" or "/api/send" or "/api/disconnect" => Post,
+            "/api/presence" => Get,
+            _ => null,
+        };
+        if (method is null)
+        {
+            return await WriteAsync(response, 404, Error("not_found", "No such endpoint: use /api/publish, /api/send, /api/disconnect or /api/presence.")).ConfigureAwait(false);
+        }
+        if (request.HttpMethod != method)
+        {
+            response.AddHeader("Allow", method);
+            return await WriteAsync(response, 405, Error("method_not_allowed", $"Use {method}.")).ConfigureAwait(false);
+        }
+        using var timeout = new CancellationTokenSource(BodyTimeout);
+        int status;
+        byte[] body;
+        try
+        {
+            (status, body) = path switch
+            {
+                "/api/publish" => await PublishAsync(request, timeout.Token).ConfigureAwait(false),
+                "/api/send" => await SendAsync(request, timeout.Token).ConfigureAwait(false),
+                "/api/disconnect" => await DisconnectAsync(request, timeout.Token).ConfigureAwait(false),
+                _ => await PresenceAsync(timeout.Token).ConfigureAwait(false),
+            };
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            (status, body) = (408, Error("timeout", $"The request took longer than {BodyTimeout.TotalSeconds:0} s."));
+        }
+        catch (BackplaneUnavailableException ex)
+        {
+            logger.LogWarning("API {Path}: the chat's backplane is unavailable: {Error}", path, ex.Message);
+            (status, body) = (503, Error("unavailable", "The chat cannot reach its other nodes right now; try again shortly."));
+        }
+        if (status is 408 or 413)
+        {
+            // Part of the body is still owed: close the connection after answering rather than drain it.
+            response.KeepAlive = false;
+        }
+        return await WriteAsync(response, status, body).ConfigureAwait(false);
+    }
+
+    private async Task<(int, byte[])> PublishAsync(HttpListenerRequest request, CancellationToken cancellationToken)
+    {
+        var (publish, refusal) = await ReadAsync(request, ApiJsonContext.Default.PublishRequest, cancellationToken).ConfigureAwait(false);
+        if (refusal is { } r)
+        {
+            return r;
+        }
+        if (string.IsNullOrEmpty(publish!.Msg))
+        {
+            return MissingField("msg");
+        }
+        await chat.PublishAsync(publish.Msg, cancellationToken).ConfigureAwait(false);
+        return Ok();
+    }
+
+    private async Task<(int, byte[])> SendAsync(HttpListenerRequest request, CancellationToken cancellationToken)
+    {
+        var (send, refusal) = await ReadAsync(request, ApiJsonContext.Default.SendRequest, cancellationToken).ConfigureAwait(false);
+        if (refusal is { } r)
+        {
+            return r;
+        }
+        if (string.IsNullOrWhiteSpace(send!.To))
+        {
+            return MissingField("to");
+        }
+        if (string.IsNullOrEmpty(send.Msg))
+        {
+            return MissingField("msg");
+        }
+        if (!await chat.SendToUserAsync(send.To, send.Msg, cancellationToken).ConfigureAwait(false))
+        {
+            return (404, Error("offline_target", $"{send.To.Trim()} is not online; the message was not delivered."));
+        }
+        return Ok();
+    }
+
+    private async Task<(int, byte[])> DisconnectAsync(HttpListenerRequest request, CancellationToken cancellationToken)
+    {
+        var (disconnect, refusal) = await ReadAsync(request, ApiJsonContext.Default.DisconnectRequest, cancellationToken).ConfigureAwait(false);
+        if (refusal is { } r)
+        {
+            return r;
+        }
+        if (string.IsNullOrWhiteSpace(disconnect!.User))
+        {
+            return MissingField("user");
+        }
+        logger.LogInformation("API: disconnecting {User} on every node", disconnect.User.Trim());
+        await chat.DisconnectUserAsync(disconnect.User, cancellationToken).ConfigureAwait(false);
+        return Ok();
+    }
+
+    private async Task<(int, byte[])> PresenceAsync(CancellationToken cancellationToken)
+    {
+        var users = await chat.GetOnlineUsersAsync(cancellationToken).ConfigureAwait(false);
+        return (200, JsonSerializer.SerializeToUtf8Bytes(new PresenceResponse(users), ApiJsonContext.Default.PresenceResponse));
+    }
+
+    /// <summary>Reads and parses the body; on failure, the answer to give instead (413 or 400).</summary>
+    private static async Task<(T? Value, (int, byte[])? Refusal)> ReadAsync<T>(HttpListenerRequest request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : class
+    {
+        var body = await ApiBody.ReadAsync(request, MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (body.TooLarge)
+        {
+            return (null, (413, Error("too_large", $"The body may have at most {MaxBodyBytes} bytes.")));
+        }
+        try
+        {
+            if (JsonSerializer.Deserialize(body.Body, type) is { } value)
+            {
+                return (value, null);
+            }
+            return (null, (400, Error("invalid_json", "The body must be a JSON object.")));
+        }
+        catch (JsonException ex)
+        {
+            return (null, (400, Error("invalid_json", ex.Message)));
+        }
+    }
+
+    private static (int, byte[]) Ok() => (200, JsonSerializer.SerializeToUtf8Bytes(new OkResponse(true), ApiJsonContext.Default.OkResponse));
+
+    private static (int, byte[]) MissingField(string field) =>
+        (400, JsonSerializer.SerializeToUtf8Bytes(new ApiError("missing_field", $"\"{field}\" is missing or empty.", field), ApiJsonContext.Default.ApiError));
+
+    private static byte[] Error(string error, string message) =>
+        JsonSerializer.SerializeToUtf8Bytes(new ApiError(error, message), ApiJsonContext.Default.ApiError);
+
+    private static async Task<int> WriteAsync(HttpListenerResponse response, int status, byte[] json)
+    {
+        response.StatusCode = status;
+        response.ContentType = "application/json; charset=utf-8";
+        response.AddHeader("Cache-Control", "no-store");
+        response.AddHeader("X-Content-Type-Options", "nosniff");
+        response.ContentLength64 = json.Length;
+        await response.OutputStream.WriteAsync(json).ConfigureAwait(false);
+        response.Close();
+        return status;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Text.Json.Serialization;
+
+namespace Fleck.Chat.Host.Http.Api;
+
+/// <summary>Body of <c>POST /api/publish</c>.</summary>
+internal sealed record PublishRequest
+{
+    [JsonPropertyName("msg")]
+    public string? Msg { get; init; }
+
+    // Rooms will add "room" here (the room to publish to); until then the field is ignored.
+}
+
+/// <summary>Body of <c>POST /api/send</c>.</summary>
+internal sealed record SendRequest
+{
+    [JsonPropertyName("to")]
+    public string? To { get; init; }
+
+    [JsonPropertyName("msg")]
+    public string? Msg { get; init; }
+}
+
+/// <summary>Body of <c>POST /api/disconnect</c>.</summary>
+internal sealed record DisconnectRequest
+{
+    [JsonPropertyName("user")]
+    public string? User { get; init; }
+}
+
+/// <summary>A successful answer. <c>offset</c> is the published message's offset, once streams number their messages; absent until then.</summary>
+internal sealed record OkResponse(
+    [property: JsonPropertyName("ok")] bool Ok,
+    [property: JsonPropertyName("offset")] long? Offset = null);
+
+/// <summary>Answer of <c>GET /api/presence</c>.</summary>
+internal sealed record PresenceResponse([property: JsonPropertyName("users")] IReadOnlyList<string> Users);
+
+/// <summary>Every error answer: a machine-readable <c>error</c>, and where it helps a readable <c>message</c> or the <c>field</c> at fault.</summary>
+internal sealed record ApiError(
+    [property: JsonPropertyName("error")] string Error,
+    [property: JsonPropertyName("message")] string? Message = null,
+    [property: JsonPropertyName("field")] string? Field = null);
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(PublishRequest))]
+[JsonSerializable(typeof(SendRequest))]
+[JsonSerializable(typeof(DisconnectRequest))]
+[JsonSerializable(typeof(OkResponse))]
+[JsonSerializable(typeof(PresenceResponse))]
+[JsonSerializable(typeof(ApiError))]
+internal sealed partial class ApiJsonContext : JsonSerializerContext;

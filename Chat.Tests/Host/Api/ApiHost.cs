@@ -1,0 +1,39 @@
+using Fleck.Chat.Tests.Support;
+
+namespace Fleck.Chat.Tests.Host.Api;
+
+/// <summary>Starts the real host with the server API on (or off) and opens chat clients against it.</summary>
+internal static class ApiHost
+{
+    public const string Key = "api-key-for-tests-7f3a9c";
+
+    /// <summary>Starts a host in <paramref name="mode"/> with <c>--api-key</c> <see cref="Key"/>, plus <paramref name="extra"/> arguments.</summary>
+    public static Task<HostProcess> StartAsync(string mode, CancellationToken ct, params string[] extra) =>
+        StartRawAsync(new Dictionary<string, string>(), ct, [.. Base(mode), "--api-key", Key, .. extra]);
+
+    /// <summary>Starts a host with exactly the given environment and arguments after the usual address and ports.</summary>
+    public static async Task<HostProcess> StartRawAsync(IReadOnlyDictionary<string, string> environment, CancellationToken ct, params string[] args)
+    {
+        var host = HostProcess.Start(environment, args);
+        try
+        {
+            await host.WaitForBannerAsync(ct);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    public static string[] Base(string mode) => ["--mode", mode, "--host", "127.0.0.1", "--port", "0", "--http-port", "0"];
+
+    /// <summary>Joins under a nickname and waits for the users event that confirms it.</summary>
+    public static async Task<ChatClient> JoinAsync(HostProcess host, string nickname, CancellationToken ct)
+    {
+        var client = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/" + nickname, ct);
+        await client.ReceiveEventAsync("users", ct);
+        return client;
+    }
+}
