@@ -1,3 +1,4 @@
+using Fleck.Chat.Tests.Support;
 using Microsoft.Playwright;
 
 namespace Fleck.Chat.Browser.Tests.Support;
@@ -42,7 +43,7 @@ internal sealed class BrowserSession : IAsyncDisposable
             ViewportSize = phone ? new() { Width = 375, Height = 720 } : new() { Width = 1000, Height = 680 },
             DeviceScaleFactor = 1,
         });
-        context.SetDefaultTimeout(Timeouts.StepMs);
+        context.SetDefaultTimeout(TestTimeouts.StepMilliseconds);
         return await context.NewPageAsync();
     }
 

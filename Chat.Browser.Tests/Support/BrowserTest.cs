@@ -1,3 +1,4 @@
+using Fleck.Chat.Tests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -6,8 +7,10 @@ namespace Fleck.Chat.Browser.Tests.Support;
 /// <summary>
 /// Base of the page tests: one browser for the test class, and the few things people do on a
 /// chat page (open it, sign in, write), expressed with the page's documented ids.
+/// No <c>[CancelAfter]</c>: Playwright takes no CancellationToken, so cancelling one would stop
+/// nothing. Each step is bounded instead: every page action and every expectation by Playwright's
+/// default timeout, set to <see cref="TestTimeouts.StepMilliseconds"/>; starting the chat by a token.
 /// </summary>
-[CancelAfter(Timeouts.TestMs)]
 public abstract class BrowserTest
 {
     private BrowserSession? _browser;
@@ -17,7 +20,7 @@ public abstract class BrowserTest
     [OneTimeSetUp]
     public async Task LaunchBrowserAsync()
     {
-        SetDefaultExpectTimeout(Timeouts.StepMs);
+        SetDefaultExpectTimeout(TestTimeouts.StepMilliseconds);
         _browser = await BrowserSession.LaunchAsync();
     }
 

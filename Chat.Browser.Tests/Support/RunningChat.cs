@@ -1,5 +1,6 @@
 using Fleck.Chat.Host;
 using Fleck.Chat.Host.Cli;
+using Fleck.Chat.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fleck.Chat.Browser.Tests.Support;
@@ -31,7 +32,7 @@ internal sealed class RunningChat : IAsyncDisposable
     {
         var folder = StaticFolder.Resolve(null) ?? throw new InvalidOperationException("static/ was not copied beside the tests");
         var settings = new HostSettings { Mode = mode, WebSocketPort = 0, HttpPort = 0, StaticFolder = folder, JwtSecret = jwtSecret };
-        return new RunningChat(await HostedChat.StartAsync(settings, NullLoggerFactory.Instance), settings);
+        return new RunningChat(await HostedChat.StartAsync(settings, NullLoggerFactory.Instance, cancellationToken: TestTimeouts.Token()), settings);
     }
 
     /// <summary>Stops the chat and its pages, as a shutdown does: every client gets close 1001.</summary>
@@ -42,7 +43,8 @@ internal sealed class RunningChat : IAsyncDisposable
     }
 
     /// <summary>Starts a fresh chat (nobody online, no history) on the ports the stopped one had.</summary>
-    public async Task StartAgainAsync() => _chat = await HostedChat.StartAsync(Settings, NullLoggerFactory.Instance);
+    public async Task StartAgainAsync() =>
+        _chat = await HostedChat.StartAsync(Settings, NullLoggerFactory.Instance, cancellationToken: TestTimeouts.Token());
 
     public ValueTask DisposeAsync() => _chat.DisposeAsync();
 }

@@ -1,3 +1,4 @@
+using Fleck.Chat.Protocol;
 using Fleck.Chat.Redis.Tests.Support;
 using Fleck.Chat.Scaling;
 using StackExchange.Redis;
@@ -38,6 +39,7 @@ public sealed class ClaimTests : SharedRedis
     {
         var ct = TestTimeouts.Token();
         var options = new RedisBackplaneOptions { Prefix = ChatCluster.NewPrefix(), ClaimTimeToLive = TimeSpan.FromSeconds(3), RefreshInterval = TimeSpan.FromSeconds(1) };
+        await using var events = await KeyEvents.WatchAsync(Redis, options.Prefix);
         await using var holder = await StartAsync(options);
         await using var other = await StartAsync(options);
         // More than one refresh batch, so every batch is exercised.
@@ -47,9 +49,13 @@ public sealed class ClaimTests : SharedRedis
             Assert.That(await Task.WhenAll(batch.Select(n => holder.Backplane.TryClaimNicknameAsync(n, ct).AsTask())), Is.All.True);
         }
 
-        // Time is the thing under test: twice the time-to-live, which only refreshes can survive.
-        await Task.Delay(options.ClaimTimeToLive * 2, ct);
+        // Time is the thing under test. The marker is a key nobody refreshes that lives twice as long
+        // as a claim set before it: the first key of this chat to expire must be the marker, not a
+        // claim or a heartbeat, which outlive it only if they are refreshed.
+        await events.Database.StringSetAsync(options.Prefix + "marker", "", options.ClaimTimeToLive * 2);
+        var firstExpired = await events.NextAsync(e => e.Event == "expired", ct);
 
+        Assert.That(firstExpired.Key, Is.EqualTo("marker"));
         Assert.That(await other.Backplane.GetNicknamesAsync(ct), Has.Count.EqualTo(names.Length));
         Assert.That(await other.Backplane.TryClaimNicknameAsync("member0", ct), Is.False);
         Assert.That(await other.Backplane.TryClaimNicknameAsync("MEMBER1199", ct), Is.False);
@@ -61,7 +67,7 @@ public sealed class ClaimTests : SharedRedis
     public async Task Nicknames_equal_ignoring_case_cannot_both_be_claimed(string taken, string attempt)
     {
         var ct = TestTimeouts.Token();
-        Assert.That(string.Equals(taken, attempt, StringComparison.OrdinalIgnoreCase), Is.True, "the chat's own comparer holds them equal");
+        Assert.That(Nickname.Comparer.Equals(taken, attempt), Is.True, "the chat's own comparer holds them equal");
         var options = new RedisBackplaneOptions { Prefix = ChatCluster.NewPrefix() };
         await using var first = await StartAsync(options);
         await using var second = await StartAsync(options);
@@ -76,6 +82,7 @@ public sealed class ClaimTests : SharedRedis
     {
         var ct = TestTimeouts.Token();
         var options = new RedisBackplaneOptions { Prefix = ChatCluster.NewPrefix() };
+        await using var events = await KeyEvents.WatchAsync(Redis, options.Prefix);
         await using var relay = new TcpRelay(Redis.Port);
         await using var cutOff = await StartAsync(options, relay.Configuration);
         await using var other = await StartAsync(options);
@@ -87,10 +94,8 @@ public sealed class ClaimTests : SharedRedis
         await Assert.ThrowsAsync<BackplaneUnavailableException>(async () => await cutOff.Backplane.TryClaimNicknameAsync("carol", ct));
         relay.Heal();
 
-        while ((await other.Backplane.GetNicknamesAsync(ct)).Contains("alice"))
-        {
-            await Task.Delay(100, ct);
-        }
+        // The node retries the release on its own when it reconnects: wait for Redis to see it.
+        await events.NextAsync(e => e.Key == "nick:ALICE" && e.Event == "del", ct);
         Assert.That(await other.Backplane.GetNicknamesAsync(ct), Is.EquivalentTo(new[] { "bob" }));
         Assert.That(await other.Backplane.TryClaimNicknameAsync("alice", ct), Is.True);
         Assert.That(await other.Backplane.TryClaimNicknameAsync("carol", ct), Is.True, "the claim that failed during the outage left nothing behind");
@@ -100,7 +105,7 @@ public sealed class ClaimTests : SharedRedis
     {
         var redis = await ConnectionMultiplexer.ConnectAsync(RedisConnectionSettings.Parse(configuration ?? Redis.Configuration));
         var backplane = new RedisBackplane(redis, options);
-        await ((IChatBackplane)backplane).ConnectAsync(new RecordingNode(), CancellationToken.None);
+        await ((IChatBackplane)backplane).ConnectAsync(new RecordingNode(), TestTimeouts.Token());
         return new Started(backplane, redis);
     }
 

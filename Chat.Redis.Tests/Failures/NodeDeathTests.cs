@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Fleck.Chat.Modes;
 using Fleck.Chat.Protocol;
 using Fleck.Chat.Redis.Tests.Support;
@@ -40,7 +41,7 @@ public sealed class NodeDeathTests : SharedRedis
     [Test]
     public async Task Each_surviving_member_hears_of_a_dead_node_once()
     {
-        var ct = TestTimeouts.Token();
+        var ct = TestTimeouts.Token(TimeSpan.FromSeconds(40));
         await using var cluster = await ChatCluster.StartAsync(Redis, new PrivateMode(), 3, ChatCluster.Quick());
         var bob = await cluster[1].JoinAsync("bob", ct);
         var carol = await cluster[2].JoinAsync("carol", ct);
@@ -50,14 +51,22 @@ public sealed class NodeDeathTests : SharedRedis
         await cluster[0].CrashAsync();
         await bob.ReceiveEventAsync("leave", ct);
         await carol.ReceiveEventAsync("leave", ct);
-        // Both survivors sweep on their own timers; only one may win. There is no event for "nothing
-        // more happened", so give the next sweep rounds time to run before looking.
-        await Task.Delay(cluster.Options.RefreshInterval * 3, ct);
-        await carol.SendJsonAsync(new { msg = "marker", to_client = "bob" }, ct);
-        await bob.ReceiveEventAsync("private", ct);
+        // Both survivors sweep on their own timers; only one may win. Nothing announces that the
+        // other's sweep found nothing, but each sweep ends a cycle that starts with a heartbeat: a
+        // survivor seen writing two heartbeats from now on has run a whole sweep since the leave.
+        await using (var events = await KeyEvents.WatchAsync(Redis, cluster.Options.Prefix))
+        {
+            await HeartbeatsAsync(events, 2, [cluster[1].Backplane.NodeId, cluster[2].Backplane.NodeId], ct);
+        }
+        // Markers on the broadcast channel the leaves came on, one to each survivor from the other
+        // node: a second leave sent before them would reach the member before them.
+        await cluster[2].JoinAsync("dave", ct);
+        await cluster[1].JoinAsync("erin", ct);
+        var atBob = await bob.ReceiveEventsUntilAsync(e => IsJoinOf(e, "dave"), ct);
+        var atCarol = await carol.ReceiveEventsUntilAsync(e => IsJoinOf(e, "erin"), ct);
 
-        Assert.That(bob.Drain().Any(t => t.Contains("\"leave\"", StringComparison.Ordinal)), Is.False);
-        Assert.That(carol.Drain().Any(t => t.Contains("\"leave\"", StringComparison.Ordinal)), Is.False);
+        Assert.That(atBob.Select(Type), Has.None.EqualTo("leave"));
+        Assert.That(atCarol.Select(Type), Has.None.EqualTo("leave"));
     }
 
     [Test]
@@ -97,5 +106,20 @@ public sealed class NodeDeathTests : SharedRedis
 
         Assert.That(leave.GetProperty("user").GetString(), Is.EqualTo("alice"));
         Assert.That(users.GetProperty("users").EnumerateArray().Select(u => u.GetString()), Is.EquivalentTo(new[] { "alice", "bob" }));
+    }
+
+    private static string? Type(JsonElement e) => e.GetProperty("type").GetString();
+
+    private static bool IsJoinOf(JsonElement e, string user) => Type(e) == "join" && e.GetProperty("user").GetString() == user;
+
+    /// <summary>Waits until every node in <paramref name="nodeIds"/> has renewed its heartbeat <paramref name="count"/> times.</summary>
+    private static async Task HeartbeatsAsync(KeyEvents events, int count, string[] nodeIds, CancellationToken ct)
+    {
+        var seen = nodeIds.ToDictionary(id => "alive:" + id, _ => 0);
+        while (seen.Values.Any(n => n < count))
+        {
+            var e = await events.NextAsync(e => e.Event == "set" && seen.ContainsKey(e.Key), ct);
+            seen[e.Key]++;
+        }
     }
 }

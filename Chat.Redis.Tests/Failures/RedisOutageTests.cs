@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Fleck.Chat.Modes;
 using Fleck.Chat.Protocol;
@@ -27,9 +26,9 @@ public sealed class RedisOutageTests
         Assert.That((await alice.ReceiveEventAsync("message", ct)).GetProperty("msg").GetString(), Is.EqualTo("during the outage"));
         Assert.That((await carol.ReceiveEventAsync("message", ct)).GetProperty("msg").GetString(), Is.EqualTo("during the outage"));
 
-        // Everything bob receives from here on, in order.
+        // Everything bob receives from here on, in order; the first probe to reach him ends the retries.
         var atBob = new List<string>();
-        var probeCrossed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var probeCrossed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var bobReader = Task.Run(async () =>
         {
             while (true)
@@ -40,20 +39,17 @@ public sealed class RedisOutageTests
                     return;
                 }
                 atBob.Add(text);
-                probeCrossed.TrySetResult();
+                probeCrossed.TrySetResult(text);
             }
         }, ct);
 
         await redis.RestartAsync();
-        var clock = Stopwatch.StartNew();
         var probes = new List<string>();
-        while (!probeCrossed.Task.IsCompleted)
+        await Retry.SendUntilArrivedAsync(i =>
         {
-            probes.Add($"probe {probes.Count}");
-            await alice.SendTextAsync(probes[^1], ct);
-            await Task.WhenAny(probeCrossed.Task, Task.Delay(500, ct));
-        }
-        Assert.That(clock.Elapsed, Is.LessThan(TestTimeouts.Recovery), "cross-node chat resumes within 30 s");
+            probes.Add($"probe {i}");
+            return alice.SendTextAsync(probes[^1], ct);
+        }, probeCrossed.Task, TestTimeouts.Recovery, ct);
         await bob.SendTextAsync("bob is back", ct);
         await bobReader;
 
@@ -87,9 +83,19 @@ public sealed class RedisOutageTests
         Assert.That(cluster[0].Server.GetStatistics().Members, Is.EqualTo(1), "alice is still in");
 
         await redis.RestartAsync();
-        var (newDave, users) = await JoinWhenAvailableAsync(cluster[1], "dave", ct);
-        Assert.That(users.GetProperty("users").EnumerateArray().Select(u => u.GetString()), Does.Contain("dave"));
-        var welcome = await SendUntilReceivedAsync(i => alice.SendJsonAsync(new { msg = $"welcome {i}", to_client = "dave" }, ct), newDave, "private", ct);
+        // Node 1 reconnects on its own schedule: until it does, it can only answer "unavailable".
+        var (newDave, first) = await Retry.UntilAsync(
+            async _ =>
+            {
+                var client = await cluster[1].ConnectAsync("/websocket/dave", ct);
+                return (Client: client, First: await client.ReceiveEventAsync(ct));
+            },
+            attempt => !IsUnavailableError(attempt.First),
+            TestTimeouts.Recovery, ct);
+        Assert.That(first.GetProperty("type").GetString(), Is.EqualTo("users"));
+        Assert.That(first.GetProperty("users").EnumerateArray().Select(u => u.GetString()), Does.Contain("dave"));
+        var welcome = await Retry.SendUntilArrivedAsync(i => alice.SendJsonAsync(new { msg = $"welcome {i}", to_client = "dave" }, ct),
+            newDave.ReceiveEventAsync("private", ct), TestTimeouts.Recovery, ct);
         Assert.That(welcome.GetProperty("name").GetString(), Is.EqualTo("alice"));
     }
 
@@ -104,23 +110,23 @@ public sealed class RedisOutageTests
 
         redis.Kill();
         await redis.RestartAsync();
-        await using var admin = await redis.ConnectAdminAsync();
-        var claim = cluster.Options.Prefix + "nick:ALICE";
-        while (!await admin.GetDatabase().KeyExistsAsync(claim))
+        await using (var events = await KeyEvents.WatchAsync(redis, cluster.Options.Prefix))
         {
-            await Task.Delay(100, ct);
+            // Node 0 claims alice again when it reconnects, maybe before the watch began.
+            if (!await events.Database.KeyExistsAsync(cluster.Options.Prefix + "nick:ALICE"))
+            {
+                await events.NextAsync(e => e.Key == "nick:ALICE" && e.Event == "set", ct);
+            }
         }
 
         // Node 1 reconnects on its own schedule: until it does, it can only answer "unavailable".
-        string? code;
-        do
-        {
-            var impostor = await cluster[1].ConnectAsync("/websocket/Alice", ct);
-            code = (await impostor.ReceiveEventAsync("error", ct)).GetProperty("code").GetString();
-        }
-        while (code == ChatErrorCode.Unavailable && await Delay(250, ct));
-        Assert.That(code, Is.EqualTo(ChatErrorCode.NicknameTaken));
-        var reached = await SendUntilReceivedAsync(i => bob.SendJsonAsync(new { msg = $"still you? {i}", to_client = "alice" }, ct), alice, "private", ct);
+        var refused = await Retry.UntilAsync(
+            async _ => await (await cluster[1].ConnectAsync("/websocket/Alice", ct)).ReceiveEventAsync("error", ct),
+            error => !IsUnavailableError(error),
+            TestTimeouts.Recovery, ct);
+        Assert.That(refused.GetProperty("code").GetString(), Is.EqualTo(ChatErrorCode.NicknameTaken));
+        var reached = await Retry.SendUntilArrivedAsync(i => bob.SendJsonAsync(new { msg = $"still you? {i}", to_client = "alice" }, ct),
+            alice.ReceiveEventAsync("private", ct), TestTimeouts.Recovery, ct);
         Assert.That(reached.GetProperty("name").GetString(), Is.EqualTo("bob"));
     }
 
@@ -157,40 +163,6 @@ public sealed class RedisOutageTests
         }
     }
 
-    private static async Task<bool> Delay(int milliseconds, CancellationToken ct)
-    {
-        await Task.Delay(milliseconds, ct);
-        return true;
-    }
-
-    /// <summary>Retries a join until the node can check nicknames again.</summary>
-    private static async Task<(ChatClient Client, JsonElement Users)> JoinWhenAvailableAsync(ChatNode node, string nickname, CancellationToken ct)
-    {
-        while (true)
-        {
-            var client = await node.ConnectAsync("/websocket/" + nickname, ct);
-            var first = await client.ReceiveEventAsync(ct);
-            if (first.GetProperty("type").GetString() == "users")
-            {
-                return (client, first);
-            }
-            Assert.That(first.GetProperty("code").GetString(), Is.EqualTo(ChatErrorCode.Unavailable));
-            await Task.Delay(250, ct);
-        }
-    }
-
-    /// <summary>
-    /// Sends numbered messages twice a second until the receiver gets one: right after Redis
-    /// returns, each node reconnects on its own schedule.
-    /// </summary>
-    private static async Task<JsonElement> SendUntilReceivedAsync(Func<int, Task> send, ChatClient receiver, string type, CancellationToken ct)
-    {
-        var received = receiver.ReceiveEventAsync(type, ct);
-        for (var i = 0; !received.IsCompleted; i++)
-        {
-            await send(i);
-            await Task.WhenAny(received, Task.Delay(500, ct));
-        }
-        return await received;
-    }
+    private static bool IsUnavailableError(JsonElement e) =>
+        e.GetProperty("type").GetString() == "error" && e.GetProperty("code").GetString() == ChatErrorCode.Unavailable;
 }

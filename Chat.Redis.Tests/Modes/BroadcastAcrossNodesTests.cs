@@ -21,17 +21,17 @@ public sealed class BroadcastAcrossNodesTests : SharedRedis
         {
             Assert.That(await client.ReceiveTextAsync(ct), Is.EqualTo("hello from node 0"));
         }
-        // Redis delivers in order: by the time this reply from node 2 reaches node 0, any copy of
-        // the sender's own message coming back through Redis would have arrived before it.
+        // Markers: Redis delivers in order, so by the time this reply from node 2 reaches node 0, any
+        // copy of the sender's own message coming back through Redis would have arrived before it;
+        // and node 0's answer to it follows any copy of the reply on its way back to node 2.
         await third.SendTextAsync("reply from node 2", ct);
+        var atSender = await sender.ReceiveTextsUntilAsync("reply from node 2", ct);
+        await sender.SendTextAsync("answer from node 0", ct);
 
-        Assert.That(await sender.ReceiveTextAsync(ct), Is.EqualTo("hello from node 0"));
-        Assert.That(await sender.ReceiveTextAsync(ct), Is.EqualTo("reply from node 2"));
-        Assert.That(await second.ReceiveTextAsync(ct), Is.EqualTo("reply from node 2"));
-        Assert.That(await third.ReceiveTextAsync(ct), Is.EqualTo("reply from node 2"));
-        Assert.That(await neighbour.ReceiveTextAsync(ct), Is.EqualTo("reply from node 2"));
-        Assert.That(sender.Drain(), Is.Empty);
-        Assert.That(third.Drain(), Is.Empty);
+        Assert.That(atSender, Is.EqualTo(new[] { "hello from node 0", "reply from node 2" }));
+        Assert.That(await third.ReceiveTextsUntilAsync("answer from node 0", ct), Is.EqualTo(new[] { "reply from node 2", "answer from node 0" }));
+        Assert.That(await second.ReceiveTextsUntilAsync("answer from node 0", ct), Is.EqualTo(new[] { "reply from node 2", "answer from node 0" }));
+        Assert.That(await neighbour.ReceiveTextsUntilAsync("answer from node 0", ct), Is.EqualTo(new[] { "reply from node 2", "answer from node 0" }));
     }
 
     [Test]
@@ -71,16 +71,18 @@ public sealed class BroadcastAcrossNodesTests : SharedRedis
         Assert.That(await inRed.ReceiveTextAsync(ct), Is.EqualTo("red only"));
         Assert.That(await inBlue.ReceiveTextAsync(ct), Is.EqualTo("blue only"));
         await red.AddNodeAsync();
+        await blue.AddNodeAsync();
         var secondRed = await red[1].ConnectAnonymousAsync(ct);
+        var secondBlue = await blue[1].ConnectAnonymousAsync(ct);
         await inRed.SendTextAsync("red again", ct);
 
         // The new red node may still see the first red message if its publish reached Redis late.
-        var atSecondRed = new List<string>();
-        while (atSecondRed.LastOrDefault() != "red again")
-        {
-            atSecondRed.Add(await secondRed.ReceiveTextAsync(ct));
-        }
+        var atSecondRed = await secondRed.ReceiveTextsUntilAsync("red again", ct);
+        // The marker for blue crosses Redis after both red messages: had blue shared red's channel,
+        // they would reach inBlue before it.
+        await secondBlue.SendTextAsync("blue marker", ct);
+
         Assert.That(atSecondRed, Is.SubsetOf(new[] { "red only", "red again" }));
-        Assert.That(inBlue.Drain(), Is.Empty);
+        Assert.That(await inBlue.ReceiveTextAsync(ct), Is.EqualTo("blue marker"));
     }
 }

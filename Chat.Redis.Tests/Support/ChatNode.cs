@@ -4,22 +4,17 @@ using StackExchange.Redis;
 namespace Fleck.Chat.Redis.Tests.Support;
 
 /// <summary>
-/// One node of a chat: a <see cref="ChatServer"/> on an OS-chosen port whose <see cref="RedisBackplane"/>
-/// runs over a connection this fixture owns, so a test can cut it abruptly as a crash would.
+/// One node of a chat: a <see cref="ChatFixture"/> whose server runs a <see cref="RedisBackplane"/>
+/// over a connection this node owns, so a test can cut it abruptly as a crash would.
 /// </summary>
-internal sealed class ChatNode : IAsyncDisposable
+internal sealed class ChatNode : ChatFixture
 {
-    private readonly List<ChatClient> _clients = [];
-    private bool _disposed;
-
     private ChatNode(ChatServer server, RedisBackplane backplane, ConnectionMultiplexer redis)
+        : base(server)
     {
-        Server = server;
         Backplane = backplane;
         Redis = redis;
     }
-
-    public ChatServer Server { get; }
 
     public RedisBackplane Backplane { get; }
 
@@ -29,45 +24,17 @@ internal sealed class ChatNode : IAsyncDisposable
     public static async Task<ChatNode> StartAsync(IChatMode mode, string redisConfiguration, RedisBackplaneOptions options, ChatServerOptions? serverOptions = null)
     {
         var redis = await ConnectionMultiplexer.ConnectAsync(RedisConnectionSettings.Parse(redisConfiguration));
-        var backplane = new RedisBackplane(redis, options);
-        serverOptions ??= new ChatServerOptions();
-        serverOptions = serverOptions with { Backplane = backplane, Transport = serverOptions.Transport with { Port = 0 } };
-        var server = new ChatServer(mode, serverOptions);
-        await server.StartAsync();
-        return new ChatNode(server, backplane, redis);
-    }
-
-    public async Task<ChatClient> ConnectAsync(string path, CancellationToken ct)
-    {
-        var client = await ChatClient.ConnectAsync(Server.Port, path, ct);
-        lock (_clients)
+        try
         {
-            _clients.Add(client);
+            var backplane = new RedisBackplane(redis, options);
+            var server = await StartServerAsync(mode, (serverOptions ?? new ChatServerOptions()) with { Backplane = backplane });
+            return new ChatNode(server, backplane, redis);
         }
-        return client;
-    }
-
-    /// <summary>
-    /// Connects to broadcast mode and waits until the node counts the client as a member: the
-    /// handshake completes before the room admits it, and this mode sends no welcome to wait for.
-    /// </summary>
-    public async Task<ChatClient> ConnectAnonymousAsync(CancellationToken ct)
-    {
-        var before = Server.GetStatistics().Members;
-        var client = await ConnectAsync("/websocket", ct);
-        while (Server.GetStatistics().Members <= before)
+        catch
         {
-            await Task.Delay(10, ct);
+            await redis.DisposeAsync();
+            throw;
         }
-        return client;
-    }
-
-    /// <summary>Connects under a nickname and waits for the users event that confirms the login.</summary>
-    public async Task<ChatClient> JoinAsync(string nickname, CancellationToken ct)
-    {
-        var client = await ConnectAsync("/websocket/" + Uri.EscapeDataString(nickname), ct);
-        await client.ReceiveEventAsync("users", ct);
-        return client;
     }
 
     /// <summary>
@@ -81,23 +48,5 @@ internal sealed class ChatNode : IAsyncDisposable
         await DisposeAsync();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-        _disposed = true;
-        List<ChatClient> clients;
-        lock (_clients)
-        {
-            clients = [.. _clients];
-        }
-        foreach (var client in clients)
-        {
-            await client.DisposeAsync();
-        }
-        await Server.DisposeAsync();
-        await Redis.DisposeAsync();
-    }
+    protected override async ValueTask DisposeResourcesAsync() => await Redis.DisposeAsync();
 }

@@ -74,13 +74,14 @@ public sealed class StaticFileServerTests
     [TestCase("/healthz", "application/json", "\"mode\":\"private\"")]
     public async Task Pages_are_served_with_their_content_type(string path, string type, string content)
     {
+        var ct = TestTimeouts.Token();
         using var http = new HttpClient();
 
-        using var response = await http.GetAsync($"http://127.0.0.1:{Chat.HttpPort}{path}", TestTimeouts.Token());
+        using var response = await http.GetAsync($"http://127.0.0.1:{Chat.HttpPort}{path}", ct);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo(type));
-        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain(content));
+        Assert.That(await response.Content.ReadAsStringAsync(ct), Does.Contain(content));
     }
 
     [Test]
@@ -106,10 +107,11 @@ public sealed class StaticFileServerTests
     [Test]
     public async Task Only_get_and_head_are_answered()
     {
+        var ct = TestTimeouts.Token();
         using var http = new HttpClient();
 
-        using var post = await http.PostAsync($"http://127.0.0.1:{Chat.HttpPort}/chat", new StringContent("x"), TestTimeouts.Token());
-        using var head = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"http://127.0.0.1:{Chat.HttpPort}/chat"), TestTimeouts.Token());
+        using var post = await http.PostAsync($"http://127.0.0.1:{Chat.HttpPort}/chat", new StringContent("x"), ct);
+        using var head = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"http://127.0.0.1:{Chat.HttpPort}/chat"), ct);
 
         Assert.That(post.StatusCode, Is.EqualTo(HttpStatusCode.MethodNotAllowed));
         Assert.That(head.StatusCode, Is.EqualTo(HttpStatusCode.OK));

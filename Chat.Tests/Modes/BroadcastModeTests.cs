@@ -13,7 +13,7 @@ public sealed class BroadcastModeTests
         await using var chat = await ChatFixture.StartAsync(new BroadcastMode());
         var a = await chat.ConnectAsync("/websocket", ct);
         var b = await chat.ConnectAsync("/websocket", ct);
-        await WaitForMembersAsync(chat, 2, ct);
+        await chat.WaitForMembersAsync(2, ct);
 
         await a.SendTextAsync("hello {\"not\":\"json\"} 你好", ct);
 
@@ -28,10 +28,10 @@ public sealed class BroadcastModeTests
         await using var chat = await ChatFixture.StartAsync(new BroadcastMode());
         var a = await chat.ConnectAsync("/websocket", ct);
         var gone = await chat.ConnectAsync("/websocket", ct);
-        await WaitForMembersAsync(chat, 2, ct);
+        await chat.WaitForMembersAsync(2, ct);
 
         gone.Abort();
-        await WaitForMembersAsync(chat, 1, ct);
+        await chat.WaitForMembersAsync(1, ct);
         await a.SendTextAsync("still here", ct);
 
         Assert.That(await a.ReceiveTextAsync(ct), Is.EqualTo("still here"));
@@ -45,22 +45,13 @@ public sealed class BroadcastModeTests
         await using var two = await ChatFixture.StartAsync(new BroadcastMode());
         var a = await one.ConnectAsync("/websocket", ct);
         var b = await two.ConnectAsync("/websocket", ct);
-        await WaitForMembersAsync(one, 1, ct);
-        await WaitForMembersAsync(two, 1, ct);
+        await one.WaitForMembersAsync(1, ct);
+        await two.WaitForMembersAsync(1, ct);
 
         await a.SendTextAsync("only one", ct);
         await b.SendTextAsync("only two", ct);
 
         Assert.That(await a.ReceiveTextAsync(ct), Is.EqualTo("only one"));
         Assert.That(await b.ReceiveTextAsync(ct), Is.EqualTo("only two"));
-    }
-
-    internal static async Task WaitForMembersAsync(ChatFixture chat, int count, CancellationToken ct)
-    {
-        // Membership changes on the server's side of the socket; poll its counter until it settles.
-        while (chat.Server.GetStatistics().Members != count)
-        {
-            await Task.Delay(10, ct);
-        }
     }
 }

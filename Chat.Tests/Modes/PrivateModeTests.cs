@@ -18,15 +18,19 @@ public sealed class PrivateModeTests
 
         await alice.SendJsonAsync(new { name = "carol", msg = "psst", to_client = "bob" }, ct);
         var received = await bob.ReceiveEventAsync("private", ct);
-        // A marker through the same path proves carol would have had the first message by now.
+        // Markers after it: carol's first private message comes the same way the first one would
+        // have, and alice's error for an offline target queues behind any echo to her.
         await alice.SendJsonAsync(new { msg = "marker", to_client = "carol" }, ct);
-        var marker = await carol.ReceiveEventAsync("private", ct);
+        await alice.SendJsonAsync(new { msg = "marker", to_client = "nobody" }, ct);
+        var atCarol = await carol.ReceiveEventAsync("private", ct);
+        var atAlice = await alice.ReceiveEventsUntilAsync(e => e.GetProperty("type").GetString() == "error", ct);
 
         Assert.That(received.GetProperty("name").GetString(), Is.EqualTo("alice"));
         Assert.That(received.GetProperty("to_client").GetString(), Is.EqualTo("bob"));
         Assert.That(received.GetProperty("msg").GetString(), Is.EqualTo("psst"));
-        Assert.That(marker.GetProperty("msg").GetString(), Is.EqualTo("marker"));
-        Assert.That(alice.Drain().Any(t => t.Contains("\"private\"", StringComparison.Ordinal)), Is.False, "the sender gets no echo");
+        Assert.That(atCarol.GetProperty("msg").GetString(), Is.EqualTo("marker"), "carol never got bob's message");
+        Assert.That(atAlice.Select(e => e.GetProperty("type").GetString()), Has.None.EqualTo("private"), "the sender gets no echo");
+        Assert.That(atAlice[^1].GetProperty("code").GetString(), Is.EqualTo(ChatErrorCode.OfflineTarget));
     }
 
     [Test]

@@ -194,19 +194,23 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
         }
     }
 
-    /// <summary>True once the server has closed the TCP connection (reads return end of stream or reset).</summary>
+    /// <summary>
+    /// Reads, and drops, whatever comes until the server closes the TCP connection: true when it did
+    /// (end of stream or reset), false when <paramref name="ct"/> ended the wait with the connection still open.
+    /// </summary>
     public async Task<bool> WaitForTcpCloseAsync(CancellationToken ct)
     {
         try
         {
-            while (await ReadFrameAsync(ct) is not null)
+            while (await FillAsync(ct))
             {
+                _start = _end;
             }
             return true;
         }
-        catch (IOException)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            return true;
+            return false;
         }
     }
 

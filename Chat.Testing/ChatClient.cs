@@ -55,7 +55,37 @@ internal sealed class ChatClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Everything received so far, without waiting.</summary>
+    /// <summary>
+    /// Every event in arrival order, up to and including the first that <paramref name="isLast"/>
+    /// picks: the way to check that nothing else came before a marker sent after the thing under test.
+    /// </summary>
+    public async Task<List<JsonElement>> ReceiveEventsUntilAsync(Func<JsonElement, bool> isLast, CancellationToken ct)
+    {
+        var events = new List<JsonElement>();
+        do
+        {
+            events.Add(await ReceiveEventAsync(ct));
+        }
+        while (!isLast(events[^1]));
+        return events;
+    }
+
+    /// <summary>Every message in arrival order, raw, up to and including <paramref name="last"/>.</summary>
+    public async Task<List<string>> ReceiveTextsUntilAsync(string last, CancellationToken ct)
+    {
+        var texts = new List<string>();
+        do
+        {
+            texts.Add(await ReceiveTextAsync(ct));
+        }
+        while (texts[^1] != last);
+        return texts;
+    }
+
+    /// <summary>
+    /// Everything received so far, without waiting. Not a proof that nothing else arrives: for that,
+    /// send a marker after and read up to it (<see cref="ReceiveEventsUntilAsync"/>).
+    /// </summary>
     public List<string> Drain()
     {
         var list = new List<string>();
