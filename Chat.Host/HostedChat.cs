@@ -100,6 +100,7 @@ internal sealed class HostedChat : IAsyncDisposable
             Certificate = certificate,
         },
         HistorySize = settings.History,
+        MaxRoomsPerMember = settings.MaxRooms,
         MessagesPerSecond = settings.Rate,
         MessageBurst = settings.Burst,
         Backplane = backplane,

@@ -8,7 +8,7 @@ namespace Fleck.Chat.Scaling;
 /// single-node chat; <see cref="CreateNode"/> gives further nodes that share the same chat, so
 /// several servers in one process (tests, or one process listening on several ports) act as one.
 /// </summary>
-public sealed class InMemoryBackplane : IChatBackplane
+public sealed partial class InMemoryBackplane : IChatBackplane
 {
     private readonly Cluster _cluster;
     private IBackplaneNode? _node;
@@ -138,5 +138,6 @@ public sealed class InMemoryBackplane : IChatBackplane
         public List<IBackplaneNode> Nodes { get; } = [];
         public ConcurrentDictionary<string, InMemoryBackplane> Nicknames { get; } = new(Nickname.Comparer);
         public Queue<ChatHistoryEntry> History { get; } = new();
+        public InMemoryRoomStreams Rooms { get; } = new();
     }
 }

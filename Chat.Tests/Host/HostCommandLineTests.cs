@@ -89,7 +89,7 @@ public sealed class HostCommandLineTests
         {
             Assert.That(host.Stdout, Does.Contain(option + " <"), option);
         }
-        Assert.That(host.Stdout, Does.Contain("--mode <broadcast|nick-broadcast|private>"));
+        Assert.That(host.Stdout, Does.Contain("--mode <broadcast|nick-broadcast|private|rooms>"));
         Assert.That(host.Stdout, Does.Contain("[default: 8181]").And.Contain("[default: 8080]").And.Contain("[default: 127.0.0.1]"));
         Assert.That(host.Stderr, Is.Empty);
     }
