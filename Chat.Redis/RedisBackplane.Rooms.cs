@@ -29,6 +29,9 @@ public sealed partial class RedisBackplane : IRoomBackplane
     /// <summary>Marks an unnumbered event on a room channel, followed by the origin node id.</summary>
     private const byte RoomEventTag = (byte)'E';
 
+    /// <summary>Marks a member of a dead node leaving the room, followed by its nickname.</summary>
+    private const byte RoomMemberLostTag = (byte)'L';
+
     private readonly ConcurrentDictionary<string, ChannelMessageQueue> _roomQueues = new(StringComparer.Ordinal);
     private RoomKeys? _roomKeys;
     private IRoomStreamNode? _roomNode;
@@ -139,7 +142,7 @@ public sealed partial class RedisBackplane : IRoomBackplane
     {
         try
         {
-            await Db.ScriptEvaluateAsync(RoomScripts.AddMember, [Rooms.Members(room), Rooms.Index], [nickname, room])
+            await Db.ScriptEvaluateAsync(RoomScripts.AddMember, [Rooms.Members(room), Rooms.Index, Rooms.NodeRecord(NodeId)], [nickname, room, RoomKeys.RecordField(room, nickname)])
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
@@ -153,7 +156,7 @@ public sealed partial class RedisBackplane : IRoomBackplane
     {
         try
         {
-            await Db.ScriptEvaluateAsync(RoomScripts.RemoveMember, [Rooms.Members(room), Rooms.Index], [nickname, room]).ConfigureAwait(false);
+            await Db.ScriptEvaluateAsync(RoomScripts.RemoveMember, [Rooms.Members(room), Rooms.Index, Rooms.NodeRecord(NodeId)], [nickname, room, RoomKeys.RecordField(room, nickname)]).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -210,6 +213,10 @@ public sealed partial class RedisBackplane : IRoomBackplane
                     node.DeliverRoomMessage(room, entry);
                 }
             }
+            else if (data[0] == RoomMemberLostTag)
+            {
+                node.RoomMemberLost(room, Encoding.UTF8.GetString(data.AsSpan(1)));
+            }
             else if (data[0] == RoomEventTag && data.Length > 1 + _nodeIdBytes.Length
                 && !data.AsSpan(1, _nodeIdBytes.Length).SequenceEqual(_nodeIdBytes))
             {
@@ -220,6 +227,16 @@ public sealed partial class RedisBackplane : IRoomBackplane
         {
             // One bad message must not stop the room's subscription loop.
             _logger.LogError(ex, "Could not handle a message of room {Room}", room);
+        }
+    }
+
+    /// <summary>Undoes the room presence of a node taken for dead; the nodes still in its rooms announce the leaves.</summary>
+    private async Task SweepRoomsAsync(string nodeId)
+    {
+        var undone = (long)await Db.ScriptEvaluateAsync(RoomScripts.SweepRooms, [Rooms.NodeRecord(nodeId), Rooms.Index], [Rooms.RoomPrefix]).ConfigureAwait(false);
+        if (undone > 0)
+        {
+            _logger.LogWarning("Node {NodeId} is gone; took its members out of {Count} room memberships", nodeId, undone);
         }
     }
 

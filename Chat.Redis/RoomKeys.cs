@@ -12,11 +12,19 @@ namespace Fleck.Chat.Redis;
 /// <item><c>room:&lt;R&gt;:history</c>: the capped list of recent messages, each "offset json".</item>
 /// <item><c>room:&lt;R&gt;:members</c>: hash nickname → connections in the room.</item>
 /// <item><c>rooms</c>: sorted set room → distinct members, for the room list.</item>
+/// <item><c>roomsof:&lt;node&gt;</c>: hash "room\nnickname" → that node's connections, undone when the node dies.</item>
 /// </list>
 /// </summary>
 internal sealed class RoomKeys(string prefix)
 {
     public RedisKey Index { get; } = prefix + "rooms";
+
+    /// <summary>Start of every room key and channel: <c>&lt;prefix&gt;room:</c>.</summary>
+    public string RoomPrefix { get; } = prefix + "room:";
+
+    public RedisKey NodeRecord(string nodeId) => prefix + "roomsof:" + nodeId;
+
+    public static string RecordField(string room, string nickname) => room + "\n" + nickname;
 
     public string ChannelName(string room) => prefix + "room:" + room;
 

@@ -162,6 +162,14 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
         }
     }
 
+    void IRoomStreamNode.RoomMemberLost(string room, string nickname)
+    {
+        if (_rooms.TryGetValue(room, out var local))
+        {
+            local.DeliverEvent(RoomEvents.Leave(room, nickname), except: null);
+        }
+    }
+
     /// <summary>Adds the member as pending to the room's local set, subscribing this node to the room first if it is the room's first local member.</summary>
     private async Task<LocalRoom> EnterAsync(string room, ChatMember member, CancellationToken cancellationToken)
     {

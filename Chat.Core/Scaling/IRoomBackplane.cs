@@ -53,4 +53,7 @@ public interface IRoomStreamNode
 
     /// <summary>An unnumbered event of <paramref name="room"/> from another node, for the node's members of that room.</summary>
     void DeliverRoomEvent(string room, ReadOnlyMemory<byte> text);
+
+    /// <summary>A member of another node that died left <paramref name="room"/>: the node's members of that room are told.</summary>
+    void RoomMemberLost(string room, string nickname);
 }

@@ -129,6 +129,30 @@ public sealed class RoomsAcrossNodesTests : SharedRedis
         Assert.That(checkedMessages, Is.GreaterThan(0), "the churners must have been in rooms while messages flowed");
     }
 
+    [Test]
+    public async Task Members_of_a_dead_node_leave_its_rooms_for_everyone_else()
+    {
+        var ct = TestTimeouts.Token(TestTimeouts.Recovery);
+        await using var cluster = await ChatCluster.StartAsync(Redis, new RoomsMode(), 2, ChatCluster.Quick());
+        var alice = await cluster[0].JoinAsync("alice", ct);
+        var bob = await cluster[1].JoinAsync("bob", ct);
+        await alice.JoinedAsync("lobby", ct);
+        await bob.JoinedAsync("lobby", ct);
+        await bob.JoinedAsync("kitchen", ct);
+        await alice.ReceiveRoomEventAsync("join", "lobby", ct);
+
+        await cluster[1].CrashAsync();
+
+        var leave = await alice.ReceiveRoomEventAsync("leave", "lobby", ct);
+        await alice.SendJsonAsync(new { type = "rooms" }, ct);
+        var rooms = await alice.ReceiveEventAsync("rooms", ct);
+        var joinedAgain = await alice.JoinedAsync("kitchen", ct);
+
+        Assert.That(leave.Str("user"), Is.EqualTo("bob"));
+        Assert.That(Counts(rooms), Is.EqualTo(new Dictionary<string, int> { ["lobby"] = 1 }), "the dead node's kitchen membership is gone too");
+        Assert.That(joinedAgain.GetProperty("users").EnumerateArray().Select(u => u.GetString()), Is.EqualTo(new[] { "alice" }));
+    }
+
     private static Dictionary<string, int> Counts(System.Text.Json.JsonElement rooms) =>
         rooms.GetProperty("rooms").EnumerateArray().ToDictionary(r => r.Str("room")!, r => r.GetProperty("members").GetInt32());
 }
