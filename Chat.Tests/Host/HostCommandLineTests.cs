@@ -17,6 +17,7 @@ public sealed class HostCommandLineTests
     [TestCase("--http-port", "-1", "--http-port '-1'")]
     [TestCase("--rate", "fast", "--rate 'fast'")]
     [TestCase("--history", "-5", "--history '-5'")]
+    [TestCase("--max-rooms", "0", "--max-rooms '0'")]
     [TestCase("--host", "not-an-ip", "--host 'not-an-ip'")]
     [TestCase("--host", "::1", "--host ::1")]
     [TestCase("--log-level", "7", "--log-level '7'")]
