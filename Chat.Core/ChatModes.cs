@@ -5,8 +5,8 @@ namespace Fleck.Chat;
 /// <summary>The built-in chat modes by name, as the host's <c>--mode</c> flag spells them.</summary>
 public static class ChatModes
 {
-    /// <summary>The names: <c>broadcast</c>, <c>nick-broadcast</c>, <c>private</c>.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["broadcast", "nick-broadcast", "private"];
+    /// <summary>The names: <c>broadcast</c>, <c>nick-broadcast</c>, <c>private</c>, <c>rooms</c>.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["broadcast", "nick-broadcast", "private", "rooms"];
 
     /// <summary>Creates a built-in mode by name, case-insensitively; <c>nickbroadcast</c> and <c>nick_broadcast</c> also work.</summary>
     public static bool TryCreate(string name, out IChatMode? mode)
@@ -16,6 +16,7 @@ public static class ChatModes
             "broadcast" => new BroadcastMode(),
             "nick-broadcast" or "nickbroadcast" => new NickBroadcastMode(),
             "private" => new PrivateMode(),
+            "rooms" => new RoomsMode(),
             _ => null,
         };
         return mode is not null;

@@ -32,7 +32,11 @@ public sealed partial class ChatServer : IAsyncDisposable
         Options = options ?? new ChatServerOptions();
         loggerFactory ??= NullLoggerFactory.Instance;
         _backplane = Options.Backplane ?? new InMemoryBackplane();
-        _room = new ChatRoom(_backplane, Options.HistorySize, _counters, loggerFactory.CreateLogger("Fleck.Chat.Room"));
+        // A backplane without rooms support leaves rooms to this node alone.
+        var roomBackplane = _backplane as IRoomBackplane ?? new InMemoryBackplane();
+        var rooms = new Rooms.RoomDirectory(roomBackplane, Options.MaxRoomsPerMember, Options.HistorySize, _counters, loggerFactory.CreateLogger("Fleck.Chat.Rooms"));
+        roomBackplane.AttachRooms(rooms);
+        _room = new ChatRoom(_backplane, Options.HistorySize, _counters, loggerFactory.CreateLogger("Fleck.Chat.Room")) { Rooms = rooms };
         var handler = new ChatConnectionHandler(mode, _room, Options, _counters, loggerFactory.CreateLogger("Fleck.Chat.Server"));
         _transport = new WebSocketServer(Options.Transport, handler, loggerFactory);
     }

@@ -12,6 +12,9 @@ public sealed record ChatServerOptions
     /// <summary>Messages kept for late joiners (nick-broadcast). Default 50; 0 keeps none.</summary>
     public int HistorySize { get; init; } = 50;
 
+    /// <summary>Rooms one member may be in at once (rooms mode). Default 50.</summary>
+    public int MaxRoomsPerMember { get; init; } = 50;
+
     /// <summary>Average messages per second one connection may send; 0 turns the limit off. Default 20: far above typing speed.</summary>
     public double MessagesPerSecond { get; init; } = 20;
 

@@ -104,6 +104,7 @@ internal sealed class HostedChat : IAsyncDisposable
             Authenticator = authenticator,
         },
         HistorySize = settings.History,
+        MaxRoomsPerMember = settings.MaxRooms,
         MessagesPerSecond = settings.Rate,
         MessageBurst = settings.Burst,
         Backplane = backplane,

@@ -195,6 +195,11 @@ public sealed partial class RedisBackplane
             [_keys.Nodes, _keys.Alive(nodeId), _keys.Members(nodeId), _keys.Swept(nodeId)],
             [nodeId, _keys.NicknamePrefix, _keys.Broadcast.ToString(), header, force ? "1" : "0", markerTtl]).ConfigureAwait(false);
         var announced = (long)result;
+        if (announced >= 0)
+        {
+            // Only the sweep that won gets here, so a dead node's rooms are undone once.
+            await SweepRoomsAsync(nodeId).ConfigureAwait(false);
+        }
         if (!force && announced >= 0)
         {
             _logger.LogWarning("Node {NodeId} stopped heartbeating; freed its nicknames and announced {Count} members as gone", nodeId, announced);

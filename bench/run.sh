@@ -4,7 +4,7 @@
 #   bench/run.sh            full run, 2 repetitions (about 10 minutes)
 #   bench/run.sh --quick    smaller loads, 1 repetition (about 2 minutes)
 #   REPS=3 bench/run.sh     more repetitions
-#   ONLY="idle stalled" bench/run.sh   some groups only: fanout (with steady, nick and cross-node), idle, stalled
+#   ONLY="idle stalled" bench/run.sh   some groups only: fanout (with steady, nick, rooms and cross-node), idle, stalled
 # With redis-server installed, each repetition also runs the fanout through two nodes sharing one
 # Redis (both nodes and Redis on CPU 0), beside the single node of the same repetition.
 set -uo pipefail
@@ -64,6 +64,8 @@ warm_idle() { taskset -c 1 $bench "${targets[@]}" --server-pid "$(server_pids)" 
 # (tier-0) code in the measured run, which showed as noise between repetitions.
 warm() { taskset -c 1 $bench "${targets[@]}" --server-pid "$(server_pids)" --scenario fanout --clients 1000 --senders 10 --messages 1000 --label warmup "$@" >/dev/null; }
 
+warm_rooms() { taskset -c 1 $bench "${targets[@]}" --server-pid "$(server_pids)" --scenario rooms --rooms 100 --clients 1000 --senders 1000 --messages 200 --label warmup >/dev/null; }
+
 if [ $quick = 1 ]; then M1=500; M2=3000; IDLE="2000 5000"; DUR=5; STALL=5000; else M1=2000; M2=10000; IDLE="5000 19000"; DUR=10; STALL=20000; fi
 
 ONLY=${ONLY:-fanout idle stalled}
@@ -82,6 +84,12 @@ for rep in $(seq "$reps"); do
         # Right after the broadcast fanout it is compared with, so both see the same machine.
         start_server ours nick-broadcast; warm --nick
         gen --label ours-nick --nick --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
+        stop_server
+        # Rooms beside it: 1,000 clients in 100 rooms of 10; 10% of them writing, then everybody.
+        # Sized for about a quarter of the broadcast fanout's deliveries each.
+        start_server ours rooms; warm_rooms
+        gen --label ours-rooms --scenario rooms --rooms 100 --clients 1000 --senders 100 --messages $((M1 * 5 / 2)) --bytes 64
+        gen --label ours-rooms-all --scenario rooms --rooms 100 --clients 1000 --senders 1000 --messages $((M1 / 4)) --bytes 64
         stop_server
         if command -v redis-server >/dev/null; then
           start_redis; start_server ours broadcast "$redis_at"; start_server ours broadcast "$redis_at"; warm

@@ -77,6 +77,13 @@ if nick:
     ratios = ", ".join(f"{o:,.0f} / {b:,.0f} = {o / b:.2f}" for o, b in nick)
     print(f"\nnick-broadcast / broadcast deliveries/s (ours, 1,000 clients), per repetition: {ratios}; "
           f"median {statistics.median(o / b for o, b in nick):.2f}")
+for label, who in (("ours-rooms", "10% writing"), ("ours-rooms-all", "everybody writing")):
+    runs = [r for r in rows if r["scenario"] == "rooms" and r["label"] == label]
+    if runs:
+        print(f"\nrooms, 1,000 clients in 100 rooms of 10, {who}: deliveries/s "
+              + ", ".join(f"{r['deliveriesPerSec']:,.0f}" for r in runs)
+              + "; server CPU µs/delivery " + ", ".join(f"{r['serverCpuUsPerDelivery']}" for r in runs)
+              + "; lost " + ", ".join(str(r["lost"]) for r in runs))
 stalled = [r for r in rows if r["scenario"] == "stalled"]
 for r in stalled:
     print(f"stalled ({r['label']}): disconnected={r['stalledDisconnected']} close={r['stalledCloseCode']} lostByOthers={r['lostByOthers']} peakRss={r['serverPeakRssMiB']} MiB")

@@ -40,6 +40,9 @@ public interface IChatRoom
 
     /// <summary>The history, oldest first.</summary>
     ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(CancellationToken cancellationToken);
+
+    /// <summary>Rooms (groups) inside this chat: membership per room and delivery to a room's members only.</summary>
+    Rooms.IRoomDirectory Rooms => throw new NotSupportedException("This chat has no rooms.");
 }
 
 /// <summary>Outcome of <see cref="IChatRoom.TryJoinAsync"/>.</summary>

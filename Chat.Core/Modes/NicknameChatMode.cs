@@ -56,9 +56,9 @@ public abstract class NicknameChatMode : IChatMode
     }
 
     /// <inheritdoc />
-    public ValueTask OnDisconnectedAsync(ChatMember member, IChatRoom room)
+    public virtual ValueTask OnDisconnectedAsync(ChatMember member, IChatRoom room)
     {
-        if (member.HasJoined && member.Nickname is { } nickname)
+        if (AnnouncesPresence && member.HasJoined && member.Nickname is { } nickname)
         {
             room.SendToAll(ChatEvents.Leave(nickname));
         }
@@ -89,6 +89,9 @@ public abstract class NicknameChatMode : IChatMode
     /// <summary>Sent to a member right after it joined, after the <c>users</c> event. Default: nothing.</summary>
     protected virtual ValueTask OnJoinedAsync(ChatMember member, IChatRoom room, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
+    /// <summary>Whether everyone hears of each login and logout (<c>join</c>/<c>leave</c> to the whole chat). Default true; rooms mode announces per room instead.</summary>
+    protected virtual bool AnnouncesPresence => true;
+
     /// <summary>Sends an <c>error</c> event to one member; the connection stays open.</summary>
     protected static void SendError(ChatMember member, string code, string message) => member.Send(ChatEvents.Error(code, message));
 
@@ -114,7 +117,7 @@ public abstract class NicknameChatMode : IChatMode
         var online = await room.GetNicknamesAsync(cancellationToken).ConfigureAwait(false);
         member.Send(ChatEvents.Users(nickname, [.. online.Order(StringComparer.OrdinalIgnoreCase)]));
         await OnJoinedAsync(member, room, cancellationToken).ConfigureAwait(false);
-        if (joined == JoinResult.Joined)
+        if (joined == JoinResult.Joined && AnnouncesPresence)
         {
             room.SendToAllExcept(member, ChatEvents.Join(nickname));
         }

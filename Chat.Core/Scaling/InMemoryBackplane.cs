@@ -8,7 +8,7 @@ namespace Fleck.Chat.Scaling;
 /// single-node chat; <see cref="CreateNode"/> gives further nodes that share the same chat, so
 /// several servers in one process (tests, or one process listening on several ports) act as one.
 /// </summary>
-public sealed class InMemoryBackplane : IChatBackplane
+public sealed partial class InMemoryBackplane : IChatBackplane
 {
     private readonly Cluster _cluster;
     private IBackplaneNode? _node;
@@ -209,5 +209,7 @@ public sealed class InMemoryBackplane : IChatBackplane
 
         /// <summary>Shared claims of identified users, by name: the nodes serving each. Also the lock of both claim tables.</summary>
         public Dictionary<string, HashSet<InMemoryBackplane>> Shared { get; } = new(Nickname.Comparer);
+
+        public InMemoryRoomStreams Rooms { get; } = new();
     }
 }

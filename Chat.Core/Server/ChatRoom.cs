@@ -21,6 +21,9 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
 
     public int HistorySize => historySize;
 
+    /// <summary>Rooms inside this chat (used by rooms mode); set by the server.</summary>
+    public Rooms.IRoomDirectory Rooms { get; init; } = null!;
+
     public IReadOnlyCollection<string> LocalNicknames => [.. _byNickname.Keys, .. LocalUserNames()];
 
     /// <summary>

@@ -41,6 +41,7 @@ internal static class HostCommand
         };
         var burst = IntOption("--burst", "count", "Messages one connection may send at once before --rate applies", 40, 1, 1_000_000);
         var history = IntOption("--history", "count", "Messages replayed to late joiners in nick-broadcast mode (0 = none)", 50, 0, 100_000);
+        var maxRooms = IntOption("--max-rooms", "count", "Rooms one member may be in at once in rooms mode", 50, 1, 10_000);
         var origins = new Option<IReadOnlyCollection<string>?>("--allowed-origins")
         {
             Description = "Comma-separated origins whose pages may connect, e.g. https://chat.example.com [default: any]",
@@ -82,6 +83,7 @@ internal static class HostCommand
             jwtSecret, jwtPublicKey, jwtIssuer, jwtAudience,
         };
         root.Subcommands.Add(TokenCommand.Create());
+        root.Options.Add(maxRooms);
         root.SetAction(async (result, ct) =>
         {
             var folder = StaticFolder.Resolve(result.GetValue(staticDir));
@@ -102,6 +104,7 @@ internal static class HostCommand
                 Rate = result.GetValue(rate),
                 Burst = result.GetValue(burst),
                 History = result.GetValue(history),
+                MaxRooms = result.GetValue(maxRooms),
                 AllowedOrigins = result.GetValue(origins),
                 CertificatePath = result.GetValue(cert),
                 CertificatePassword = result.GetValue(certPassword),

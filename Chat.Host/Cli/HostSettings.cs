@@ -21,6 +21,7 @@ internal sealed record HostSettings
     public double Rate { get; init; } = 20;
     public int Burst { get; init; } = 40;
     public int History { get; init; } = 50;
+    public int MaxRooms { get; init; } = 50;
     /// <summary>Origins allowed to connect; null allows any.</summary>
     public IReadOnlyCollection<string>? AllowedOrigins { get; init; }
     public string? CertificatePath { get; init; }

@@ -17,6 +17,7 @@ public sealed class HostCommandLineTests
     [TestCase("--http-port", "-1", "--http-port '-1'")]
     [TestCase("--rate", "fast", "--rate 'fast'")]
     [TestCase("--history", "-5", "--history '-5'")]
+    [TestCase("--max-rooms", "0", "--max-rooms '0'")]
     [TestCase("--host", "not-an-ip", "--host 'not-an-ip'")]
     [TestCase("--host", "::1", "--host ::1")]
     [TestCase("--log-level", "7", "--log-level '7'")]
@@ -89,7 +90,7 @@ public sealed class HostCommandLineTests
         {
             Assert.That(host.Stdout, Does.Contain(option + " <"), option);
         }
-        Assert.That(host.Stdout, Does.Contain("--mode <broadcast|nick-broadcast|private>"));
+        Assert.That(host.Stdout, Does.Contain("--mode <broadcast|nick-broadcast|private|rooms>"));
         Assert.That(host.Stdout, Does.Contain("[default: 8181]").And.Contain("[default: 8080]").And.Contain("[default: 127.0.0.1]"));
         Assert.That(host.Stderr, Is.Empty);
     }

@@ -17,6 +17,7 @@ public sealed class HostLifecycleTests
     [TestCase("NickBroadcast", "nick-broadcast")]
     [TestCase("nick_broadcast", "nick-broadcast")]
     [TestCase("PRIVATE", "private")]
+    [TestCase("Rooms", "rooms")]
     public async Task The_exact_flags_start_the_mode_and_its_page_and_the_banner_says_where(string flag, string mode)
     {
         var ct = TestTimeouts.Token();

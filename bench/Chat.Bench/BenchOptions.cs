@@ -25,6 +25,8 @@ internal sealed record BenchOptions
     public double Rate { get; init; } = 50_000;
     public double DurationSeconds { get; init; } = 10;
     public bool Nick { get; init; }
+    /// <summary>Rooms mode: client i joins room r(i mod Rooms) and writes there; 0 for the other modes.</summary>
+    public int Rooms { get; init; }
     public int Sources { get; init; } = 8;
     public double TimeoutSeconds { get; init; } = 120;
 
@@ -50,6 +52,7 @@ internal sealed record BenchOptions
                 "--timeout" => o with { TimeoutSeconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 "--sources" => o with { Sources = Int(Next()) },
                 "--nick" => o with { Nick = true },
+                "--rooms" => o with { Rooms = Int(Next()), Nick = true },
                 "--health" => o with { Health = new Uri(Next()) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };

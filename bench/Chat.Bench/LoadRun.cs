@@ -18,6 +18,7 @@ internal sealed class LoadRun : IAsyncDisposable
     private LatencyHistogram[] _latency = [];
     private SemaphoreSlim[] _windows = [];
     private int _usersEvents;
+    private int _joinedEvents;
 
     public LoadRun(BenchOptions options) => _options = options;
 
@@ -30,6 +31,9 @@ internal sealed class LoadRun : IAsyncDisposable
     public long OutOfOrder => _outOfOrder.Sum();
 
     public int UsersEvents => Volatile.Read(ref _usersEvents);
+
+    /// <summary>Rooms mode: <c>joined</c> events received, one per client once all are in their rooms.</summary>
+    public int JoinedEvents => Volatile.Read(ref _joinedEvents);
 
     /// <summary>Opens <paramref name="count"/> connections, 64 handshakes in flight at a time, and times it.</summary>
     public async Task ConnectAsync(int count, CancellationToken ct)
@@ -73,6 +77,10 @@ internal sealed class LoadRun : IAsyncDisposable
             {
                 Interlocked.Increment(ref _usersEvents);
             }
+            else if (frame.StartsWith("{\"type\":\"joined\""u8))
+            {
+                Interlocked.Increment(ref _joinedEvents);
+            }
             return;
         }
         var i = client.Index;
@@ -96,7 +104,7 @@ internal sealed class LoadRun : IAsyncDisposable
     /// <summary>Sends <paramref name="messages"/> from client <paramref name="sender"/>, keeping at most the window in flight.</summary>
     public async Task SendWindowedAsync(int sender, int messages, CancellationToken ct)
     {
-        var buffer = new byte[_options.Bytes + 16];
+        var buffer = new byte[_options.Bytes + 64];
         for (var seq = 0; seq < messages; seq++)
         {
             await _windows[sender].WaitAsync(ct);
@@ -107,7 +115,7 @@ internal sealed class LoadRun : IAsyncDisposable
     /// <summary>Sends at a fixed interval for a fixed time; returns how many were sent.</summary>
     public async Task<int> SendPacedAsync(int sender, TimeSpan interval, TimeSpan duration, CancellationToken ct)
     {
-        var buffer = new byte[_options.Bytes + 16];
+        var buffer = new byte[_options.Bytes + 64];
         var start = Stopwatch.GetTimestamp();
         var seq = 0;
         while (Stopwatch.GetElapsedTime(start) < duration)
@@ -126,7 +134,15 @@ internal sealed class LoadRun : IAsyncDisposable
     private async Task SendOneAsync(int sender, int seq, byte[] buffer, CancellationToken ct)
     {
         int length;
-        if (_options.Nick)
+        if (_options.Rooms > 0)
+        {
+            var prefix = RoomsPrefix(sender);
+            prefix.CopyTo(buffer, 0);
+            length = prefix.Length + Payload.Write(buffer.AsSpan(prefix.Length), sender, seq, Stopwatch.GetTimestamp(), _options.Bytes - 10);
+            "\"}"u8.CopyTo(buffer.AsSpan(length));
+            length += 2;
+        }
+        else if (_options.Nick)
         {
             "{\"msg\":\""u8.CopyTo(buffer);
             length = 8 + Payload.Write(buffer.AsSpan(8), sender, seq, Stopwatch.GetTimestamp(), _options.Bytes - 10);
@@ -138,6 +154,23 @@ internal sealed class LoadRun : IAsyncDisposable
             length = Payload.Write(buffer, sender, seq, Stopwatch.GetTimestamp(), _options.Bytes);
         }
         await Clients[sender].SendTextAsync(buffer.AsSpan(0, length), ct);
+    }
+
+    /// <summary>Rooms mode: every client joins room r(i mod Rooms), 64 commands in flight at a time.</summary>
+    public Task JoinRoomsAsync(CancellationToken ct) =>
+        Parallel.ForAsync(0, Clients.Length, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = ct }, async (i, c) =>
+            await Clients[i].SendTextAsync(System.Text.Encoding.UTF8.GetBytes($"{{\"type\":\"join\",\"room\":\"r{i % _options.Rooms}\"}}"), c));
+
+    private byte[][] _roomsPrefixes = [];
+
+    /// <summary>The start of a rooms-mode message command, up to the opening quote of <c>msg</c>.</summary>
+    private byte[] RoomsPrefix(int sender)
+    {
+        if (_roomsPrefixes.Length != _options.Rooms)
+        {
+            _roomsPrefixes = [.. Enumerable.Range(0, _options.Rooms).Select(r => System.Text.Encoding.UTF8.GetBytes($"{{\"type\":\"message\",\"room\":\"r{r}\",\"msg\":\""))];
+        }
+        return _roomsPrefixes[sender % _options.Rooms];
     }
 
     public LatencyHistogram MergedLatency()

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Fleck.Chat.Bench;
 
 /// <summary>The four scenarios. Each returns its result as JSON; every wait is bounded by the run's timeout.</summary>
-internal static class Scenarios
+internal static partial class Scenarios
 {
     public static async Task<JsonObject> FanoutAsync(BenchOptions o, CancellationToken ct)
     {

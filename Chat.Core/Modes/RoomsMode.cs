@@ -1,0 +1,147 @@
+using System.Text.Json;
+using Fleck.Chat.Protocol;
+using Fleck.Chat.Rooms;
+using Fleck.Chat.Scaling;
+
+namespace Fleck.Chat.Modes;
+
+/// <summary>
+/// Chat in named rooms. The login is the nickname modes' (path <c>/websocket/&lt;nick&gt;</c>); after it
+/// a member is in no room and sends JSON commands:
+/// <c>{"type":"join","room":R}</c>, <c>{"type":"leave","room":R}</c>,
+/// <c>{"type":"message","room":R,"msg":text}</c>, <c>{"type":"rooms"}</c>.
+/// A room's messages go to that room's members only, the sender included, numbered by
+/// <c>offset</c>; a joiner gets <c>joined</c> (users, epoch, latest offset) and the recent history
+/// before any live message of the room. Errors (<c>invalid_room</c>, <c>not_in_room</c>,
+/// <c>too_many_rooms</c>, <c>unknown_type</c>, ...) keep the connection open.
+/// </summary>
+public sealed class RoomsMode : NicknameChatMode
+{
+    /// <inheritdoc />
+    public override string Name => "rooms";
+
+    /// <inheritdoc />
+    protected override bool AnnouncesPresence => false;
+
+    /// <inheritdoc />
+    public override async ValueTask OnDisconnectedAsync(ChatMember member, IChatRoom room)
+    {
+        // Out of every room first (no more of their traffic), then the rooms' others are told.
+        var left = await room.Rooms.LeaveAllAsync(member).ConfigureAwait(false);
+        if (member.Nickname is { } nickname)
+        {
+            foreach (var name in left)
+            {
+                room.Rooms.SendToGroup(name, RoomEvents.Leave(name, nickname));
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask OnChatMessageAsync(ChatMember member, string nickname, ReadOnlyMemory<byte> utf8, IChatRoom room, CancellationToken cancellationToken)
+    {
+        RoomCommand? command;
+        try
+        {
+            command = JsonSerializer.Deserialize(utf8.Span, RoomJsonContext.Default.RoomCommand);
+        }
+        catch (JsonException)
+        {
+            member.Send(RoomEvents.Error(ChatErrorCode.InvalidJson, "Send a JSON command: {\"type\": \"join\", \"room\": \"lobby\"}."));
+            return ValueTask.CompletedTask;
+        }
+        switch (command?.Type)
+        {
+            case "rooms":
+                return ListAsync(member, room.Rooms, cancellationToken);
+            case "join" or "leave" or "message":
+                break;
+            default:
+                member.Send(RoomEvents.Error(RoomErrorCode.UnknownType, "Unknown command type: use join, leave, message or rooms."));
+                return ValueTask.CompletedTask;
+        }
+        if (!RoomName.TryNormalize(command.Room, out var name))
+        {
+            member.Send(RoomEvents.Error(RoomErrorCode.InvalidRoom,
+                "A room name is 1-32 characters: letters, digits, '_' or '-', starting with a letter or digit.", command.Room));
+            return ValueTask.CompletedTask;
+        }
+        return command.Type switch
+        {
+            "join" => JoinAsync(member, nickname, name, room.Rooms, cancellationToken),
+            "leave" => LeaveAsync(member, nickname, name, room.Rooms),
+            _ => SendAsync(member, nickname, name, command.Msg, room.Rooms, cancellationToken),
+        };
+    }
+
+    private static async ValueTask JoinAsync(ChatMember member, string nickname, string name, IRoomDirectory rooms, CancellationToken cancellationToken)
+    {
+        var result = await rooms.JoinAsync(member, name, snapshot =>
+        {
+            member.Send(RoomEvents.Joined(snapshot));
+            foreach (var entry in snapshot.History)
+            {
+                member.Send(RoomEvents.History(name, entry));
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        switch (result)
+        {
+            case RoomJoinResult.Joined:
+                rooms.SendToGroup(name, RoomEvents.Join(name, nickname), except: member);
+                break;
+            case RoomJoinResult.AlreadyJoined:
+                break;
+            case RoomJoinResult.TooManyRooms:
+                member.Send(RoomEvents.Error(RoomErrorCode.TooManyRooms, $"You are in {rooms.MaxRoomsPerMember} rooms, the most allowed; leave one first.", name));
+                break;
+            default:
+                member.Send(RoomEvents.Error(ChatErrorCode.Unavailable, "Rooms cannot be reached right now; try again shortly.", name));
+                break;
+        }
+    }
+
+    private static async ValueTask LeaveAsync(ChatMember member, string nickname, string name, IRoomDirectory rooms)
+    {
+        if (!await rooms.LeaveAsync(member, name).ConfigureAwait(false))
+        {
+            member.Send(RoomEvents.Error(RoomErrorCode.NotInRoom, $"You are not in #{name}.", name));
+            return;
+        }
+        member.Send(RoomEvents.Left(name));
+        rooms.SendToGroup(name, RoomEvents.Leave(name, nickname));
+    }
+
+    private static async ValueTask SendAsync(ChatMember member, string nickname, string name, string? msg, IRoomDirectory rooms, CancellationToken cancellationToken)
+    {
+        if (!rooms.IsMember(member, name))
+        {
+            member.Send(RoomEvents.Error(RoomErrorCode.NotInRoom, $"Join #{name} before writing to it.", name));
+            return;
+        }
+        if (string.IsNullOrEmpty(msg))
+        {
+            member.Send(RoomEvents.Error(ChatErrorCode.MissingField, "The message is empty: \"msg\" is missing.", name));
+            return;
+        }
+        try
+        {
+            await rooms.PublishAsync(name, nickname, msg, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BackplaneUnavailableException)
+        {
+            member.Send(RoomEvents.Error(ChatErrorCode.Unavailable, "The message could not be sent right now; try again shortly.", name));
+        }
+    }
+
+    private static async ValueTask ListAsync(ChatMember member, IRoomDirectory rooms, CancellationToken cancellationToken)
+    {
+        try
+        {
+            member.Send(RoomEvents.Rooms(await rooms.ListGroupsAsync(cancellationToken).ConfigureAwait(false)));
+        }
+        catch (BackplaneUnavailableException)
+        {
+            member.Send(RoomEvents.Error(ChatErrorCode.Unavailable, "The room list cannot be read right now; try again shortly."));
+        }
+    }
+}

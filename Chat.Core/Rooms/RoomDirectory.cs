@@ -1,0 +1,269 @@
+using System.Collections.Concurrent;
+using Fleck.Chat.Modes;
+using Fleck.Chat.Protocol;
+using Fleck.Chat.Scaling;
+using Fleck.Chat.Server;
+using Fleck.Chat.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Fleck.Chat.Rooms;
+
+/// <summary>
+/// The rooms of one chat server: room → its local members (<see cref="LocalRoom"/>) and member →
+/// its rooms, both O(1) to look up. Shared state (numbering, history, who is in a room on other
+/// nodes) lives in the <see cref="IRoomBackplane"/>; this node subscribes to a room's traffic only
+/// while it has a member in that room.
+/// </summary>
+internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMember, int historySize, ChatCounters counters, ILogger logger)
+    : IRoomDirectory, IRoomStreamNode
+{
+    private readonly ConcurrentDictionary<string, LocalRoom> _rooms = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ChatMember, HashSet<string>> _memberships = new(ReferenceEqualityComparer.Instance);
+
+    public int MaxRoomsPerMember => maxRoomsPerMember;
+
+    public async ValueTask<RoomJoinResult> JoinAsync(ChatMember member, string room, Action<RoomSnapshot> welcome, CancellationToken cancellationToken)
+    {
+        var nickname = member.Nickname ?? throw new InvalidOperationException("Only a member with a nickname can join a room.");
+        var mine = _memberships.GetOrAdd(member, _ => new HashSet<string>(StringComparer.Ordinal));
+        lock (mine)
+        {
+            if (mine.Contains(room))
+            {
+                return RoomJoinResult.AlreadyJoined;
+            }
+            if (mine.Count >= maxRoomsPerMember)
+            {
+                return RoomJoinResult.TooManyRooms;
+            }
+            mine.Add(room);
+        }
+        LocalRoom? local = null;
+        var present = false;
+        try
+        {
+            local = await EnterAsync(room, member, cancellationToken).ConfigureAwait(false);
+            await backplane.AddRoomMemberAsync(room, nickname, cancellationToken).ConfigureAwait(false);
+            present = true;
+            var users = await backplane.GetRoomMembersAsync(room, cancellationToken).ConfigureAwait(false);
+            var stream = await backplane.ReadRoomAsync(room, historySize, cancellationToken).ConfigureAwait(false);
+            var snapshot = new RoomSnapshot(room, users, stream.Epoch, stream.Offset, stream.History);
+            local.Activate(member, stream.Offset, () => welcome(snapshot));
+            return RoomJoinResult.Joined;
+        }
+        catch (Exception ex) when (ex is BackplaneUnavailableException or OperationCanceledException)
+        {
+            logger.LogWarning("{Nickname} could not join #{Room}: {Error}", nickname, room, ex.Message);
+            lock (mine)
+            {
+                mine.Remove(room);
+            }
+            if (local is not null)
+            {
+                await ExitAsync(local, member).ConfigureAwait(false);
+            }
+            if (present)
+            {
+                await RemovePresenceAsync(room, nickname).ConfigureAwait(false);
+            }
+            if (ex is OperationCanceledException)
+            {
+                throw;
+            }
+            return RoomJoinResult.Unavailable;
+        }
+    }
+
+    public async ValueTask<bool> LeaveAsync(ChatMember member, string room)
+    {
+        if (!_memberships.TryGetValue(member, out var mine))
+        {
+            return false;
+        }
+        lock (mine)
+        {
+            if (!mine.Remove(room))
+            {
+                return false;
+            }
+        }
+        await LeaveCoreAsync(member, room).ConfigureAwait(false);
+        return true;
+    }
+
+    public async ValueTask<IReadOnlyList<string>> LeaveAllAsync(ChatMember member)
+    {
+        if (!_memberships.TryRemove(member, out var mine))
+        {
+            return [];
+        }
+        string[] rooms;
+        lock (mine)
+        {
+            rooms = [.. mine];
+            mine.Clear();
+        }
+        foreach (var room in rooms)
+        {
+            await LeaveCoreAsync(member, room).ConfigureAwait(false);
+        }
+        return rooms;
+    }
+
+    public bool IsMember(ChatMember member, string room)
+    {
+        if (!_memberships.TryGetValue(member, out var mine))
+        {
+            return false;
+        }
+        lock (mine)
+        {
+            return mine.Contains(room);
+        }
+    }
+
+    public async ValueTask<long> PublishAsync(string room, string name, string msg, CancellationToken cancellationToken)
+    {
+        // The entry reaches this node's members, the sender included, through DeliverRoomMessage, in
+        // the stream's offset order; the backplane numbers it, keeps it and fans it out in one step.
+        var entry = await backplane.AppendRoomMessageAsync(room, name, msg, ChatEvents.Now(), historySize, cancellationToken).ConfigureAwait(false);
+        return entry.Offset;
+    }
+
+    public void SendToGroup(string room, OutgoingMessage message, ChatMember? except = null)
+    {
+        if (_rooms.TryGetValue(room, out var local))
+        {
+            local.DeliverEvent(message, except);
+        }
+        backplane.PublishRoomEvent(room, message.Payload);
+    }
+
+    public async ValueTask<IReadOnlyList<string>> GetGroupMembersAsync(string room, CancellationToken cancellationToken) =>
+        await backplane.GetRoomMembersAsync(room, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<IReadOnlyList<RoomCount>> ListGroupsAsync(CancellationToken cancellationToken) =>
+        await backplane.GetRoomCountsAsync(cancellationToken).ConfigureAwait(false);
+
+    void IRoomStreamNode.DeliverRoomMessage(string room, RoomEntry entry)
+    {
+        // Rendered once per node, then the same frame goes to each local member of the room.
+        if (_rooms.TryGetValue(room, out var local))
+        {
+            local.DeliverNumbered(RoomEvents.Message(room, entry), entry.Offset);
+        }
+    }
+
+    void IRoomStreamNode.DeliverRoomEvent(string room, ReadOnlyMemory<byte> text)
+    {
+        if (_rooms.TryGetValue(room, out var local))
+        {
+            local.DeliverEvent(OutgoingMessage.TrustedText(text.Span), except: null);
+        }
+    }
+
+    void IRoomStreamNode.RoomMemberLost(string room, string nickname)
+    {
+        if (_rooms.TryGetValue(room, out var local))
+        {
+            local.DeliverEvent(RoomEvents.Leave(room, nickname), except: null);
+        }
+    }
+
+    /// <summary>Adds the member as pending to the room's local set, subscribing this node to the room first if it is the room's first local member.</summary>
+    private async Task<LocalRoom> EnterAsync(string room, ChatMember member, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var local = _rooms.GetOrAdd(room, r => new LocalRoom(r, counters));
+            await local.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (local.Retired)
+                {
+                    continue;
+                }
+                if (!local.Subscribed)
+                {
+                    try
+                    {
+                        await backplane.SubscribeRoomAsync(room, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        RetireIfEmpty(local);
+                        throw;
+                    }
+                    local.Subscribed = true;
+                }
+                local.AddPending(member);
+                return local;
+            }
+            finally
+            {
+                local.Gate.Release();
+            }
+        }
+    }
+
+    private async ValueTask LeaveCoreAsync(ChatMember member, string room)
+    {
+        if (_rooms.TryGetValue(room, out var local))
+        {
+            await ExitAsync(local, member).ConfigureAwait(false);
+        }
+        if (member.Nickname is { } nickname)
+        {
+            await RemovePresenceAsync(room, nickname).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Takes the member out of the local set; the last one out unsubscribes the node from the room.</summary>
+    private async ValueTask ExitAsync(LocalRoom local, ChatMember member)
+    {
+        await local.Gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            local.Remove(member);
+            if (RetireIfEmpty(local) && local.Subscribed)
+            {
+                local.Subscribed = false;
+                try
+                {
+                    await backplane.UnsubscribeRoomAsync(local.Name).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    logger.LogWarning("Could not unsubscribe from #{Room}: {Error}", local.Name, ex.Message);
+                }
+            }
+        }
+        finally
+        {
+            local.Gate.Release();
+        }
+    }
+
+    private bool RetireIfEmpty(LocalRoom local)
+    {
+        if (!local.IsEmpty)
+        {
+            return false;
+        }
+        local.Retired = true;
+        _rooms.TryRemove(new KeyValuePair<string, LocalRoom>(local.Name, local));
+        return true;
+    }
+
+    private async ValueTask RemovePresenceAsync(string room, string nickname)
+    {
+        try
+        {
+            await backplane.RemoveRoomMemberAsync(room, nickname).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Could not record that {Nickname} left #{Room}: {Error}", nickname, room, ex.Message);
+        }
+    }
+}

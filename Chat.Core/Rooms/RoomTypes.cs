@@ -1,0 +1,49 @@
+using System.Text.Json.Serialization;
+
+namespace Fleck.Chat.Rooms;
+
+/// <summary>One numbered message of a room's stream, as kept in its history.</summary>
+/// <param name="Name">Sender's nickname.</param>
+/// <param name="Msg">The text.</param>
+/// <param name="Ts">Unix time in milliseconds when the server received it.</param>
+/// <param name="Offset">Position in the room's stream: 1, 2, 3, ... with no gaps, across every node.</param>
+public sealed record RoomEntry(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("msg")] string Msg,
+    [property: JsonPropertyName("ts")] long Ts,
+    [property: JsonPropertyName("offset")] long Offset);
+
+/// <summary>A room's stream as a joiner first sees it.</summary>
+/// <param name="Epoch">The stream's epoch: changes only when its history is lost.</param>
+/// <param name="Offset">Offset of the latest message (0 when none was sent yet).</param>
+/// <param name="History">The kept messages, oldest first, all at or below <paramref name="Offset"/>.</param>
+public sealed record RoomStreamState(string Epoch, long Offset, IReadOnlyList<RoomEntry> History);
+
+/// <summary>What a member is told when it joins a room.</summary>
+/// <param name="Room">The room's normalized name.</param>
+/// <param name="Users">Members of the room on every node, the joiner included, sorted.</param>
+/// <param name="Epoch">The stream's epoch.</param>
+/// <param name="Offset">Offset of the latest message before the member's live stream starts.</param>
+/// <param name="History">Recent messages, oldest first; every later message reaches the member live.</param>
+public sealed record RoomSnapshot(string Room, IReadOnlyList<string> Users, string Epoch, long Offset, IReadOnlyList<RoomEntry> History);
+
+/// <summary>A room and how many members it has on every node.</summary>
+/// <param name="Room">The room's name.</param>
+/// <param name="Members">Distinct members, every node counted.</param>
+public sealed record RoomCount(string Room, int Members);
+
+/// <summary>Outcome of <see cref="IRoomDirectory.JoinAsync"/>.</summary>
+public enum RoomJoinResult
+{
+    /// <summary>The member is in the room; the welcome callback ran.</summary>
+    Joined,
+
+    /// <summary>The member was already in the room; nothing changed.</summary>
+    AlreadyJoined,
+
+    /// <summary>The member is in as many rooms as allowed.</summary>
+    TooManyRooms,
+
+    /// <summary>Shared room state cannot be reached right now (the backplane is down).</summary>
+    Unavailable,
+}

@@ -1,0 +1,59 @@
+using Fleck.Chat.Rooms;
+
+namespace Fleck.Chat.Scaling;
+
+/// <summary>
+/// The room side of a backplane: each room is a numbered stream with a history, a member list and
+/// a channel that only the nodes with a member in that room listen to. A backplane that does not
+/// implement it leaves rooms to the node alone.
+/// </summary>
+public interface IRoomBackplane
+{
+    /// <summary>Where room traffic for this node goes; set once, before <see cref="IChatBackplane.ConnectAsync"/>.</summary>
+    void AttachRooms(IRoomStreamNode node);
+
+    /// <summary>This node has its first member in <paramref name="room"/>: the room's traffic reaches it from the moment this completes.</summary>
+    ValueTask SubscribeRoomAsync(string room, CancellationToken cancellationToken);
+
+    /// <summary>This node has no member left in <paramref name="room"/>: its traffic stops coming here.</summary>
+    ValueTask UnsubscribeRoomAsync(string room);
+
+    /// <summary>
+    /// Numbers a message (the next offset of the room's stream, atomically across nodes), keeps it in
+    /// the room's history (the last <paramref name="capacity"/> messages) and hands it, in offset order,
+    /// to every node subscribed to the room, this one included, through
+    /// <see cref="IRoomStreamNode.DeliverRoomMessage"/>. Returns the entry.
+    /// </summary>
+    ValueTask<RoomEntry> AppendRoomMessageAsync(string room, string name, string msg, long ts, int capacity, CancellationToken cancellationToken);
+
+    /// <summary>The stream's epoch, latest offset and last <paramref name="count"/> messages, read together (consistently).</summary>
+    ValueTask<RoomStreamState> ReadRoomAsync(string room, int count, CancellationToken cancellationToken);
+
+    /// <summary>Hands an unnumbered event to the other nodes subscribed to the room (never to this one). Never blocks.</summary>
+    void PublishRoomEvent(string room, ReadOnlyMemory<byte> text);
+
+    /// <summary>Records that <paramref name="nickname"/> has one more connection in the room.</summary>
+    ValueTask AddRoomMemberAsync(string room, string nickname, CancellationToken cancellationToken);
+
+    /// <summary>Records that <paramref name="nickname"/> has one connection fewer in the room.</summary>
+    ValueTask RemoveRoomMemberAsync(string room, string nickname);
+
+    /// <summary>The room's members on every node.</summary>
+    ValueTask<IReadOnlyList<string>> GetRoomMembersAsync(string room, CancellationToken cancellationToken);
+
+    /// <summary>Rooms with members and their counts, every node counted.</summary>
+    ValueTask<IReadOnlyList<RoomCount>> GetRoomCountsAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The side of a chat server that room traffic from the backplane is delivered to.</summary>
+public interface IRoomStreamNode
+{
+    /// <summary>A numbered message of <paramref name="room"/>, in offset order, for the node's members of that room.</summary>
+    void DeliverRoomMessage(string room, RoomEntry entry);
+
+    /// <summary>An unnumbered event of <paramref name="room"/> from another node, for the node's members of that room.</summary>
+    void DeliverRoomEvent(string room, ReadOnlyMemory<byte> text);
+
+    /// <summary>A member of another node that died left <paramref name="room"/>: the node's members of that room are told.</summary>
+    void RoomMemberLost(string room, string nickname);
+}

@@ -1,0 +1,61 @@
+using Fleck.Chat.Rooms;
+
+namespace Fleck.Chat.Scaling;
+
+/// <summary>Rooms shared by the nodes of one in-memory cluster.</summary>
+public sealed partial class InMemoryBackplane : IRoomBackplane
+{
+    private IRoomStreamNode? _roomNode;
+
+    private IRoomStreamNode RoomNode => _roomNode ?? throw new InvalidOperationException("AttachRooms was not called.");
+
+    /// <inheritdoc />
+    public void AttachRooms(IRoomStreamNode node) => _roomNode = node ?? throw new ArgumentNullException(nameof(node));
+
+    /// <inheritdoc />
+    public ValueTask SubscribeRoomAsync(string room, CancellationToken cancellationToken)
+    {
+        _cluster.Rooms.Subscribe(room, RoomNode);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask UnsubscribeRoomAsync(string room)
+    {
+        _cluster.Rooms.Unsubscribe(room, RoomNode);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<RoomEntry> AppendRoomMessageAsync(string room, string name, string msg, long ts, int capacity, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_cluster.Rooms.Append(room, name, msg, ts, capacity));
+
+    /// <inheritdoc />
+    public ValueTask<RoomStreamState> ReadRoomAsync(string room, int count, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_cluster.Rooms.Read(room, count));
+
+    /// <inheritdoc />
+    public void PublishRoomEvent(string room, ReadOnlyMemory<byte> text) => _cluster.Rooms.PublishEvent(room, RoomNode, text);
+
+    /// <inheritdoc />
+    public ValueTask AddRoomMemberAsync(string room, string nickname, CancellationToken cancellationToken)
+    {
+        _cluster.Rooms.AddMember(room, nickname);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask RemoveRoomMemberAsync(string room, string nickname)
+    {
+        _cluster.Rooms.RemoveMember(room, nickname);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<string>> GetRoomMembersAsync(string room, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_cluster.Rooms.Members(room));
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<RoomCount>> GetRoomCountsAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_cluster.Rooms.Counts());
+}

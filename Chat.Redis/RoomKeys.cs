@@ -1,0 +1,40 @@
+using StackExchange.Redis;
+
+namespace Fleck.Chat.Redis;
+
+/// <summary>
+/// Names of the keys and channels of rooms, under the chat's prefix. Room names are ASCII
+/// (<see cref="Fleck.Chat.Protocol.RoomName"/>), so they go into names as they are:
+/// <list type="bullet">
+/// <item><c>room:&lt;R&gt;</c>: the room's channel; only nodes with a member in R subscribe.</item>
+/// <item><c>room:&lt;R&gt;:seq</c>: the stream's latest offset (INCR).</item>
+/// <item><c>room:&lt;R&gt;:epoch</c>: the stream's epoch, made with the stream.</item>
+/// <item><c>room:&lt;R&gt;:history</c>: the capped list of recent messages, each "offset json".</item>
+/// <item><c>room:&lt;R&gt;:members</c>: hash nickname → connections in the room.</item>
+/// <item><c>rooms</c>: sorted set room → distinct members, for the room list.</item>
+/// <item><c>roomsof:&lt;node&gt;</c>: hash "room\nnickname" → that node's connections, undone when the node dies.</item>
+/// </list>
+/// </summary>
+internal sealed class RoomKeys(string prefix)
+{
+    public RedisKey Index { get; } = prefix + "rooms";
+
+    /// <summary>Start of every room key and channel: <c>&lt;prefix&gt;room:</c>.</summary>
+    public string RoomPrefix { get; } = prefix + "room:";
+
+    public RedisKey NodeRecord(string nodeId) => prefix + "roomsof:" + nodeId;
+
+    public static string RecordField(string room, string nickname) => room + "\n" + nickname;
+
+    public string ChannelName(string room) => prefix + "room:" + room;
+
+    public RedisChannel Channel(string room) => RedisChannel.Literal(ChannelName(room));
+
+    public RedisKey Sequence(string room) => prefix + "room:" + room + ":seq";
+
+    public RedisKey Epoch(string room) => prefix + "room:" + room + ":epoch";
+
+    public RedisKey History(string room) => prefix + "room:" + room + ":history";
+
+    public RedisKey Members(string room) => prefix + "room:" + room + ":members";
+}
