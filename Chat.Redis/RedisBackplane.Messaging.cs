@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using System.Text.Json;
 using Fleck.Chat.Protocol;
 using Fleck.Chat.Scaling;
@@ -16,8 +17,8 @@ public sealed partial class RedisBackplane
     public long DroppedMessages => Interlocked.Read(ref _dropped);
 
     /// <inheritdoc />
-    public void PublishToAll(ReadOnlyMemory<byte> text) =>
-        Publish(_keys.Broadcast, Envelope.ForAll(_nodeIdBytes, NextSequence(), text.Span));
+    public void PublishToAll(ReadOnlyMemory<byte> payload, WebSocketMessageType type) =>
+        Publish(_keys.Broadcast, Envelope.ForAll(type == WebSocketMessageType.Binary ? Envelope.BinaryToAll : Envelope.ToAll, _nodeIdBytes, NextSequence(), payload.Span));
 
     /// <inheritdoc />
     public void PublishToMember(string nickname, ReadOnlyMemory<byte> text)
@@ -153,10 +154,10 @@ public sealed partial class RedisBackplane
             var fromSelf = origin.SequenceEqual(_nodeIdBytes);
             switch (kind)
             {
-                case Envelope.ToAll when !fromSelf:
-                    if (Envelope.TryReadForAll(data, out var sequence, out var text) && _seen.IsFirst(origin, sequence))
+                case Envelope.ToAll or Envelope.BinaryToAll when !fromSelf:
+                    if (Envelope.TryReadForAll(data, out var sequence, out var payload) && _seen.IsFirst(origin, sequence))
                     {
-                        node.DeliverToAll(text);
+                        node.DeliverToAll(payload, kind == Envelope.BinaryToAll ? WebSocketMessageType.Binary : WebSocketMessageType.Text);
                     }
                     break;
                 case Envelope.Lost when !fromSelf:

@@ -25,7 +25,7 @@ public abstract class NicknameChatMode : IChatMode
     /// <inheritdoc />
     public ValueTask OnConnectedAsync(ChatMember member, IChatRoom room, CancellationToken cancellationToken)
     {
-        var path = member.Connection.Path;
+        var path = member.Path;
         if (path.Length > Prefix.Length + 1)
         {
             return LoginAsync(member, Uri.UnescapeDataString(path[(Prefix.Length + 1)..]), room, cancellationToken);
@@ -68,7 +68,10 @@ public abstract class NicknameChatMode : IChatMode
     /// <summary>A text message from a member who has joined as <paramref name="nickname"/>.</summary>
     protected abstract ValueTask OnChatMessageAsync(ChatMember member, string nickname, ReadOnlyMemory<byte> utf8, IChatRoom room, CancellationToken cancellationToken);
 
-    /// <summary>Sent to a member right after it joined, after the <c>users</c> event. Default: nothing.</summary>
+    /// <summary>
+    /// Sent to a member right after it joined, after the <c>users</c> event and before anything the
+    /// room sends it meanwhile (those deliveries are held until this completes). Default: nothing.
+    /// </summary>
     protected virtual ValueTask OnJoinedAsync(ChatMember member, IChatRoom room, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <summary>Sends an <c>error</c> event to one member; the connection stays open.</summary>
@@ -81,25 +84,36 @@ public abstract class NicknameChatMode : IChatMode
             await RefuseAsync(member, ChatErrorCode.InvalidNickname, why, ChatErrorCode.CloseInvalidNickname).ConfigureAwait(false);
             return;
         }
-        switch (await room.TryJoinAsync(member, nickname, cancellationToken).ConfigureAwait(false))
+        // What the room sends the member from the moment it is in (messages, joins, private
+        // messages) waits until it has its users event and whatever OnJoinedAsync sends (the
+        // history), so it sees the chat in order; see DeliveryHold.
+        member.HoldDeliveries();
+        try
         {
-            case JoinResult.NicknameTaken:
-                await RefuseAsync(member, ChatErrorCode.NicknameTaken, $"The nickname {nickname} is taken.", ChatErrorCode.CloseNicknameTaken).ConfigureAwait(false);
-                return;
-            case JoinResult.Unavailable:
-                await RefuseAsync(member, ChatErrorCode.Unavailable, "Nicknames cannot be checked right now; try again shortly.", ChatErrorCode.CloseUnavailable).ConfigureAwait(false);
-                return;
+            switch (await room.TryJoinAsync(member, nickname, cancellationToken).ConfigureAwait(false))
+            {
+                case JoinResult.NicknameTaken:
+                    await RefuseAsync(member, ChatErrorCode.NicknameTaken, $"The nickname {nickname} is taken.", ChatErrorCode.CloseNicknameTaken).ConfigureAwait(false);
+                    return;
+                case JoinResult.Unavailable:
+                    await RefuseAsync(member, ChatErrorCode.Unavailable, "Nicknames cannot be checked right now; try again shortly.", ChatErrorCode.CloseUnavailable).ConfigureAwait(false);
+                    return;
+            }
+            var online = await room.GetNicknamesAsync(cancellationToken).ConfigureAwait(false);
+            member.Send(ChatEvents.Users(nickname, [.. online.Order(StringComparer.OrdinalIgnoreCase)]));
+            await OnJoinedAsync(member, room, cancellationToken).ConfigureAwait(false);
         }
-        var online = await room.GetNicknamesAsync(cancellationToken).ConfigureAwait(false);
-        member.Send(ChatEvents.Users(nickname, [.. online.Order(StringComparer.OrdinalIgnoreCase)]));
-        await OnJoinedAsync(member, room, cancellationToken).ConfigureAwait(false);
+        finally
+        {
+            member.ReleaseDeliveries();
+        }
         room.SendToAllExcept(member, ChatEvents.Join(nickname));
     }
 
     private static Task RefuseAsync(ChatMember member, string code, string why, int closeCode)
     {
         member.Send(ChatEvents.Error(code, why));
-        return member.Connection.CloseAsync(closeCode, why);
+        return member.CloseAsync(closeCode, why);
     }
 
     /// <summary>The seed's login page sends the bare nickname; a JSON client may send <c>{"name":...}</c>.</summary>

@@ -45,6 +45,29 @@ internal static class ChatEvents
     public static OutgoingMessage Error(string code, string msg) =>
         Frame(new ServerEvent { Type = "error", Name = Nickname.Server, Msg = msg, Code = code, Ts = Now() });
 
+    /// <summary>Reads back a <c>message</c> event built by <see cref="Message"/> (here or on another node); false for anything else.</summary>
+    public static bool TryReadMessage(OutgoingMessage message, out ChatHistoryEntry entry)
+    {
+        entry = null!;
+        if (message.IsBinary)
+        {
+            return false;
+        }
+        try
+        {
+            if (JsonSerializer.Deserialize(message.Payload.Span, ChatJsonContext.Default.ServerEvent) is not { Type: "message" } e)
+            {
+                return false;
+            }
+            entry = new ChatHistoryEntry(e.Name, e.Msg, e.Ts);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
     private static OutgoingMessage Frame(ServerEvent e)
     {
         var buffer = new ArrayBufferWriter<byte>(256);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.WebSockets;
 using Fleck.Chat.Protocol;
 
 namespace Fleck.Chat.Scaling;
@@ -54,11 +55,11 @@ public sealed class InMemoryBackplane : IChatBackplane
         ValueTask.FromResult(_cluster.Nicknames.ContainsKey(nickname));
 
     /// <inheritdoc />
-    public void PublishToAll(ReadOnlyMemory<byte> text)
+    public void PublishToAll(ReadOnlyMemory<byte> payload, WebSocketMessageType type)
     {
         foreach (var other in OtherNodes())
         {
-            other.DeliverToAll(text);
+            other.DeliverToAll(payload, type);
         }
     }
 

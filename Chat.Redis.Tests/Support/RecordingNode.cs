@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.WebSockets;
 using System.Text;
 using Fleck.Chat.Scaling;
 
@@ -15,7 +16,19 @@ internal sealed class RecordingNode : IBackplaneNode
 
     public IReadOnlyCollection<string> LocalNicknames => [];
 
-    public void DeliverToAll(ReadOnlyMemory<byte> text) => ToAll.Enqueue(Encoding.UTF8.GetString(text.Span));
+    public ConcurrentQueue<byte[]> BinaryToAll { get; } = new();
+
+    public void DeliverToAll(ReadOnlyMemory<byte> payload, WebSocketMessageType type)
+    {
+        if (type == WebSocketMessageType.Binary)
+        {
+            BinaryToAll.Enqueue(payload.ToArray());
+        }
+        else
+        {
+            ToAll.Enqueue(Encoding.UTF8.GetString(payload.Span));
+        }
+    }
 
     public void DeliverToMember(string nickname, ReadOnlyMemory<byte> text) => ToMember.Enqueue((nickname, Encoding.UTF8.GetString(text.Span)));
 
