@@ -79,7 +79,7 @@ public sealed class BroadcastModeTests
         foreach (var client in new[] { sender, neighbour, elsewhere })
         {
             var (type, bytes) = await client.ReceiveAsync(ct);
-            Assert.That(type, Is.EqualTo(WebSocketMessageType.Binary));
+            Assert.That(type, Is.EqualTo(WebSocketMessageType.Binary), "the binary message comes first, as binary");
             Assert.That(bytes, Is.EqualTo(data));
             Assert.That((await client.ReceiveAsync(ct)).Type, Is.EqualTo(WebSocketMessageType.Text));
         }
