@@ -8,6 +8,13 @@ namespace Fleck.Chat.Modes;
 /// <c>{"msg":...}</c> or plain text; everyone, the sender included, receives
 /// <c>{"type":"message","name":&lt;registered nick&gt;,"msg":...,"ts":...}</c>. A <c>name</c> in the
 /// client's JSON is ignored: nobody can speak as someone else. Late joiners get the history.
+/// <para>
+/// A member that joins while others talk misses nothing: it gets its <c>users</c> event, then the
+/// history, then live messages, and each message from the history or live, never neither. A message
+/// whose live copy reaches it while it is joining is not repeated; one still on its way (between
+/// nodes) when the join completes can arrive twice, as the last <c>history</c> event and as a
+/// <c>message</c> with the same <c>name</c>, <c>ts</c> and <c>msg</c>.
+/// </para>
 /// </summary>
 public sealed class NickBroadcastMode : NicknameChatMode
 {
@@ -18,9 +25,10 @@ public sealed class NickBroadcastMode : NicknameChatMode
     /// <remarks>
     /// The member is in the room before the history is read, and every message is recorded before
     /// it is sent (<see cref="IChatRoom.RecordAndSendToAllAsync"/>): a message recorded after the
-    /// read reaches the member live, one recorded before is in the history. One recorded in between
-    /// is in both; when its live copy arrives while the member is still being admitted (held, see
-    /// <see cref="NicknameChatMode.OnJoinedAsync"/>), that copy is dropped.
+    /// read reaches the member live, one recorded before is in the history. One recorded before
+    /// the read but sent after the member came in is in both; when its live copy arrives while the
+    /// member is still being admitted (held, see <see cref="NicknameChatMode.OnJoinedAsync"/>),
+    /// that copy is dropped.
     /// </remarks>
     protected override async ValueTask OnJoinedAsync(ChatMember member, IChatRoom room, CancellationToken cancellationToken)
     {
