@@ -88,7 +88,7 @@ public sealed class ChatMember
     /// <summary>From now until <see cref="ReleaseDeliveries"/>, room deliveries wait; call it before the member enters the room.</summary>
     internal void HoldDeliveries() => _hold = new DeliveryHold(_connection);
 
-    /// <summary>Held deliveries for which <paramref name="alreadySent"/> says true are dropped on release.</summary>
+    /// <summary>Held deliveries for which <paramref name="alreadySent"/> (or an earlier such filter) says true are dropped on release; filters see them in order.</summary>
     internal void SkipHeldCopies(Func<OutgoingMessage, bool> alreadySent) => _hold?.Skip(alreadySent);
 
     /// <summary>Passes on everything held, in order, and returns to direct delivery.</summary>

@@ -20,7 +20,7 @@ internal sealed class DeliveryHold(IMemberConnection connection)
 
     private readonly Lock _lock = new();
     private List<OutgoingMessage>? _held = [];
-    private Func<OutgoingMessage, bool>? _alreadySent;
+    private readonly List<Func<OutgoingMessage, bool>> _alreadySent = [];
     private bool _overflowed;
 
     public bool Deliver(OutgoingMessage message)
@@ -44,7 +44,7 @@ internal sealed class DeliveryHold(IMemberConnection connection)
         }
     }
 
-    public void Skip(Func<OutgoingMessage, bool> alreadySent) => _alreadySent = alreadySent;
+    public void Skip(Func<OutgoingMessage, bool> alreadySent) => _alreadySent.Add(alreadySent);
 
     public void Release()
     {
@@ -65,11 +65,23 @@ internal sealed class DeliveryHold(IMemberConnection connection)
             }
             foreach (var message in batch)
             {
-                if (_alreadySent?.Invoke(message) != true)
+                if (!AlreadySent(message))
                 {
                     connection.Send(message);
                 }
             }
         }
+    }
+
+    private bool AlreadySent(OutgoingMessage message)
+    {
+        foreach (var alreadySent in _alreadySent)
+        {
+            if (alreadySent(message))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }

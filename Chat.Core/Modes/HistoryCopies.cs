@@ -22,7 +22,12 @@ internal sealed class HistoryCopies
 
     public bool WasReplayed(OutgoingMessage message)
     {
-        if (!ChatEvents.TryReadMessage(message, out var entry) || !_remaining.TryGetValue(entry, out var count))
+        if (!ChatEvents.TryRead(message, out var e) || e.Type != "message")
+        {
+            return false;
+        }
+        var entry = new ChatHistoryEntry(e.Name, e.Msg, e.Ts);
+        if (!_remaining.TryGetValue(entry, out var count))
         {
             return false;
         }

@@ -10,6 +10,11 @@ namespace Fleck.Chat.Modes;
 /// the first message (plain text or JSON with <c>name</c>). A valid, free nickname joins the room:
 /// the member gets a <c>users</c> event, the others a <c>join</c>; a taken or invalid one gets an
 /// <c>error</c> and a 4001/4002 close, and never replaces whoever holds it.
+/// <para>
+/// A joining member gets its <c>users</c> event first, then what <see cref="OnJoinedAsync"/>
+/// sends, then whatever the room sent it meanwhile, in order; a <c>join</c> or <c>leave</c> that
+/// its online list already reflects is not repeated.
+/// </para>
 /// </summary>
 public abstract class NicknameChatMode : IChatMode
 {
@@ -101,6 +106,8 @@ public abstract class NicknameChatMode : IChatMode
             }
             var online = await room.GetNicknamesAsync(cancellationToken).ConfigureAwait(false);
             member.Send(ChatEvents.Users(nickname, [.. online.Order(StringComparer.OrdinalIgnoreCase)]));
+            // Read after the member came in: a join or leave held for it may predate the list.
+            member.SkipHeldCopies(new PresenceCopies(online).WasAnnounced);
             await OnJoinedAsync(member, room, cancellationToken).ConfigureAwait(false);
         }
         finally

@@ -45,22 +45,18 @@ internal static class ChatEvents
     public static OutgoingMessage Error(string code, string msg) =>
         Frame(new ServerEvent { Type = "error", Name = Nickname.Server, Msg = msg, Code = code, Ts = Now() });
 
-    /// <summary>Reads back a <c>message</c> event built by <see cref="Message"/> (here or on another node); false for anything else.</summary>
-    public static bool TryReadMessage(OutgoingMessage message, out ChatHistoryEntry entry)
+    /// <summary>Reads back an event built here (on this node or another); false for anything else.</summary>
+    public static bool TryRead(OutgoingMessage message, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ServerEvent? e)
     {
-        entry = null!;
+        e = null;
         if (message.IsBinary)
         {
             return false;
         }
         try
         {
-            if (JsonSerializer.Deserialize(message.Payload.Span, ChatJsonContext.Default.ServerEvent) is not { Type: "message" } e)
-            {
-                return false;
-            }
-            entry = new ChatHistoryEntry(e.Name, e.Msg, e.Ts);
-            return true;
+            e = JsonSerializer.Deserialize(message.Payload.Span, ChatJsonContext.Default.ServerEvent);
+            return e is not null;
         }
         catch (JsonException)
         {

@@ -72,6 +72,32 @@ public sealed class JoinOrderingTests
     }
 
     [Test]
+    public async Task A_join_announced_while_a_member_is_joining_is_not_repeated_to_it_when_its_online_list_already_showed_it()
+    {
+        var ct = TestTimeouts.Token();
+        var backplane = new GatedHistoryBackplane();
+        await using var room = await RoomHarness.StartAsync(new NickBroadcastMode(), backplane);
+        var (alice, _) = await room.JoinAsync("alice", ct);
+
+        // Carol is in, not yet announced; bob comes in and reads the online list, carol on it.
+        backplane.BeforeRead.Close();
+        var (_, _, carolLogin) = room.BeginJoin("carol", ct);
+        await backplane.BeforeRead.Reached.WaitAsync(ct);
+        backplane.AfterRead.Close();
+        var (_, bob, bobLogin) = room.BeginJoin("bob", ct);
+        await backplane.AfterRead.Reached.WaitAsync(ct);
+        // Carol's join announcement now reaches bob while he is still joining.
+        backplane.BeforeRead.Open();
+        await carolLogin.WaitAsync(ct);
+        backplane.AfterRead.Open();
+        await bobLogin.WaitAsync(ct);
+        await room.SayAsync(alice, "marker", ct);
+
+        Assert.That(bob.Events[0].GetProperty("users").EnumerateArray().Select(u => u.GetString()), Is.EquivalentTo(new[] { "alice", "bob", "carol" }));
+        Assert.That(bob.Summary.Skip(1), Is.EqualTo(new[] { "message:marker" }));
+    }
+
+    [Test]
     public async Task A_join_that_stalls_while_more_messages_pile_up_than_a_connection_may_queue_is_closed_with_1013()
     {
         var ct = TestTimeouts.Token();

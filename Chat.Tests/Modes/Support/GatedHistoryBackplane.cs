@@ -7,7 +7,7 @@ namespace Fleck.Chat.Tests.Modes.Support;
 /// <summary>
 /// The in-memory backplane with gates in its history, so a test can stop an append or a read
 /// half-way and run something else in the gap: a deterministic stand-in for a slow remote store.
-/// A closed gate reports that a call has reached it, then waits until the test opens it.
+/// A closed gate stops the next call that reaches it, reports so, and lets it go when the test opens it.
 /// </summary>
 internal sealed class GatedHistoryBackplane : IChatBackplane
 {
@@ -52,30 +52,36 @@ internal sealed class GatedHistoryBackplane : IChatBackplane
 
     public ValueTask DisposeAsync() => _inner.DisposeAsync();
 
-    /// <summary>Open until <see cref="Close"/>; then the next caller stops, and <see cref="Reached"/> completes.</summary>
+    /// <summary>Open until <see cref="Close"/>; then the next caller (only that one) stops there, and <see cref="Reached"/> completes.</summary>
     internal sealed class Gate
     {
-        private TaskCompletionSource? _open;
+        private TaskCompletionSource? _armed;
+        private TaskCompletionSource? _stopped;
         private TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Task Reached => _reached.Task;
 
         public void Close()
         {
-            _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _armed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         }
 
-        public void Open() => Interlocked.Exchange(ref _open, null)?.TrySetResult();
+        public void Open()
+        {
+            Interlocked.Exchange(ref _armed, null);
+            Volatile.Read(ref _stopped)?.TrySetResult();
+        }
 
         public Task PassAsync()
         {
-            if (Volatile.Read(ref _open) is not { } open)
+            if (Interlocked.Exchange(ref _armed, null) is not { } gate)
             {
                 return Task.CompletedTask;
             }
+            Volatile.Write(ref _stopped, gate);
             _reached.TrySetResult();
-            return open.Task;
+            return gate.Task;
         }
     }
 }
