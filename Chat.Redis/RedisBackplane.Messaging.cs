@@ -61,6 +61,13 @@ public sealed partial class RedisBackplane
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Returns once this node has caught up with the broadcast channel (at most a second later): a
+    /// message another node recorded before the read and published at once has then been delivered
+    /// here. A member that entered the room before the read, and is held until its history has been
+    /// sent, so gets the live copy while held, where it is dropped as a copy of the history; caught
+    /// up later, the copy would reach it after the history, a second time.
+    /// </remarks>
     public async ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken)
     {
         if (count <= 0)
@@ -76,6 +83,7 @@ public sealed partial class RedisBackplane
         {
             throw Unavailable(ex);
         }
+        await CatchUpAsync(cancellationToken).ConfigureAwait(false);
         var entries = new List<ChatHistoryEntry>(values.Length);
         foreach (var value in values)
         {
@@ -159,6 +167,9 @@ public sealed partial class RedisBackplane
                     {
                         node.DeliverToAll(payload, kind == Envelope.BinaryToAll ? WebSocketMessageType.Binary : WebSocketMessageType.Text);
                     }
+                    break;
+                case Envelope.CatchUp when fromSelf:
+                    OnCatchUp(data);
                     break;
                 case Envelope.Lost when !fromSelf:
                     // The origin of a lost-members message is the node that is gone.

@@ -11,8 +11,9 @@ namespace Fleck.Chat.Modes;
 /// <para>
 /// A member that joins while others talk misses nothing: it gets its <c>users</c> event, then the
 /// history, then live messages, and each message from the history or live, never neither. A message
-/// whose live copy reaches it while it is joining is not repeated; one still on its way (between
-/// nodes) when the join completes can arrive twice, as the last <c>history</c> event and as a
+/// whose live copy reaches it while it is joining is not repeated (a backplane can make sure the
+/// copies from other nodes have arrived by then, as the Redis one does). One whose sender stalled
+/// between recording and sending it can arrive twice, as the last <c>history</c> event and as a
 /// <c>message</c> with the same <c>name</c>, <c>ts</c> and <c>msg</c>.
 /// </para>
 /// </summary>

@@ -44,7 +44,12 @@ public interface IChatBackplane : IAsyncDisposable
     /// <summary>Appends to the shared history, keeping the last <paramref name="capacity"/> entries.</summary>
     ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity);
 
-    /// <summary>The last <paramref name="count"/> history entries, oldest first.</summary>
+    /// <summary>
+    /// The last <paramref name="count"/> history entries, oldest first. Ideally it returns only once
+    /// this node has received what other nodes published to all before the read: a member joining
+    /// meanwhile then gets the live copies of recorded messages while it is held, where they are
+    /// dropped as copies of its history, instead of a second time after it.
+    /// </summary>
     ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken);
 }
 

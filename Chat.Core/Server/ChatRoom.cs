@@ -98,16 +98,18 @@ internal sealed class ChatRoom(IChatBackplane backplane, int historySize, ChatCo
         }
     }
 
+    // The other nodes first: their copy has the longer way to go, and a member joining there gets
+    // it while still joining, rather than after (see NickBroadcastMode).
     public void SendToAll(OutgoingMessage message)
     {
-        DeliverLocally(message, except: null);
         PublishToOtherNodes(message);
+        DeliverLocally(message, except: null);
     }
 
     public void SendToAllExcept(ChatMember except, OutgoingMessage message)
     {
-        DeliverLocally(message, except);
         PublishToOtherNodes(message);
+        DeliverLocally(message, except);
     }
 
     public async ValueTask<bool> SendToAsync(string nickname, OutgoingMessage message, CancellationToken cancellationToken)
