@@ -19,8 +19,8 @@ internal sealed class DeliveryHold(IMemberConnection connection)
     private const int MaxHeld = 4096;
 
     private readonly Lock _lock = new();
-    private List<OutgoingMessage>? _held = [];
     private readonly List<Func<OutgoingMessage, bool>> _alreadySent = [];
+    private List<OutgoingMessage>? _held = [];
     private bool _overflowed;
 
     public bool Deliver(OutgoingMessage message)
