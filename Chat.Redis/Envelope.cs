@@ -7,9 +7,14 @@ namespace Fleck.Chat.Redis;
 /// The wire format of everything the nodes publish to each other. One kind byte, the 16-character
 /// origin node id, then:
 /// <list type="bullet">
-/// <item><c>M</c> (to every member): an 8-byte sequence number, then the message.</item>
+/// <item><c>M</c> (a text message to every member): an 8-byte sequence number, then the message.</item>
+/// <item><c>B</c> (a binary message to every member): laid out as <c>M</c>. Binary is a kind of its
+/// own rather than a flag inside the message, so text costs no byte more and a node that predates
+/// binary ignores it instead of relaying it as text.</item>
 /// <item><c>P</c> (to one member, on its node's channel): sequence number, 2-byte length and UTF-8
 /// nickname, then the message.</item>
+/// <item><c>S</c> (a node's mark to itself, see <see cref="RedisBackplane.GetHistoryAsync"/>): laid
+/// out as <c>M</c>, with a number of the node's own and no message.</item>
 /// <item><c>L</c> (members lost) and <c>R</c> (members returned): nicknames separated by <c>\n</c>,
 /// which no nickname can contain. <c>L</c> is also written by the sweep script.</item>
 /// <item><c>D</c> (disconnect a user, on the broadcast channel): sequence number, 2-byte close code,
@@ -21,6 +26,8 @@ namespace Fleck.Chat.Redis;
 internal static class Envelope
 {
     public const byte ToAll = (byte)'M';
+    public const byte BinaryToAll = (byte)'B';
+    public const byte CatchUp = (byte)'S';
     public const byte ToMember = (byte)'P';
     public const byte Lost = (byte)'L';
     public const byte Returned = (byte)'R';
@@ -30,11 +37,12 @@ internal static class Envelope
     private const int SequenceOffset = 1 + NodeIdLength;
     private const int HeaderLength = SequenceOffset + sizeof(ulong);
 
-    public static byte[] ForAll(ReadOnlySpan<byte> originId, ulong sequence, ReadOnlySpan<byte> text)
+    /// <summary>A message on the broadcast channel: <paramref name="kind"/> is <see cref="ToAll"/> for text, <see cref="BinaryToAll"/> for binary, <see cref="CatchUp"/> for a mark.</summary>
+    public static byte[] ForAll(byte kind, ReadOnlySpan<byte> originId, ulong sequence, ReadOnlySpan<byte> payload)
     {
-        var buffer = new byte[HeaderLength + text.Length];
-        WriteHeader(buffer, ToAll, originId, sequence);
-        text.CopyTo(buffer.AsSpan(HeaderLength));
+        var buffer = new byte[HeaderLength + payload.Length];
+        WriteHeader(buffer, kind, originId, sequence);
+        payload.CopyTo(buffer.AsSpan(HeaderLength));
         return buffer;
     }
 

@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using System.Text.Json;
 using Fleck.Chat.Protocol;
 using Fleck.Chat.Scaling;
@@ -16,8 +17,8 @@ public sealed partial class RedisBackplane
     public long DroppedMessages => Interlocked.Read(ref _dropped);
 
     /// <inheritdoc />
-    public void PublishToAll(ReadOnlyMemory<byte> text) =>
-        Publish(_keys.Broadcast, Envelope.ForAll(_nodeIdBytes, NextSequence(), text.Span));
+    public void PublishToAll(ReadOnlyMemory<byte> payload, WebSocketMessageType type) =>
+        Publish(_keys.Broadcast, Envelope.ForAll(type == WebSocketMessageType.Binary ? Envelope.BinaryToAll : Envelope.ToAll, _nodeIdBytes, NextSequence(), payload.Span));
 
     /// <inheritdoc />
     public void PublishToMember(string nickname, ReadOnlyMemory<byte> text)
@@ -60,6 +61,13 @@ public sealed partial class RedisBackplane
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Returns once this node has caught up with the broadcast channel (at most a second later): a
+    /// message another node recorded before the read and published at once has then been delivered
+    /// here. A member that entered the room before the read, and is held until its history has been
+    /// sent, so gets the live copy while held, where it is dropped as a copy of the history; caught
+    /// up later, the copy would reach it after the history, a second time.
+    /// </remarks>
     public async ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken)
     {
         if (count <= 0)
@@ -75,6 +83,7 @@ public sealed partial class RedisBackplane
         {
             throw Unavailable(ex);
         }
+        await CatchUpAsync(cancellationToken).ConfigureAwait(false);
         var entries = new List<ChatHistoryEntry>(values.Length);
         foreach (var value in values)
         {
@@ -158,11 +167,14 @@ public sealed partial class RedisBackplane
             var fromSelf = origin.SequenceEqual(_nodeIdBytes);
             switch (kind)
             {
-                case Envelope.ToAll when !fromSelf:
-                    if (Envelope.TryReadForAll(data, out var sequence, out var text) && _seen.IsFirst(origin, sequence))
+                case Envelope.ToAll or Envelope.BinaryToAll when !fromSelf:
+                    if (Envelope.TryReadForAll(data, out var sequence, out var payload) && _seen.IsFirst(origin, sequence))
                     {
-                        node.DeliverToAll(text);
+                        node.DeliverToAll(payload, kind == Envelope.BinaryToAll ? WebSocketMessageType.Binary : WebSocketMessageType.Text);
                     }
+                    break;
+                case Envelope.CatchUp when fromSelf:
+                    OnCatchUp(data);
                     break;
                 case Envelope.Lost when !fromSelf:
                     // The origin of a lost-members message is the node that is gone.

@@ -26,17 +26,32 @@ public interface IChatRoom
     /// <summary>Online nicknames on every node.</summary>
     ValueTask<IReadOnlyCollection<string>> GetNicknamesAsync(CancellationToken cancellationToken);
 
-    /// <summary>Sends to every member on every node.</summary>
+    /// <summary>
+    /// Sends to every member on every node, text or binary alike (a binary message reaches the
+    /// other nodes as binary, byte for byte). While the backplane is down, members on this node
+    /// still receive it; the others do not.
+    /// </summary>
     void SendToAll(OutgoingMessage message);
 
-    /// <summary>Sends to every member on every node except <paramref name="except"/>.</summary>
+    /// <summary>Sends to every member on every node except <paramref name="except"/>; as <see cref="SendToAll"/>.</summary>
     void SendToAllExcept(ChatMember except, OutgoingMessage message);
 
     /// <summary>Sends to the member holding <paramref name="nickname"/>, on whichever node; false when nobody online holds it.</summary>
     ValueTask<bool> SendToAsync(string nickname, OutgoingMessage message, CancellationToken cancellationToken);
 
-    /// <summary>Records a message in the history.</summary>
+    /// <summary>
+    /// Records a message in the history. To record a message that is also sent, use
+    /// <see cref="RecordAndSendToAllAsync"/>, which keeps the order a joining member relies on.
+    /// </summary>
     ValueTask AddHistoryAsync(ChatHistoryEntry entry);
+
+    /// <summary>
+    /// Records <paramref name="entry"/> in the history, then sends <paramref name="message"/> to
+    /// every member on every node. A member joins the room before it reads the history, so one that
+    /// joins meanwhile finds the message in the history or receives it live: never neither. When
+    /// the history cannot be written (the backplane is down) the message is sent all the same.
+    /// </summary>
+    ValueTask RecordAndSendToAllAsync(ChatHistoryEntry entry, OutgoingMessage message);
 
     /// <summary>The history, oldest first.</summary>
     ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(CancellationToken cancellationToken);

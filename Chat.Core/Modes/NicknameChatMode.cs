@@ -10,6 +10,11 @@ namespace Fleck.Chat.Modes;
 /// the first message (plain text or JSON with <c>name</c>). A valid, free nickname joins the room:
 /// the member gets a <c>users</c> event, the others a <c>join</c>; a taken or invalid one gets an
 /// <c>error</c> and a 4001/4002 close, and never replaces whoever holds it.
+/// <para>
+/// A joining member gets its <c>users</c> event first, then what <see cref="OnJoinedAsync"/>
+/// sends, then whatever the room sent it meanwhile, in order; a <c>join</c> or <c>leave</c> that
+/// its online list already reflects is not repeated.
+/// </para>
 /// </summary>
 public abstract class NicknameChatMode : IChatMode
 {
@@ -30,7 +35,7 @@ public abstract class NicknameChatMode : IChatMode
             // The handshake already checked the name, and that a nickname in the path is this one.
             return LoginAsync(member, identity.Name, room, cancellationToken);
         }
-        return NicknameFromPath(member.Connection.Path) is { } requested
+        return NicknameFromPath(member.Path) is { } requested
             ? LoginAsync(member, requested, room, cancellationToken)
             : ValueTask.CompletedTask;
     }
@@ -86,7 +91,10 @@ public abstract class NicknameChatMode : IChatMode
     /// <summary>A text message from a member who has joined as <paramref name="nickname"/>.</summary>
     protected abstract ValueTask OnChatMessageAsync(ChatMember member, string nickname, ReadOnlyMemory<byte> utf8, IChatRoom room, CancellationToken cancellationToken);
 
-    /// <summary>Sent to a member right after it joined, after the <c>users</c> event. Default: nothing.</summary>
+    /// <summary>
+    /// Sent to a member right after it joined, after the <c>users</c> event and before anything the
+    /// room sends it meanwhile (those deliveries are held until this completes). Default: nothing.
+    /// </summary>
     protected virtual ValueTask OnJoinedAsync(ChatMember member, IChatRoom room, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <summary>Whether everyone hears of each login and logout (<c>join</c>/<c>leave</c> to the whole chat). Default true; rooms mode announces per room instead.</summary>
@@ -102,21 +110,35 @@ public abstract class NicknameChatMode : IChatMode
             await RefuseAsync(member, ChatErrorCode.InvalidNickname, why, ChatErrorCode.CloseInvalidNickname).ConfigureAwait(false);
             return;
         }
-        var joined = await room.TryJoinAsync(member, nickname, cancellationToken).ConfigureAwait(false);
-        switch (joined)
+        // What the room sends the member from the moment it is in (messages, joins, private
+        // messages) waits until it has its users event and whatever OnJoinedAsync sends (the
+        // history), so it sees the chat in order; see DeliveryHold.
+        member.HoldDeliveries();
+        JoinResult joined;
+        try
         {
-            case JoinResult.NicknameTaken:
-                await RefuseAsync(member, ChatErrorCode.NicknameTaken, $"The nickname {nickname} is taken.", ChatErrorCode.CloseNicknameTaken).ConfigureAwait(false);
-                return;
-            case JoinResult.Unavailable:
-                await RefuseAsync(member, ChatErrorCode.Unavailable, "Nicknames cannot be checked right now; try again shortly.", ChatErrorCode.CloseUnavailable).ConfigureAwait(false);
-                return;
+            joined = await room.TryJoinAsync(member, nickname, cancellationToken).ConfigureAwait(false);
+            switch (joined)
+            {
+                case JoinResult.NicknameTaken:
+                    await RefuseAsync(member, ChatErrorCode.NicknameTaken, $"The nickname {nickname} is taken.", ChatErrorCode.CloseNicknameTaken).ConfigureAwait(false);
+                    return;
+                case JoinResult.Unavailable:
+                    await RefuseAsync(member, ChatErrorCode.Unavailable, "Nicknames cannot be checked right now; try again shortly.", ChatErrorCode.CloseUnavailable).ConfigureAwait(false);
+                    return;
+            }
+            // Another connection of the same user may have joined first under a different spelling: use the room's.
+            nickname = member.Nickname ?? nickname;
+            var online = await room.GetNicknamesAsync(cancellationToken).ConfigureAwait(false);
+            member.Send(ChatEvents.Users(nickname, [.. online.Order(StringComparer.OrdinalIgnoreCase)]));
+            // Read after the member came in: a join or leave held for it may predate the list.
+            member.SkipHeldCopies(new PresenceCopies(online).WasAnnounced);
+            await OnJoinedAsync(member, room, cancellationToken).ConfigureAwait(false);
         }
-        // Another connection of the same user may have joined first under a different spelling: use the room's.
-        nickname = member.Nickname ?? nickname;
-        var online = await room.GetNicknamesAsync(cancellationToken).ConfigureAwait(false);
-        member.Send(ChatEvents.Users(nickname, [.. online.Order(StringComparer.OrdinalIgnoreCase)]));
-        await OnJoinedAsync(member, room, cancellationToken).ConfigureAwait(false);
+        finally
+        {
+            member.ReleaseDeliveries();
+        }
         if (joined == JoinResult.Joined && AnnouncesPresence)
         {
             room.SendToAllExcept(member, ChatEvents.Join(nickname));
@@ -126,7 +148,7 @@ public abstract class NicknameChatMode : IChatMode
     private static Task RefuseAsync(ChatMember member, string code, string why, int closeCode)
     {
         member.Send(ChatEvents.Error(code, why));
-        return member.Connection.CloseAsync(closeCode, why);
+        return member.CloseAsync(closeCode, why);
     }
 
     /// <summary>The percent-decoded nickname of an accepted path <c>/websocket/&lt;nick&gt;</c>; null when the path names none.</summary>

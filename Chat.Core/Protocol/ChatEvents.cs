@@ -45,6 +45,25 @@ internal static class ChatEvents
     public static OutgoingMessage Error(string code, string msg) =>
         Frame(new ServerEvent { Type = "error", Name = Nickname.Server, Msg = msg, Code = code, Ts = Now() });
 
+    /// <summary>Reads back an event built here (on this node or another); false for anything else.</summary>
+    public static bool TryRead(OutgoingMessage message, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ServerEvent? e)
+    {
+        e = null;
+        if (message.IsBinary)
+        {
+            return false;
+        }
+        try
+        {
+            e = JsonSerializer.Deserialize(message.Payload.Span, ChatJsonContext.Default.ServerEvent);
+            return e is not null;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
     private static OutgoingMessage Frame(ServerEvent e)
     {
         var buffer = new ArrayBufferWriter<byte>(256);

@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using Fleck.Chat.Protocol;
 
 namespace Fleck.Chat.Scaling;
@@ -40,8 +41,13 @@ public interface IChatBackplane : IAsyncDisposable
     /// <summary>Whether a nickname is held on any node; may throw <see cref="BackplaneUnavailableException"/>.</summary>
     ValueTask<bool> IsOnlineAsync(string nickname, CancellationToken cancellationToken);
 
-    /// <summary>Hands a text message to every other node, for all of its members. Never blocks; while the backplane is down it is dropped.</summary>
-    void PublishToAll(ReadOnlyMemory<byte> text);
+    /// <summary>
+    /// Hands a message to every other node, for all of its members, which receive it as
+    /// <paramref name="type"/> (<see cref="WebSocketMessageType.Text"/> or
+    /// <see cref="WebSocketMessageType.Binary"/>) with exactly these bytes. Never blocks; while the
+    /// backplane is down it is dropped.
+    /// </summary>
+    void PublishToAll(ReadOnlyMemory<byte> payload, WebSocketMessageType type);
 
     /// <summary>Hands a text message to the node that holds <paramref name="nickname"/> (every node, for a shared claim), for that member only.</summary>
     void PublishToMember(string nickname, ReadOnlyMemory<byte> text);
@@ -55,15 +61,20 @@ public interface IChatBackplane : IAsyncDisposable
     /// <summary>Appends to the shared history, keeping the last <paramref name="capacity"/> entries.</summary>
     ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity);
 
-    /// <summary>The last <paramref name="count"/> history entries, oldest first.</summary>
+    /// <summary>
+    /// The last <paramref name="count"/> history entries, oldest first. Ideally it returns only once
+    /// this node has received what other nodes published to all before the read: a member joining
+    /// meanwhile then gets the live copies of recorded messages while it is held, where they are
+    /// dropped as copies of its history, instead of a second time after it.
+    /// </summary>
     ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken);
 }
 
 /// <summary>The side of a chat server that a backplane delivers to.</summary>
 public interface IBackplaneNode
 {
-    /// <summary>A message from another node for every local member.</summary>
-    void DeliverToAll(ReadOnlyMemory<byte> text);
+    /// <summary>A message from another node for every local member, to be sent as <paramref name="type"/> (text or binary).</summary>
+    void DeliverToAll(ReadOnlyMemory<byte> payload, WebSocketMessageType type);
 
     /// <summary>A message from another node for one local member; ignored if that member is not here.</summary>
     void DeliverToMember(string nickname, ReadOnlyMemory<byte> text);

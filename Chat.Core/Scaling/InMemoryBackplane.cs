@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.WebSockets;
 using Fleck.Chat.Protocol;
 
 namespace Fleck.Chat.Scaling;
@@ -100,11 +101,11 @@ public sealed partial class InMemoryBackplane : IChatBackplane
     }
 
     /// <inheritdoc />
-    public void PublishToAll(ReadOnlyMemory<byte> text)
+    public void PublishToAll(ReadOnlyMemory<byte> payload, WebSocketMessageType type)
     {
         foreach (var other in OtherNodes())
         {
-            other.DeliverToAll(text);
+            other.DeliverToAll(payload, type);
         }
     }
 

@@ -24,13 +24,13 @@ internal sealed class ChatConnectionHandler(IChatMode mode, ChatRoom room, ChatS
             Identity = connection.Identity,
             RateLimiter = options.MessagesPerSecond > 0 ? new RateLimiter(options.MessagesPerSecond, options.MessageBurst) : null,
         };
-        connection.Tag = member;
+        connection.HandlerState = member;
         return mode.OnConnectedAsync(member, room, cancellationToken);
     }
 
     public ValueTask OnMessageAsync(WebSocketConnection connection, WebSocketMessage message, CancellationToken cancellationToken)
     {
-        var member = (ChatMember)connection.Tag!;
+        var member = (ChatMember)connection.HandlerState!;
         counters.MessageReceived();
         switch (member.RateLimiter?.Take() ?? RateDecision.Allowed)
         {
@@ -49,7 +49,7 @@ internal sealed class ChatConnectionHandler(IChatMode mode, ChatRoom room, ChatS
 
     public async ValueTask OnCloseAsync(WebSocketConnection connection)
     {
-        if (connection.Tag is not ChatMember member)
+        if (connection.HandlerState is not ChatMember member)
         {
             return;
         }

@@ -27,7 +27,7 @@ internal sealed partial class ChatRoom
         {
             // The close runs its course on the connection's own loop; leaving the room (and the
             // leave event) follows from it exactly as for a client that closed by itself.
-            _ = member.Connection.CloseAsync(closeCode, DisconnectedReason);
+            _ = member.CloseAsync(closeCode, DisconnectedReason);
         }
     }
 }

@@ -48,7 +48,7 @@ internal sealed partial class ChatRoom
         bool first;
         lock (_usersLock)
         {
-            if (claimed != JoinResult.Joined || !member.Connection.IsOpen)
+            if (claimed != JoinResult.Joined || !member.IsOpen)
             {
                 RemoveConnection(user, member, claimed == JoinResult.Joined);
                 return claimed == JoinResult.Joined ? JoinResult.Unavailable : claimed;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.WebSockets;
 using Fleck.Chat.Modes;
 using Fleck.Chat.Protocol;
 using Fleck.Chat.Scaling;
@@ -39,7 +40,7 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
         {
             throw new InvalidOperationException("The member has already joined.");
         }
-        if (!member.Connection.IsOpen)
+        if (!member.IsOpen)
         {
             // A closing connection (e.g. one that just lost its nickname) must not claim a name again.
             return JoinResult.Unavailable;
@@ -62,7 +63,7 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
                 logger.LogWarning("Cannot check nickname {Nickname}: {Error}", nickname, ex.Message);
                 return JoinResult.Unavailable;
             }
-            if (!member.Connection.IsOpen)
+            if (!member.IsOpen)
             {
                 // The client left while the claim was in flight: give the name back at once.
                 await backplane.ReleaseNicknameAsync(nickname).ConfigureAwait(false);
@@ -116,16 +117,18 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
         }
     }
 
+    // The other nodes first: their copy has the longer way to go, and a member joining there gets
+    // it while still joining, rather than after (see NickBroadcastMode).
     public void SendToAll(OutgoingMessage message)
     {
-        DeliverLocally(message, except: null);
         PublishToOtherNodes(message);
+        DeliverLocally(message, except: null);
     }
 
     public void SendToAllExcept(ChatMember except, OutgoingMessage message)
     {
-        DeliverLocally(message, except);
         PublishToOtherNodes(message);
+        DeliverLocally(message, except);
     }
 
     public async ValueTask<bool> SendToAsync(string nickname, OutgoingMessage message, CancellationToken cancellationToken)
@@ -138,7 +141,7 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
         }
         if (_byNickname.TryGetValue(nickname, out var member))
         {
-            counters.Delivered(member.Send(message) ? 1 : 0, message.WireLength);
+            counters.Delivered(member.Deliver(message) ? 1 : 0, message.WireLength);
             return true;
         }
         try
@@ -159,6 +162,23 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
     public ValueTask AddHistoryAsync(ChatHistoryEntry entry) =>
         historySize > 0 ? backplane.AppendHistoryAsync(entry, historySize) : ValueTask.CompletedTask;
 
+    public async ValueTask RecordAndSendToAllAsync(ChatHistoryEntry entry, OutgoingMessage message)
+    {
+        // Recorded first, sent after: a joining member enters the broadcast set before it reads the
+        // history, so whatever is recorded after its read is sent to it live, and whatever was
+        // recorded before is in what it read. Sent first, a message would miss a member that joins
+        // in between, live and in the history both; with Redis, "in between" is a round trip.
+        try
+        {
+            await AddHistoryAsync(entry).ConfigureAwait(false);
+        }
+        catch (BackplaneUnavailableException ex)
+        {
+            logger.LogDebug("History entry not recorded: {Error}", ex.Message);
+        }
+        SendToAll(message);
+    }
+
     public async ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(CancellationToken cancellationToken)
     {
         if (historySize <= 0)
@@ -175,7 +195,8 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
         }
     }
 
-    void IBackplaneNode.DeliverToAll(ReadOnlyMemory<byte> text) => DeliverLocally(OutgoingMessage.TrustedText(text.Span), except: null);
+    void IBackplaneNode.DeliverToAll(ReadOnlyMemory<byte> payload, WebSocketMessageType type) =>
+        DeliverLocally(type == WebSocketMessageType.Binary ? OutgoingMessage.Binary(payload.Span) : OutgoingMessage.TrustedText(payload.Span), except: null);
 
     void IBackplaneNode.DeliverToMember(string nickname, ReadOnlyMemory<byte> text)
     {
@@ -187,7 +208,7 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
         if (_byNickname.TryGetValue(nickname, out var member))
         {
             var message = OutgoingMessage.TrustedText(text.Span);
-            counters.Delivered(member.Send(message) ? 1 : 0, message.WireLength);
+            counters.Delivered(member.Deliver(message) ? 1 : 0, message.WireLength);
         }
     }
 
@@ -206,18 +227,21 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
 
     void IBackplaneNode.NicknameLost(string nickname)
     {
-        if (_byNickname.TryGetValue(nickname, out var member))
+        if (!_byNickname.TryGetValue(nickname, out var member))
         {
-            member.Send(ChatEvents.Error(ChatErrorCode.NicknameTaken, $"The nickname {nickname} was claimed elsewhere while the cluster was split."));
-            _ = member.Connection.CloseAsync(ChatErrorCode.CloseNicknameTaken, "Nickname taken");
-            // The name is still online (held on the other node): the member leaves without a leave
-            // event, and without releasing a claim that is no longer ours.
-            if (_byNickname.TryRemove(new KeyValuePair<string, ChatMember>(nickname, member)))
-            {
-                _members.Remove(member);
-                member.HasJoined = false;
-            }
+            return;
         }
+        // The name is still online, held on the other node: the member must leave without a leave
+        // event and without releasing a claim that is no longer ours. So it is out of the room
+        // before its close starts; the close ends in LeaveAsync and OnDisconnectedAsync, which
+        // then find it gone. Closed first, it could still be found in the room by then.
+        if (_byNickname.TryRemove(new KeyValuePair<string, ChatMember>(nickname, member)))
+        {
+            _members.Remove(member);
+            member.HasJoined = false;
+        }
+        member.Send(ChatEvents.Error(ChatErrorCode.NicknameTaken, $"The nickname {nickname} was claimed elsewhere while the cluster was split."));
+        _ = member.CloseAsync(ChatErrorCode.CloseNicknameTaken, "Nickname taken");
     }
 
     void IBackplaneNode.MembersReturned(IReadOnlyCollection<string> nicknames)
@@ -228,15 +252,8 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
         }
     }
 
-    private void PublishToOtherNodes(OutgoingMessage message)
-    {
-        // The backplane carries text only (the other nodes frame what they receive as text); a
-        // binary message (broadcast mode) stays on this node rather than reach others corrupted.
-        if ((message.Frame.Span[0] & 0x0F) == ServerFrame.OpText)
-        {
-            backplane.PublishToAll(message.Payload);
-        }
-    }
+    private void PublishToOtherNodes(OutgoingMessage message) =>
+        backplane.PublishToAll(message.Payload, message.IsBinary ? WebSocketMessageType.Binary : WebSocketMessageType.Text);
 
     private void DeliverLocally(OutgoingMessage message, ChatMember? except)
     {
@@ -244,7 +261,7 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
         var sent = 0;
         foreach (var member in members)
         {
-            if (member != except && member.Connection.Send(message))
+            if (member != except && member.Deliver(message))
             {
                 sent++;
             }

@@ -21,6 +21,9 @@ public sealed class OutgoingMessage
     /// <summary>The payload alone, without the frame header.</summary>
     internal ReadOnlyMemory<byte> Payload => Frame[(Frame.Span[1] switch { 126 => 4, 127 => 10, _ => 2 })..];
 
+    /// <summary>True for a binary message; false for text (and for control frames, which never reach a chat room).</summary>
+    internal bool IsBinary => (Frame.Span[0] & 0x0F) == ServerFrame.OpBinary;
+
     /// <summary>True for a close frame, after which nothing more may be sent (RFC 6455 §5.5.1).</summary>
     internal bool IsClose { get; }
 

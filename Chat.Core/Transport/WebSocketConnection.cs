@@ -12,7 +12,7 @@ namespace Fleck.Chat.Transport;
 /// slow reader is disconnected with 1008 instead of slowing anyone else.
 /// Thread-safety: every member may be called from any thread.
 /// </summary>
-public sealed partial class WebSocketConnection
+public sealed partial class WebSocketConnection : Modes.IMemberConnection
 {
     private readonly Socket _socket;
     private readonly ConnectionStream _stream;
@@ -84,8 +84,11 @@ public sealed partial class WebSocketConnection
     /// <summary>Whether the connection runs over TLS.</summary>
     public bool IsSecure { get; }
 
-    /// <summary>Free for the application: whatever state it keeps per connection (a chat mode keeps the member here).</summary>
+    /// <summary>Free for the application: whatever state it keeps per connection. The library never reads or writes it.</summary>
     public object? Tag { get; set; }
+
+    /// <summary>The library's own per-connection state (the chat server keeps the member here), out of the application's reach.</summary>
+    internal object? HandlerState { get; set; }
 
     /// <summary>True until a close has begun or the connection failed; after that every send is refused.</summary>
     public bool IsOpen => Volatile.Read(ref _closeStarted) == 0 && Volatile.Read(ref _aborted) == 0;

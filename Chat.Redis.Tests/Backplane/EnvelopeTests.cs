@@ -9,7 +9,7 @@ public sealed class EnvelopeTests
     [Test]
     public void A_message_for_all_carries_origin_sequence_and_text()
     {
-        var bytes = Envelope.ForAll(Origin, 42, "{\"msg\":\"héllo\"}"u8);
+        var bytes = Envelope.ForAll(Envelope.ToAll, Origin, 42, "{\"msg\":\"héllo\"}"u8);
 
         Assert.That(Envelope.TryReadHeader(bytes, out var kind, out var origin), Is.True);
         Assert.That(kind, Is.EqualTo(Envelope.ToAll));
@@ -17,6 +17,21 @@ public sealed class EnvelopeTests
         Assert.That(Envelope.TryReadForAll(bytes, out var sequence, out var text), Is.True);
         Assert.That(sequence, Is.EqualTo(42UL));
         Assert.That(Encoding.UTF8.GetString(text.Span), Is.EqualTo("{\"msg\":\"héllo\"}"));
+    }
+
+    [Test]
+    public void A_binary_message_for_all_is_its_own_kind_and_keeps_its_bytes()
+    {
+        byte[] data = [0x00, 0xFF, 0xC3, 0x28, 0x0A];
+
+        var bytes = Envelope.ForAll(Envelope.BinaryToAll, Origin, 7, data);
+
+        Assert.That(Envelope.TryReadHeader(bytes, out var kind, out _), Is.True);
+        Assert.That(kind, Is.EqualTo(Envelope.BinaryToAll));
+        Assert.That(Envelope.TryReadForAll(bytes, out var sequence, out var payload), Is.True);
+        Assert.That(sequence, Is.EqualTo(7UL));
+        Assert.That(payload.ToArray(), Is.EqualTo(data));
+        Assert.That(bytes, Has.Length.EqualTo(Envelope.ForAll(Envelope.ToAll, Origin, 7, data).Length), "binary costs no byte more than text");
     }
 
     [Test]

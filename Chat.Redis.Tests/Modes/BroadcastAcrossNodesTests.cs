@@ -1,5 +1,7 @@
+using System.Net.WebSockets;
 using Fleck.Chat.Modes;
 using Fleck.Chat.Redis.Tests.Support;
+using Fleck.Chat.Tests.Modes.Support;
 
 namespace Fleck.Chat.Redis.Tests.Modes;
 
@@ -54,6 +56,31 @@ public sealed class BroadcastAcrossNodesTests : SharedRedis
             received.Add(await receiver.ReceiveTextAsync(ct));
         }
         Assert.That(received, Is.EqualTo(sent));
+    }
+
+    [Test]
+    public async Task A_binary_message_arrives_on_the_other_node_as_binary_and_unchanged()
+    {
+        var ct = TestTimeouts.Token();
+        await using var cluster = await ChatCluster.StartAsync(Redis, new BroadcastMode(), 2);
+        var sender = await cluster[0].ConnectAnonymousAsync(ct);
+        await using var receiver = await TypedClient.ConnectAsync(cluster[1].Server.Port, "/websocket", ct);
+        while (cluster[1].Server.GetStatistics().Members < 1)
+        {
+            await Task.Delay(10, ct);
+        }
+        // Not UTF-8, with a zero and a newline: a trip through text, or a cut at a NUL, would show.
+        byte[] data = [0x00, 0xFF, 0xFE, 0xC3, 0x28, 0x0A, 0x80, .. Enumerable.Range(0, 300).Select(i => (byte)i)];
+
+        await sender.SendBinaryAsync(data, ct);
+        await sender.SendTextAsync("after the binary", ct);
+
+        var first = await receiver.ReceiveAsync(ct);
+        Assert.That(first.Type, Is.EqualTo(WebSocketMessageType.Binary), "the binary message comes first, as binary");
+        Assert.That(first.Data, Is.EqualTo(data));
+        var second = await receiver.ReceiveAsync(ct);
+        Assert.That(second.Type, Is.EqualTo(WebSocketMessageType.Text));
+        Assert.That(System.Text.Encoding.UTF8.GetString(second.Data), Is.EqualTo("after the binary"));
     }
 
     [Test]

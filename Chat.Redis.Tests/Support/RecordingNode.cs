@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.WebSockets;
 using System.Text;
 using Fleck.Chat.Scaling;
 
@@ -16,7 +17,26 @@ internal sealed class RecordingNode : IBackplaneNode
 
     public IReadOnlyCollection<string> LocalNicknames => [];
 
-    public void DeliverToAll(ReadOnlyMemory<byte> text) => ToAll.Enqueue(Encoding.UTF8.GetString(text.Span));
+    public ConcurrentQueue<byte[]> BinaryToAll { get; } = new();
+
+    /// <summary>How long each delivery to all takes, as on a node with many members: the backplane's handler is busy meanwhile.</summary>
+    public TimeSpan DeliveryTime { get; init; }
+
+    public void DeliverToAll(ReadOnlyMemory<byte> payload, WebSocketMessageType type)
+    {
+        if (DeliveryTime > TimeSpan.Zero)
+        {
+            Thread.Sleep(DeliveryTime);
+        }
+        if (type == WebSocketMessageType.Binary)
+        {
+            BinaryToAll.Enqueue(payload.ToArray());
+        }
+        else
+        {
+            ToAll.Enqueue(Encoding.UTF8.GetString(payload.Span));
+        }
+    }
 
     public void DeliverToMember(string nickname, ReadOnlyMemory<byte> text) => ToMember.Enqueue((nickname, Encoding.UTF8.GetString(text.Span)));
 

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Net.WebSockets;
 using Fleck.Chat.Modes;
 using Fleck.Chat.Protocol;
 using Fleck.Chat.Scaling;
@@ -123,7 +124,7 @@ public sealed class ServerStopTests
         public ValueTask ReleaseNicknameAsync(string nickname) => _inner.ReleaseNicknameAsync(nickname);
         public ValueTask<IReadOnlyCollection<string>> GetNicknamesAsync(CancellationToken cancellationToken) => _inner.GetNicknamesAsync(cancellationToken);
         public ValueTask<bool> IsOnlineAsync(string nickname, CancellationToken cancellationToken) => _inner.IsOnlineAsync(nickname, cancellationToken);
-        public void PublishToAll(ReadOnlyMemory<byte> text) => _inner.PublishToAll(text);
+        public void PublishToAll(ReadOnlyMemory<byte> payload, WebSocketMessageType type) => _inner.PublishToAll(payload, type);
         public void PublishToMember(string nickname, ReadOnlyMemory<byte> text) => _inner.PublishToMember(nickname, text);
         public void PublishDisconnect(string nickname, int closeCode) => _inner.PublishDisconnect(nickname, closeCode);
         public ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity) => _inner.AppendHistoryAsync(entry, capacity);

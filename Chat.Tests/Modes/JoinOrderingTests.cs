@@ -1,0 +1,123 @@
+using Fleck.Chat.Modes;
+using Fleck.Chat.Tests.Modes.Support;
+using Fleck.Chat.Tests.Support;
+using Fleck.Chat.Transport;
+
+namespace Fleck.Chat.Tests.Modes;
+
+/// <summary>
+/// The orderings a nick-broadcast joiner relies on, with the history stopped at chosen points so
+/// that each interleaving happens for certain: every message reaches the joiner once, from the
+/// history or live, after its users event and history.
+/// </summary>
+[CancelAfter(30_000)]
+public sealed class JoinOrderingTests
+{
+    [Test]
+    public async Task A_message_recorded_before_the_joiner_reads_the_history_reaches_it_once_as_history()
+    {
+        var ct = TestTimeouts.Token();
+        var backplane = new GatedHistoryBackplane();
+        await using var room = await RoomHarness.StartAsync(new NickBroadcastMode(), backplane);
+        var (alice, _) = await room.JoinAsync("alice", ct);
+
+        backplane.BeforeRead.Close();
+        var (_, bob, login) = room.BeginJoin("bob", ct);
+        await backplane.BeforeRead.Reached.WaitAsync(ct);
+        await room.SayAsync(alice, "hello", ct);
+        backplane.BeforeRead.Open();
+        await login.WaitAsync(ct);
+        await room.SayAsync(alice, "after", ct);
+
+        Assert.That(bob.Summary[0], Does.StartWith("users:"));
+        Assert.That(bob.Summary.Skip(1), Is.EqualTo(new[] { "history:hello", "message:after" }), "its live copy, which came while bob was joining, is not repeated");
+    }
+
+    [Test]
+    public async Task A_message_recorded_after_the_joiner_read_the_history_reaches_it_live_after_the_history()
+    {
+        var ct = TestTimeouts.Token();
+        var backplane = new GatedHistoryBackplane();
+        await using var room = await RoomHarness.StartAsync(new NickBroadcastMode(), backplane);
+        var (alice, _) = await room.JoinAsync("alice", ct);
+        await room.SayAsync(alice, "before", ct);
+
+        backplane.AfterRead.Close();
+        var (_, bob, login) = room.BeginJoin("bob", ct);
+        await backplane.AfterRead.Reached.WaitAsync(ct);
+        await room.SayAsync(alice, "during", ct);
+        backplane.AfterRead.Open();
+        await login.WaitAsync(ct);
+
+        Assert.That(bob.Summary[0], Does.StartWith("users:"));
+        Assert.That(bob.Summary.Skip(1), Is.EqualTo(new[] { "history:before", "message:during" }));
+    }
+
+    [Test]
+    public async Task A_message_whose_recording_is_still_on_its_way_reaches_a_member_that_joins_meanwhile()
+    {
+        var ct = TestTimeouts.Token();
+        var backplane = new GatedHistoryBackplane();
+        await using var room = await RoomHarness.StartAsync(new NickBroadcastMode(), backplane);
+        var (alice, _) = await room.JoinAsync("alice", ct);
+
+        backplane.BeforeAppend.Close();
+        var saying = room.SayAsync(alice, "racing", ct);
+        await backplane.BeforeAppend.Reached.WaitAsync(ct);
+        var (_, bob) = await room.JoinAsync("bob", ct);
+        backplane.BeforeAppend.Open();
+        await saying.WaitAsync(ct);
+
+        Assert.That(bob.Summary.Skip(1), Is.EqualTo(new[] { "message:racing" }), "not in the history bob read, so it comes live");
+    }
+
+    [Test]
+    public async Task A_join_announced_while_a_member_is_joining_is_not_repeated_to_it_when_its_online_list_already_showed_it()
+    {
+        var ct = TestTimeouts.Token();
+        var backplane = new GatedHistoryBackplane();
+        await using var room = await RoomHarness.StartAsync(new NickBroadcastMode(), backplane);
+        var (alice, _) = await room.JoinAsync("alice", ct);
+
+        // Carol is in, not yet announced; bob comes in and reads the online list, carol on it.
+        backplane.BeforeRead.Close();
+        var (_, _, carolLogin) = room.BeginJoin("carol", ct);
+        await backplane.BeforeRead.Reached.WaitAsync(ct);
+        backplane.AfterRead.Close();
+        var (_, bob, bobLogin) = room.BeginJoin("bob", ct);
+        await backplane.AfterRead.Reached.WaitAsync(ct);
+        // Carol's join announcement now reaches bob while he is still joining.
+        backplane.BeforeRead.Open();
+        await carolLogin.WaitAsync(ct);
+        backplane.AfterRead.Open();
+        await bobLogin.WaitAsync(ct);
+        await room.SayAsync(alice, "marker", ct);
+
+        Assert.That(bob.Events[0].GetProperty("users").EnumerateArray().Select(u => u.GetString()), Is.EquivalentTo(new[] { "alice", "bob", "carol" }));
+        Assert.That(bob.Summary.Skip(1), Is.EqualTo(new[] { "message:marker" }));
+    }
+
+    [Test]
+    public async Task A_join_that_stalls_while_more_messages_pile_up_than_a_connection_may_queue_is_closed_with_1013()
+    {
+        var ct = TestTimeouts.Token();
+        var backplane = new GatedHistoryBackplane();
+        await using var room = await RoomHarness.StartAsync(new NickBroadcastMode(), backplane);
+        var (alice, aliceConnection) = await room.JoinAsync("alice", ct);
+
+        backplane.BeforeRead.Close();
+        var (_, bob, login) = room.BeginJoin("bob", ct);
+        await backplane.BeforeRead.Reached.WaitAsync(ct);
+        // The transport's default queue bound, plus one.
+        for (var i = 0; i <= 4096; i++)
+        {
+            await room.SayAsync(alice, $"m{i}", ct);
+        }
+        backplane.BeforeRead.Open();
+        await login.WaitAsync(ct);
+
+        Assert.That(bob.CloseCode, Is.EqualTo(WebSocketCloseCode.TryAgainLater));
+        Assert.That(bob.Summary.Count(s => s.StartsWith("message:", StringComparison.Ordinal)), Is.Zero, "nothing held is sent to a member that is closing");
+        Assert.That(aliceConnection.Summary.Count(s => s.StartsWith("message:", StringComparison.Ordinal)), Is.EqualTo(4097), "the others lose nothing");
+    }
+}

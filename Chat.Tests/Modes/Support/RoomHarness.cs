@@ -1,0 +1,69 @@
+using System.Net.WebSockets;
+using System.Text;
+using Fleck.Chat.Modes;
+using Fleck.Chat.Scaling;
+using Fleck.Chat.Server;
+using Fleck.Chat.Transport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Fleck.Chat.Tests.Modes.Support;
+
+/// <summary>
+/// A chat room and its mode without a transport: members over <see cref="RecordingMemberConnection"/>,
+/// driven through the same calls the server makes, so a test decides exactly what runs when.
+/// </summary>
+internal sealed class RoomHarness : IAsyncDisposable
+{
+    private RoomHarness(IChatMode mode, IChatBackplane backplane, ChatRoom room)
+    {
+        Mode = mode;
+        Backplane = backplane;
+        Room = room;
+    }
+
+    public IChatMode Mode { get; }
+
+    public IChatBackplane Backplane { get; }
+
+    public ChatRoom Room { get; }
+
+    public static async Task<RoomHarness> StartAsync(IChatMode mode, IChatBackplane backplane, int historySize = 50)
+    {
+        var room = new ChatRoom(backplane, historySize, new ChatCounters(), NullLogger.Instance);
+        await backplane.ConnectAsync(room, CancellationToken.None);
+        return new RoomHarness(mode, backplane, room);
+    }
+
+    /// <summary>A member on <paramref name="path"/>, not yet connected; its close runs the server's close handling (leave the room, then tell the mode).</summary>
+    public (ChatMember Member, RecordingMemberConnection Connection) Create(string path)
+    {
+        var connection = new RecordingMemberConnection(path);
+        var member = new ChatMember(connection);
+        connection.Closed = async () =>
+        {
+            await Room.LeaveAsync(member);
+            await Mode.OnDisconnectedAsync(member, Room);
+        };
+        return (member, connection);
+    }
+
+    /// <summary>Starts the login of <paramref name="nickname"/> (by path) without waiting for it.</summary>
+    public (ChatMember Member, RecordingMemberConnection Connection, Task Login) BeginJoin(string nickname, CancellationToken ct)
+    {
+        var (member, connection) = Create("/websocket/" + Uri.EscapeDataString(nickname));
+        return (member, connection, Mode.OnConnectedAsync(member, Room, ct).AsTask());
+    }
+
+    public async Task<(ChatMember Member, RecordingMemberConnection Connection)> JoinAsync(string nickname, CancellationToken ct)
+    {
+        var (member, connection, login) = BeginJoin(nickname, ct);
+        await login;
+        Assert.That(member.HasJoined, Is.True, $"{nickname} joined");
+        return (member, connection);
+    }
+
+    public Task SayAsync(ChatMember member, string text, CancellationToken ct) =>
+        Mode.OnMessageAsync(member, new WebSocketMessage(WebSocketMessageType.Text, Encoding.UTF8.GetBytes(text)), Room, ct).AsTask();
+
+    public ValueTask DisposeAsync() => Backplane.DisposeAsync();
+}
