@@ -152,6 +152,7 @@ public sealed partial class WebSocketConnection
         {
             return;
         }
+        _server?.Counters.SlowConsumerCut();
         _outbox.ReplaceWithClose(OutgoingMessage.Close(WebSocketCloseCode.PolicyViolation, "Too slow: send queue overflowed"));
         ScheduleCloseTimeout();
     }

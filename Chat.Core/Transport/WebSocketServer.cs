@@ -52,6 +52,9 @@ public sealed class WebSocketServer : IAsyncDisposable
     /// <summary>Number of open connections: every client that has been answered 101 and whose connection has not ended.</summary>
     public int ConnectionCount => Volatile.Read(ref _connectionCount);
 
+    /// <summary>Refused handshakes and slow consumers cut, for the chat's metrics.</summary>
+    internal TransportCounters Counters { get; } = new();
+
     /// <summary>A snapshot of the open connections.</summary>
     public IReadOnlyCollection<WebSocketConnection> Connections => [.. _connections.Values];
 
@@ -246,6 +249,10 @@ public sealed class WebSocketServer : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            if (ex is OperationCanceledException && !_stopping.IsCancellationRequested)
+            {
+                Counters.HandshakeRefused(HandshakeRefusalReason.Timeout);
+            }
             _logger.LogDebug("Handshake from {Remote} failed: {Error}", SafeRemote(socket), ex.Message);
         }
         finally
@@ -294,6 +301,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         }
         if (!outcome.Accepted)
         {
+            Counters.HandshakeRefused(HandshakeRefusalReasons.ForStatus(outcome.Status));
             await SendHandshakeAnswerAsync(socket, stream, outcome.Response, timeout.Token).ConfigureAwait(false);
             _logger.LogDebug("Refused handshake from {Remote}: {Status}", SafeRemote(socket), outcome.Status);
             // Half-close so the refusal is delivered before the socket goes, even if the client sent more.
