@@ -28,15 +28,21 @@ internal sealed partial class HostProcess : IAsyncDisposable
     /// <summary>Path of the built host next to the test assembly.</summary>
     public static string HostDll => Path.Combine(AppContext.BaseDirectory, "Chat.Host.dll");
 
+    /// <summary>A native (AOT) build of the host to run instead of the built one, when FLECK_CHAT_HOST_BINARY names it.</summary>
+    public static string? NativeHost => Environment.GetEnvironmentVariable("FLECK_CHAT_HOST_BINARY") is { Length: > 0 } path ? path : null;
+
     public static HostProcess Start(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(NativeHost ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(HostDll);
+        if (NativeHost is null)
+        {
+            info.ArgumentList.Add(HostDll);
+        }
         foreach (var a in args)
         {
             info.ArgumentList.Add(a);
