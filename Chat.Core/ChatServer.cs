@@ -1,4 +1,5 @@
 using System.Net;
+using Fleck.Chat.Diagnostics;
 using Fleck.Chat.Modes;
 using Fleck.Chat.Scaling;
 using Fleck.Chat.Server;
@@ -23,6 +24,7 @@ public sealed partial class ChatServer : IAsyncDisposable
     private readonly IChatBackplane _backplane;
     private readonly ChatRoom _room;
     private readonly ChatCounters _counters = new();
+    private readonly ChatMetrics _metrics;
     private bool _started;
 
     /// <summary>Creates a chat server; nothing listens until <see cref="StartAsync"/>.</summary>
@@ -31,15 +33,20 @@ public sealed partial class ChatServer : IAsyncDisposable
         Mode = mode ?? throw new ArgumentNullException(nameof(mode));
         Options = options ?? new ChatServerOptions();
         loggerFactory ??= NullLoggerFactory.Instance;
-        _backplane = Options.Backplane ?? new InMemoryBackplane();
-        // A backplane without rooms support leaves rooms to this node alone.
-        var roomBackplane = _backplane as IRoomBackplane ?? new InMemoryBackplane();
+        _metrics = new ChatMetrics(Options.MeterFactory, () => _transport!.ConnectionCount, () => _room!.LocalMemberCount, _counters, () => _transport!.Counters);
+        _backplane = Options.Backplane is { } shared ? new MeteredBackplane(shared, _metrics) : new InMemoryBackplane();
+        // A backplane without rooms support leaves rooms to this node alone. The unwrapped backplane
+        // is asked: the metered wrapper carries the chat's traffic, not the rooms'.
+        var roomBackplane = (Options.Backplane ?? _backplane) as IRoomBackplane ?? new InMemoryBackplane();
         var rooms = new Rooms.RoomDirectory(roomBackplane, Options.MaxRoomsPerMember, Options.HistorySize, _counters, loggerFactory.CreateLogger("Fleck.Chat.Rooms"));
         roomBackplane.AttachRooms(rooms);
         _room = new ChatRoom(_backplane, Options.HistorySize, _counters, loggerFactory.CreateLogger("Fleck.Chat.Room")) { Rooms = rooms };
         var handler = new ChatConnectionHandler(mode, _room, Options, _counters, loggerFactory.CreateLogger("Fleck.Chat.Server"));
         _transport = new WebSocketServer(Options.Transport, handler, loggerFactory);
     }
+
+    /// <summary>The name of the meter every chat server reports on (<c>Fleck.Chat</c>); see the README for its instruments.</summary>
+    public const string MeterName = ChatMetrics.MeterName;
 
     /// <summary>The chat mode in use.</summary>
     public IChatMode Mode { get; }
@@ -98,5 +105,6 @@ public sealed partial class ChatServer : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         await _transport.DisposeAsync().ConfigureAwait(false);
+        _metrics.Dispose();
     }
 }

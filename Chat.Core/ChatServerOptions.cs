@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Fleck.Chat.Scaling;
 using Fleck.Chat.Transport;
 
@@ -23,4 +24,12 @@ public sealed record ChatServerOptions
 
     /// <summary>How this server shares its chat with other nodes; null means a private <see cref="InMemoryBackplane"/> (a single node).</summary>
     public IChatBackplane? Backplane { get; init; }
+
+    /// <summary>
+    /// Creates the server's <c>Fleck.Chat</c> meter (and owns it); null means the server creates its
+    /// own and disposes it with the server. Each server has its own meter; a process that runs
+    /// several servers and exports them together should tell them apart, e.g. with a factory whose
+    /// meters carry a tag per server.
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; init; }
 }

@@ -22,13 +22,15 @@ internal sealed class HostedChat : IAsyncDisposable
     private const int FreePortAttempts = 5;
 
     private readonly StaticFileServer _pages;
+    private readonly MetricsEndpoint _metrics;
     private readonly IPAddress _address;
     private readonly bool _secure;
 
-    private HostedChat(ChatServer chat, StaticFileServer pages, IPAddress address, int httpPort, bool secure)
+    private HostedChat(ChatServer chat, StaticFileServer pages, MetricsEndpoint metrics, IPAddress address, int httpPort, bool secure)
     {
         Chat = chat;
         _pages = pages;
+        _metrics = metrics;
         _address = address;
         HttpPort = httpPort;
         _secure = secure;
@@ -82,7 +84,17 @@ internal sealed class HostedChat : IAsyncDisposable
         try
         {
             var (pages, httpPort) = await StartPagesAsync(settings, chat, certificate is not null, loggerFactory.CreateLogger("Chat.Host.Http"));
-            return new HostedChat(chat, pages, settings.Address, httpPort, certificate is not null);
+            MetricsEndpoint metrics;
+            try
+            {
+                metrics = MetricsEndpoint.Start(PageAddress.Prefixes(settings.Address, httpPort));
+            }
+            catch
+            {
+                await pages.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+            return new HostedChat(chat, pages, metrics, settings.Address, httpPort, certificate is not null);
         }
         catch
         {
@@ -156,6 +168,7 @@ internal sealed class HostedChat : IAsyncDisposable
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         await Chat.StopAsync(cancellationToken).ConfigureAwait(false);
+        _metrics.Dispose();
         await _pages.DisposeAsync().ConfigureAwait(false);
     }
 

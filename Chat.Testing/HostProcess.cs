@@ -28,6 +28,9 @@ internal sealed partial class HostProcess : IAsyncDisposable
     /// <summary>Path of the built host next to the test assembly.</summary>
     public static string HostDll => Path.Combine(AppContext.BaseDirectory, "Chat.Host.dll");
 
+    /// <summary>A native (AOT) build of the host to run instead of the built one, when FLECK_CHAT_HOST_BINARY names it.</summary>
+    public static string? NativeHost => Environment.GetEnvironmentVariable("FLECK_CHAT_HOST_BINARY") is { Length: > 0 } path ? path : null;
+
     public static HostProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
 
     /// <summary>
@@ -36,7 +39,7 @@ internal sealed partial class HostProcess : IAsyncDisposable
     /// </summary>
     public static HostProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(NativeHost ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -47,7 +50,10 @@ internal sealed partial class HostProcess : IAsyncDisposable
         {
             info.Environment[name] = value;
         }
-        info.ArgumentList.Add(HostDll);
+        if (NativeHost is null)
+        {
+            info.ArgumentList.Add(HostDll);
+        }
         foreach (var a in args)
         {
             info.ArgumentList.Add(a);

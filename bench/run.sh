@@ -5,6 +5,8 @@
 #   bench/run.sh --quick    smaller loads, 1 repetition (about 2 minutes)
 #   REPS=3 bench/run.sh     more repetitions
 #   ONLY="idle stalled" bench/run.sh   some groups only: fanout (with steady, nick, rooms and cross-node), idle, stalled
+#   KINDS=ours bench/run.sh   our host only, without the baseline
+#   SCRAPE=1 bench/run.sh   our host's /metrics is fetched every second while it serves (the meter's cost)
 # With redis-server installed, each repetition also runs the fanout through two nodes sharing one
 # Redis (both nodes and Redis on CPU 0), beside the single node of the same repetition.
 set -uo pipefail
@@ -39,6 +41,11 @@ start_server() { # kind mode [redis endpoint] -> sets pid, url; a second call wi
   fi
   local p=$!
   wait_for "$log" "listening|open http" $p
+  if [ -n "${SCRAPE:-}" ] && [ "$1" != baseline ]; then
+    local metrics="http://127.0.0.1:$((port + 1))/metrics"
+    (while kill -0 $p 2>/dev/null; do curl -s -o /dev/null "$metrics"; sleep 1; done) &
+    scrapers="$scrapers $!"
+  fi
   if [ -n "${3:-}" ] && [ -n "$pid" ]; then
     pid="$pid,$p"; targets+=(--target "ws://127.0.0.1:$port/websocket"); health=()
   else
@@ -47,7 +54,10 @@ start_server() { # kind mode [redis endpoint] -> sets pid, url; a second call wi
     if [ "$1" = baseline ]; then health=(); else health=(--health "http://127.0.0.1:$((port + 1))/healthz"); fi
   fi
 }
-stop_server() { for p in ${pid//,/ }; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; pid=""; }
+stop_server() {
+  for p in ${pid//,/ } $scrapers; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  pid=""; scrapers=""
+}
 start_redis() { # -> sets redis_pid, redis_at
   port=$((port + 2))
   local log; log=$(mktemp)
@@ -55,7 +65,7 @@ start_redis() { # -> sets redis_pid, redis_at
   redis_pid=$!; redis_at="127.0.0.1:$port"
   wait_for "$log" "Ready to accept connections" $redis_pid
 }
-pid=""; redis_pid=""; targets=(); health=()
+pid=""; redis_pid=""; scrapers=""; targets=(); health=()
 trap 'for p in ${pid//,/ } $redis_pid; do kill -KILL "$p" 2>/dev/null; done' EXIT
 server_pids() { echo "$pid${redis_pid:+,$redis_pid}"; }
 gen() { taskset -c 1 $bench "${targets[@]}" "${health[@]}" --server-pid "$(server_pids)" "$@" | tee -a /dev/stderr | grep '^RESULT ' | sed 's/^RESULT //' >>"$out"; }
@@ -72,7 +82,7 @@ ONLY=${ONLY:-fanout idle stalled}
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 
 for rep in $(seq "$reps"); do
-  for kind in baseline ours; do
+  for kind in ${KINDS:-baseline ours}; do
     echo "== repetition $rep: $kind" >&2
     if want fanout; then
       start_server $kind broadcast; warm

@@ -155,6 +155,7 @@ public sealed partial class WebSocketConnection : Modes.IMemberConnection
         {
             return;
         }
+        _server?.Counters.SlowConsumerCut();
         _outbox.ReplaceWithClose(OutgoingMessage.Close(WebSocketCloseCode.PolicyViolation, "Too slow: send queue overflowed"));
         ScheduleCloseTimeout();
     }

@@ -53,6 +53,9 @@ public sealed class WebSocketServer : IAsyncDisposable
     /// <summary>Number of open connections: every client that has been answered 101 and whose connection has not ended.</summary>
     public int ConnectionCount => Volatile.Read(ref _connectionCount);
 
+    /// <summary>Refused handshakes and slow consumers cut, for the chat's metrics.</summary>
+    internal TransportCounters Counters { get; } = new();
+
     /// <summary>A snapshot of the open connections.</summary>
     public IReadOnlyCollection<WebSocketConnection> Connections => [.. _connections.Values];
 
@@ -255,6 +258,10 @@ public sealed class WebSocketServer : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            if (ex is OperationCanceledException && !_stopping.IsCancellationRequested)
+            {
+                Counters.HandshakeRefused(HandshakeRefusalReason.Timeout);
+            }
             _logger.LogDebug("Handshake from {Remote} failed: {Error}", SafeRemote(socket), ex.Message);
         }
         finally
@@ -302,13 +309,19 @@ public sealed class WebSocketServer : IAsyncDisposable
             return null;
         }
         ChatIdentity? identity = null;
+        var refusedByAuthenticator = false;
         if (outcome.Accepted && _options.Authenticator is not null)
         {
             (outcome, identity) = await HandshakeAuthentication.AuthenticateAsync(outcome, read.Request!, SafeRemote(socket) as IPEndPoint,
                 _options, _handler, _logger, timeout.Token).ConfigureAwait(false);
+            refusedByAuthenticator = !outcome.Accepted;
         }
         if (!outcome.Accepted)
         {
+            // A 403 from the authenticator is an identity that may not join, not a foreign origin.
+            Counters.HandshakeRefused(refusedByAuthenticator && outcome.Status == 403
+                ? HandshakeRefusalReason.Forbidden
+                : HandshakeRefusalReasons.ForStatus(outcome.Status));
             await SendHandshakeAnswerAsync(socket, stream, outcome.Response, timeout.Token).ConfigureAwait(false);
             _logger.LogDebug("Refused handshake from {Remote}: {Status}", SafeRemote(socket), outcome.Status);
             // Half-close so the refusal is delivered before the socket goes, even if the client sent more.

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Fleck.Chat.Server;
+using Fleck.Chat.Transport;
+
+namespace Fleck.Chat.Diagnostics;
+
+/// <summary>
+/// One chat server's instruments on the <c>Fleck.Chat</c> meter. The busy totals (messages,
+/// deliveries, bytes) are already kept by <see cref="ChatCounters"/> once per message; they are
+/// published as observable counters read at collection time, so a message costs nothing more than it
+/// did before metrics existed. The rare transport events are read the same way from
+/// <see cref="TransportCounters"/>. Only the backplane records directly (errors and publish time).
+/// </summary>
+internal sealed class ChatMetrics : IDisposable
+{
+    /// <summary>The meter's name, for <c>AddMeter</c>, <c>dotnet-counters --counters</c> and the like.</summary>
+    public const string MeterName = "Fleck.Chat";
+
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Counter<long> _backplaneErrors;
+    private readonly Histogram<double> _backplanePublish;
+
+    public ChatMetrics(IMeterFactory? meterFactory, Func<int> connections, Func<int> members, ChatCounters chat, Func<TransportCounters> transport)
+    {
+        // A factory owns (and disposes) the meters it creates; a meter made here is this server's to dispose.
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(new MeterOptions(MeterName)) ?? new Meter(MeterName);
+
+        _meter.CreateObservableUpDownCounter("fleck.chat.connections", connections, "{connection}",
+            "Open WebSocket connections (answered 101 and not yet ended).");
+        _meter.CreateObservableUpDownCounter("fleck.chat.members", members, "{member}",
+            "Members in the chat on this node (connections that have joined).");
+        _meter.CreateObservableCounter("fleck.chat.messages.received", () => chat.Received, "{message}",
+            "Chat messages received from clients.");
+        _meter.CreateObservableCounter("fleck.chat.deliveries", () => chat.DeliveredCount, "{message}",
+            "Messages queued to a client: one per recipient.");
+        _meter.CreateObservableCounter("fleck.chat.bytes.sent", () => chat.Bytes, "By",
+            "Bytes of the frames queued to clients, summed over recipients.");
+        _meter.CreateObservableCounter("fleck.chat.slow_consumers", () => transport().SlowConsumers, "{connection}",
+            "Clients cut (close 1008) because their send queue overflowed.");
+        _meter.CreateObservableCounter("fleck.chat.handshakes.refused", () => Refusals(transport()), "{handshake}",
+            "WebSocket upgrades refused, by reason.");
+        _backplaneErrors = _meter.CreateCounter<long>("fleck.chat.backplane.errors", "{error}",
+            "Backplane calls that failed because the backplane was unavailable, by operation.");
+        _backplanePublish = _meter.CreateHistogram<double>("fleck.chat.backplane.publish.duration", "s",
+            "Time to hand one message to the backplane for the other nodes.");
+
+        // Rooms (--mode rooms) add fleck.chat.rooms (observable up-down counter of open rooms) here,
+        // and session resumption adds fleck.chat.resumes tagged outcome=recovered|unrecovered.
+    }
+
+    /// <summary>The backplane failed one call of kind <paramref name="operation"/> (e.g. <c>claim</c>).</summary>
+    public void BackplaneError(string operation) =>
+        _backplaneErrors.Add(1, new KeyValuePair<string, object?>("operation", operation));
+
+    /// <summary>A publish took from <paramref name="startTimestamp"/> (a <see cref="Stopwatch"/> timestamp) until now.</summary>
+    public void BackplanePublished(long startTimestamp)
+    {
+        if (_backplanePublish.Enabled)
+        {
+            _backplanePublish.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
+        }
+    }
+
+    /// <summary>Whether anyone listens to the publish time (so the caller can skip reading the clock).</summary>
+    public bool MeasuresPublish => _backplanePublish.Enabled;
+
+    private static IEnumerable<Measurement<long>> Refusals(TransportCounters transport)
+    {
+        foreach (var reason in HandshakeRefusalReasons.All)
+        {
+            yield return new Measurement<long>(transport.Refused(reason),
+                new KeyValuePair<string, object?>("reason", HandshakeRefusalReasons.Tag(reason)));
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
+}
