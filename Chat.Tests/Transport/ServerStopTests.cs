@@ -1,7 +1,5 @@
 using System.Net.Sockets;
-using System.Net.WebSockets;
 using Fleck.Chat.Modes;
-using Fleck.Chat.Protocol;
 using Fleck.Chat.Scaling;
 using Fleck.Chat.Tests.Support;
 using Fleck.Chat.Transport;
@@ -101,33 +99,21 @@ public sealed class ServerStopTests
     }
 
     /// <summary>An <see cref="InMemoryBackplane"/> that records whether it was joined and left.</summary>
-    private sealed class RecordingBackplane : IChatBackplane
+    private sealed class RecordingBackplane : ForwardingBackplane
     {
-        private readonly InMemoryBackplane _inner = new();
-
         public bool Connected { get; private set; }
         public TaskCompletionSource Disposed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Task ConnectAsync(IBackplaneNode node, CancellationToken cancellationToken)
+        public override Task ConnectAsync(IBackplaneNode node, CancellationToken cancellationToken)
         {
             Connected = true;
-            return _inner.ConnectAsync(node, cancellationToken);
+            return Inner.ConnectAsync(node, cancellationToken);
         }
 
-        public async ValueTask DisposeAsync()
+        public override async ValueTask DisposeAsync()
         {
-            await _inner.DisposeAsync();
+            await Inner.DisposeAsync();
             Disposed.TrySetResult();
         }
-
-        public ValueTask<bool> TryClaimNicknameAsync(string nickname, CancellationToken cancellationToken) => _inner.TryClaimNicknameAsync(nickname, cancellationToken);
-        public ValueTask ReleaseNicknameAsync(string nickname) => _inner.ReleaseNicknameAsync(nickname);
-        public ValueTask<IReadOnlyCollection<string>> GetNicknamesAsync(CancellationToken cancellationToken) => _inner.GetNicknamesAsync(cancellationToken);
-        public ValueTask<bool> IsOnlineAsync(string nickname, CancellationToken cancellationToken) => _inner.IsOnlineAsync(nickname, cancellationToken);
-        public void PublishToAll(ReadOnlyMemory<byte> payload, WebSocketMessageType type) => _inner.PublishToAll(payload, type);
-        public void PublishToMember(string nickname, ReadOnlyMemory<byte> text) => _inner.PublishToMember(nickname, text);
-        public void PublishDisconnect(string nickname, int closeCode) => _inner.PublishDisconnect(nickname, closeCode);
-        public ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity) => _inner.AppendHistoryAsync(entry, capacity);
-        public ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken) => _inner.GetHistoryAsync(count, cancellationToken);
     }
 }
