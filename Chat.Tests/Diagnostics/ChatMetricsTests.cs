@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using Fleck.Chat.Modes;
 using Fleck.Chat.Tests.Modes;
 using Fleck.Chat.Tests.Support;
+using Fleck.Chat.Transport;
 
 namespace Fleck.Chat.Tests.Diagnostics;
 
@@ -47,6 +48,69 @@ public sealed class ChatMetricsTests
         Assert.That(Read(busyFactory, "fleck.chat.members"), Is.EqualTo(2));
         Assert.That(Read(busyFactory, "fleck.chat.handshakes.refused", "not_found"), Is.EqualTo(1));
         Assert.That(Read(quietFactory, "fleck.chat.handshakes.refused", "not_found"), Is.Zero);
+    }
+
+    [Test]
+    public async Task A_client_that_never_reads_while_others_chat_is_cut_and_the_slow_consumer_counter_moves_by_exactly_one()
+    {
+        var ct = TestTimeouts.Token(TimeSpan.FromSeconds(50));
+        using var factory = new RecordingMeterFactory();
+        var options = new ChatServerOptions
+        {
+            MeterFactory = factory,
+            MessagesPerSecond = 0,
+            Transport = new WebSocketServerOptions { MaxQueuedMessages = 64, MaxQueuedBytes = 64 * 1024, CloseTimeout = TimeSpan.FromMilliseconds(500) },
+        };
+        await using var chat = await ChatFixture.StartAsync(new BroadcastMode(), options);
+        var talker = await chat.ConnectAnonymousAsync(ct);
+        var listener = await chat.ConnectAnonymousAsync(ct);
+        await using var stalled = await RawWebSocketClient.ConnectAsync(chat.Server.Port, "/websocket", ct);
+        stalled.Socket.ReceiveBufferSize = 4096;
+        await chat.WaitForMembersAsync(3, ct);
+        var before = ReadObservable(factory, "fleck.chat.slow_consumers");
+
+        // Paced rounds: the two readers keep up while the stalled client's buffers and queue fill.
+        const int Rounds = 400, PerRound = 8;
+        var text = new string('x', 4000);
+        for (var round = 0; round < Rounds && chat.Server.GetStatistics().Connections == 3; round++)
+        {
+            for (var i = 0; i < PerRound; i++)
+            {
+                await talker.SendTextAsync(text, ct);
+            }
+            for (var i = 0; i < PerRound; i++)
+            {
+                await talker.ReceiveTextAsync(ct);
+                await listener.ReceiveTextAsync(ct);
+            }
+        }
+        await chat.WaitForConnectionsAsync(2, ct);
+        await talker.SendTextAsync("marker", ct);
+        var atTalker = await talker.ReceiveTextsUntilAsync("marker", ct);
+        var atListener = await listener.ReceiveTextsUntilAsync("marker", ct);
+
+        Assert.That(before, Is.Zero);
+        Assert.That(ReadObservable(factory, "fleck.chat.slow_consumers"), Is.EqualTo(1), "the stalled client, and neither reader");
+        Assert.That(atTalker, Is.EqualTo(new[] { "marker" }), "the readers were kept, and had everything before the marker");
+        Assert.That(atListener, Is.EqualTo(new[] { "marker" }));
+    }
+
+    /// <summary>One reading of the observable instrument <paramref name="name"/> on the meter <paramref name="factory"/> made.</summary>
+    private static long ReadObservable(RecordingMeterFactory factory, string name)
+    {
+        var values = new List<long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (factory.Made.Contains(instrument.Meter) && instrument.Name == name)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => values.Add(value));
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return values.Single();
     }
 
     /// <summary>Makes meters the way a dependency-injection container's factory does, and remembers them.</summary>
