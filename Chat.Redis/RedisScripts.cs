@@ -34,6 +34,42 @@ internal static class RedisScripts
         """;
 
     /// <summary>
+    /// Claims this node's share of an identified user's name, and tells in the same step whether
+    /// another node holds a share: a share is held while it is in that node's member hash, which
+    /// is also what presence reads and what a sweep of a dead node clears, so "first" here agrees
+    /// with what the other nodes were told.
+    /// KEYS: share key, own member hash, node set. ARGV: node id, TTL ms, share suffix, nickname as
+    /// typed, member hash prefix, the name's claim suffix.
+    /// Returns 2 when no other node holds a share (the user's first), 1 otherwise.
+    /// </summary>
+    public const string ClaimShare = """
+        local first = 2
+        for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+          if id ~= ARGV[1] and redis.call('HEXISTS', ARGV[5] .. id, ARGV[6] .. '@' .. id) == 1 then
+            first = 1
+            break
+          end
+        end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+        return first
+        """;
+
+    /// <summary>
+    /// Releases this node's share of a name and tells in the same step whether it was the last.
+    /// KEYS: share key, own member hash, node set. ARGV: node id, share suffix, member hash prefix,
+    /// the name's claim suffix. Returns 1 when no other node holds a share, 0 otherwise.
+    /// </summary>
+    public const string ReleaseShare = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+        redis.call('HDEL', KEYS[2], ARGV[2])
+        for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+          if id ~= ARGV[1] and redis.call('HEXISTS', ARGV[3] .. id, ARGV[4] .. '@' .. id) == 1 then return 0 end
+        end
+        return 1
+        """;
+
+    /// <summary>
     /// The heartbeat: renews the node's alive key and registers it, and reports (and clears) the
     /// marker a survivor leaves when it took this node for dead.
     /// KEYS: own alive key, node set, own swept marker. ARGV: node id, TTL ms.
