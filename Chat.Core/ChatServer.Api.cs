@@ -28,13 +28,14 @@ public sealed partial class ChatServer
     /// </summary>
     /// <returns>False when nobody online holds that nickname (always, in broadcast mode, which has no nicknames).</returns>
     /// <exception cref="ArgumentException"><paramref name="user"/> or <paramref name="text"/> is null or empty.</exception>
+    /// <exception cref="Scaling.BackplaneUnavailableException">The user is not on this node and the other nodes cannot be asked right now.</exception>
     public async Task<bool> SendToUserAsync(string user, string text, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(user);
         ArgumentException.ThrowIfNullOrEmpty(text);
         user = user.Trim();
         var message = ChatEvents.Private(Nickname.Server, user, text, ChatEvents.Now());
-        return await _room.SendToAsync(user, message, cancellationToken).ConfigureAwait(false);
+        return await _room.SendToUserAsync(user, message, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -53,12 +54,13 @@ public sealed partial class ChatServer
     }
 
     /// <summary>
-    /// The nicknames online on every node, sorted case-insensitively; while the backplane is
-    /// unreachable, this node's only. Empty in broadcast mode, which has no nicknames.
+    /// The nicknames online on every node, sorted case-insensitively. Empty in broadcast mode,
+    /// which has no nicknames.
     /// </summary>
+    /// <exception cref="Scaling.BackplaneUnavailableException">The other nodes cannot be counted right now: a list of this node's alone would pass for everyone.</exception>
     public async Task<IReadOnlyList<string>> GetOnlineUsersAsync(CancellationToken cancellationToken = default)
     {
-        var nicknames = await _room.GetNicknamesAsync(cancellationToken).ConfigureAwait(false);
+        var nicknames = await _room.GetOnlineEverywhereAsync(cancellationToken).ConfigureAwait(false);
         return [.. nicknames.Order(Nickname.Comparer)];
     }
 }

@@ -193,7 +193,7 @@ public sealed partial class RedisBackplane
         var markerTtl = ((long)_options.SweptMarkerTimeToLive.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         var result = await Db.ScriptEvaluateAsync(RedisScripts.Sweep,
             [_keys.Nodes, _keys.Alive(nodeId), _keys.Members(nodeId), _keys.Swept(nodeId)],
-            [nodeId, _keys.NicknamePrefix, _keys.Broadcast.ToString(), header, force ? "1" : "0", markerTtl]).ConfigureAwait(false);
+            [nodeId, _keys.NicknamePrefix, _keys.Broadcast.ToString(), header, force ? "1" : "0", markerTtl, _keys.MembersPrefix]).ConfigureAwait(false);
         var announced = (long)result;
         if (announced >= 0)
         {

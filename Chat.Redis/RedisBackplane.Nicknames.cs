@@ -22,16 +22,19 @@ public sealed partial class RedisBackplane
     public ValueTask<bool> TryClaimNicknameAsync(string nickname, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(nickname);
-        return ClaimAsync(nickname, RedisKeys.ClaimSuffix(nickname), cancellationToken);
+        var suffix = RedisKeys.ClaimSuffix(nickname);
+        return ClaimedAsync(ClaimAsync(nickname, suffix, RedisScripts.Claim, [_keys.Nickname(suffix), _keys.OwnMembers], [NodeId, TtlMilliseconds, suffix, nickname], cancellationToken));
+
+        static async ValueTask<bool> ClaimedAsync(ValueTask<long> claim) => await claim.ConfigureAwait(false) == 1;
     }
 
-    private async ValueTask<bool> ClaimAsync(string nickname, string suffix, CancellationToken cancellationToken)
+    /// <summary>Runs a claim script for <paramref name="suffix"/> through the claim book; its result, 0 when the name is held elsewhere.</summary>
+    private async ValueTask<long> ClaimAsync(string nickname, string suffix, string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
     {
         (ClaimBook.Claim Claim, Task<RedisResult> Command)? reserved;
         try
         {
-            reserved = _claims.TryReserve(nickname, suffix, () => Db.ScriptEvaluateAsync(RedisScripts.Claim,
-                [_keys.Nickname(suffix), _keys.OwnMembers], [NodeId, TtlMilliseconds, suffix, nickname]));
+            reserved = _claims.TryReserve(nickname, suffix, () => Db.ScriptEvaluateAsync(script, keys, args));
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -39,12 +42,12 @@ public sealed partial class RedisBackplane
         }
         if (reserved is not { } pending)
         {
-            return false;
+            return 0;
         }
-        bool claimed;
+        long result;
         try
         {
-            claimed = (long)await pending.Command.WaitAsync(cancellationToken).ConfigureAwait(false) == 1;
+            result = (long)await pending.Command.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsRedisFailure(ex) || ex is OperationCanceledException)
         {
@@ -53,7 +56,7 @@ public sealed partial class RedisBackplane
             _claims.AddPendingRelease(suffix);
             throw ex is OperationCanceledException ? ex : Unavailable(ex);
         }
-        if (claimed)
+        if (result > 0)
         {
             _claims.Confirm(pending.Claim);
         }
@@ -61,7 +64,7 @@ public sealed partial class RedisBackplane
         {
             _claims.Remove(pending.Claim);
         }
-        return claimed;
+        return result;
     }
 
     /// <inheritdoc />

@@ -138,12 +138,12 @@ public sealed partial class RedisBackplane : IRoomBackplane
     }
 
     /// <inheritdoc />
-    public async ValueTask AddRoomMemberAsync(string room, string nickname, CancellationToken cancellationToken)
+    public async ValueTask<bool> AddRoomMemberAsync(string room, string nickname, CancellationToken cancellationToken)
     {
         try
         {
-            await Db.ScriptEvaluateAsync(RoomScripts.AddMember, [Rooms.Members(room), Rooms.Index, Rooms.NodeRecord(NodeId)], [nickname, room, RoomKeys.RecordField(room, nickname)])
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            return (long)await Db.ScriptEvaluateAsync(RoomScripts.AddMember, [Rooms.Members(room), Rooms.Index, Rooms.NodeRecord(NodeId)], [nickname, room, RoomKeys.RecordField(room, nickname)])
+                .WaitAsync(cancellationToken).ConfigureAwait(false) == 1;
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -152,11 +152,11 @@ public sealed partial class RedisBackplane : IRoomBackplane
     }
 
     /// <inheritdoc />
-    public async ValueTask RemoveRoomMemberAsync(string room, string nickname)
+    public async ValueTask<bool> RemoveRoomMemberAsync(string room, string nickname)
     {
         try
         {
-            await Db.ScriptEvaluateAsync(RoomScripts.RemoveMember, [Rooms.Members(room), Rooms.Index, Rooms.NodeRecord(NodeId)], [nickname, room, RoomKeys.RecordField(room, nickname)]).ConfigureAwait(false);
+            return (long)await Db.ScriptEvaluateAsync(RoomScripts.RemoveMember, [Rooms.Members(room), Rooms.Index, Rooms.NodeRecord(NodeId)], [nickname, room, RoomKeys.RecordField(room, nickname)]).ConfigureAwait(false) == 1;
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {

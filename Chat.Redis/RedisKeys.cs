@@ -22,6 +22,9 @@ internal sealed class RedisKeys(string prefix, string nodeId)
     /// <summary>Start of every claim key; the scripts append a claim suffix to it.</summary>
     public string NicknamePrefix { get; } = prefix + "nick:";
 
+    /// <summary>Start of every node's member hash; the scripts append a node id to it.</summary>
+    public string MembersPrefix { get; } = prefix + "members:";
+
     public RedisChannel Broadcast { get; } = RedisChannel.Literal(prefix + "all");
 
     public RedisChannel OwnChannel { get; } = RedisChannel.Literal(prefix + "node:" + nodeId);
@@ -38,7 +41,7 @@ internal sealed class RedisKeys(string prefix, string nodeId)
 
     public RedisChannel NodeChannel(string id) => RedisChannel.Literal(Prefix + "node:" + id);
 
-    public RedisKey Members(string id) => Prefix + "members:" + id;
+    public RedisKey Members(string id) => MembersPrefix + id;
 
     public RedisKey Alive(string id) => Prefix + "alive:" + id;
 

@@ -34,6 +34,42 @@ internal static class RedisScripts
         """;
 
     /// <summary>
+    /// Claims this node's share of an identified user's name, and tells in the same step whether
+    /// another node holds a share: a share is held while it is in that node's member hash, which
+    /// is also what presence reads and what a sweep of a dead node clears, so "first" here agrees
+    /// with what the other nodes were told.
+    /// KEYS: share key, own member hash, node set. ARGV: node id, TTL ms, share suffix, nickname as
+    /// typed, member hash prefix, the name's claim suffix.
+    /// Returns 2 when no other node holds a share (the user's first), 1 otherwise.
+    /// </summary>
+    public const string ClaimShare = """
+        local first = 2
+        for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+          if id ~= ARGV[1] and redis.call('HEXISTS', ARGV[5] .. id, ARGV[6] .. '@' .. id) == 1 then
+            first = 1
+            break
+          end
+        end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+        return first
+        """;
+
+    /// <summary>
+    /// Releases this node's share of a name and tells in the same step whether it was the last.
+    /// KEYS: share key, own member hash, node set. ARGV: node id, share suffix, member hash prefix,
+    /// the name's claim suffix. Returns 1 when no other node holds a share, 0 otherwise.
+    /// </summary>
+    public const string ReleaseShare = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+        redis.call('HDEL', KEYS[2], ARGV[2])
+        for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+          if id ~= ARGV[1] and redis.call('HEXISTS', ARGV[3] .. id, ARGV[4] .. '@' .. id) == 1 then return 0 end
+        end
+        return 1
+        """;
+
+    /// <summary>
     /// The heartbeat: renews the node's alive key and registers it, and reports (and clears) the
     /// marker a survivor leaves when it took this node for dead.
     /// KEYS: own alive key, node set, own swept marker. ARGV: node id, TTL ms.
@@ -76,24 +112,34 @@ internal static class RedisScripts
     /// while the node's alive key is really gone. Its claims that still name it are deleted (freeing
     /// the names at once); the names that nobody else has claimed since are announced as lost on the
     /// broadcast channel, in the same atomic step, so every node (the sweeper too) emits the leaves.
+    /// A share of an identified user's name (suffix <c>NAME@node</c>) is announced only when no other
+    /// node holds a share of that name: the user is still online there.
     /// With force=1 a node sweeps itself on a graceful stop: no marker, no checks.
     /// KEYS: node set, its alive key, its member hash, its swept marker.
-    /// ARGV: its node id, claim key prefix, broadcast channel, message header, force, marker TTL ms.
+    /// ARGV: its node id, claim key prefix, broadcast channel, message header, force, marker TTL ms,
+    /// member hash prefix.
     /// Returns the number of names announced, or -1 when there was nothing to sweep.
     /// </summary>
     public const string Sweep = """
         local force = ARGV[5] == '1'
         if not force and redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
         if redis.call('SREM', KEYS[1], ARGV[1]) == 0 and not force then return -1 end
+        local others = redis.call('SMEMBERS', KEYS[1])
+        local function sharedElsewhere(suffix)
+          local name = string.match(suffix, '^(.*)@' .. ARGV[1] .. '$')
+          if not name then return false end
+          for _, id in ipairs(others) do
+            if id ~= ARGV[1] and redis.call('HEXISTS', ARGV[7] .. id, name .. '@' .. id) == 1 then return true end
+          end
+          return false
+        end
         local gone = {}
         local entries = redis.call('HGETALL', KEYS[3])
         for i = 1, #entries, 2 do
           local key = ARGV[2] .. entries[i]
           local holder = redis.call('GET', key)
-          if holder == ARGV[1] then
-            redis.call('DEL', key)
-            gone[#gone + 1] = entries[i + 1]
-          elseif not holder then
+          if holder == ARGV[1] then redis.call('DEL', key) end
+          if (holder == ARGV[1] or not holder) and not sharedElsewhere(entries[i]) then
             gone[#gone + 1] = entries[i + 1]
           end
         end

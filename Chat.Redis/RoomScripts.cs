@@ -41,25 +41,33 @@ internal static class RoomScripts
     /// One more connection of a nickname in a room; the room's distinct count goes up on the first.
     /// The node's own record (room, nickname → connections) lets a survivor undo it if the node dies.
     /// KEYS: room members hash, room index, node's room record. ARGV: nickname, room, "room\nnickname".
+    /// Returns 1 when this is the nickname's first connection in the room on any node, else 0.
     /// </summary>
     public const string AddMember = """
-        if redis.call('HINCRBY', KEYS[1], ARGV[1], 1) == 1 then redis.call('ZINCRBY', KEYS[2], 1, ARGV[2]) end
+        local first = 0
+        if redis.call('HINCRBY', KEYS[1], ARGV[1], 1) == 1 then
+          redis.call('ZINCRBY', KEYS[2], 1, ARGV[2])
+          first = 1
+        end
         redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
-        return 1
+        return first
         """;
 
     /// <summary>
     /// One connection fewer; the last one removes the nickname, and an empty room leaves the index.
     /// KEYS: room members hash, room index, node's room record. ARGV: nickname, room, "room\nnickname".
+    /// Returns 1 when the nickname has no connection left in the room on any node (also when it was
+    /// not recorded at all, e.g. Redis lost its data), 0 while another connection remains.
     /// </summary>
     public const string RemoveMember = """
         if redis.call('HINCRBY', KEYS[3], ARGV[3], -1) <= 0 then redis.call('HDEL', KEYS[3], ARGV[3]) end
-        if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+        if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 1 end
         if redis.call('HINCRBY', KEYS[1], ARGV[1], -1) <= 0 then
           redis.call('HDEL', KEYS[1], ARGV[1])
           if tonumber(redis.call('ZINCRBY', KEYS[2], -1, ARGV[2])) <= 0 then redis.call('ZREM', KEYS[2], ARGV[2]) end
+          return 1
         end
-        return 1
+        return 0
         """;
 
     /// <summary>

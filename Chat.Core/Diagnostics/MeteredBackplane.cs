@@ -55,7 +55,7 @@ internal sealed class MeteredBackplane(IChatBackplane inner, ChatMetrics metrics
         }
     }
 
-    public async ValueTask<bool> TryClaimSharedNicknameAsync(string nickname, CancellationToken cancellationToken)
+    public async ValueTask<SharedClaimResult> TryClaimSharedNicknameAsync(string nickname, CancellationToken cancellationToken)
     {
         try
         {
@@ -68,7 +68,7 @@ internal sealed class MeteredBackplane(IChatBackplane inner, ChatMetrics metrics
         }
     }
 
-    public ValueTask ReleaseSharedNicknameAsync(string nickname) => inner.ReleaseSharedNicknameAsync(nickname);
+    public ValueTask<bool> ReleaseSharedNicknameAsync(string nickname) => inner.ReleaseSharedNicknameAsync(nickname);
 
     public void PublishToAll(ReadOnlyMemory<byte> payload, WebSocketMessageType type)
     {

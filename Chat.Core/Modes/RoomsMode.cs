@@ -26,7 +26,8 @@ public sealed class RoomsMode : NicknameChatMode
     /// <inheritdoc />
     public override async ValueTask OnDisconnectedAsync(ChatMember member, IChatRoom room)
     {
-        // Out of every room first (no more of their traffic), then the rooms' others are told.
+        // Out of every room first (no more of their traffic), then the rooms' others are told, where
+        // this was the user's last connection in the room.
         var left = await room.Rooms.LeaveAllAsync(member).ConfigureAwait(false);
         if (member.Nickname is { } nickname)
         {
@@ -89,7 +90,7 @@ public sealed class RoomsMode : NicknameChatMode
             case RoomJoinResult.Joined:
                 rooms.SendToGroup(name, RoomEvents.Join(name, nickname), except: member);
                 break;
-            case RoomJoinResult.AlreadyJoined:
+            case RoomJoinResult.AlreadyJoined or RoomJoinResult.JoinedAgain:
                 break;
             case RoomJoinResult.TooManyRooms:
                 member.Send(RoomEvents.Error(RoomErrorCode.TooManyRooms, $"You are in {rooms.MaxRoomsPerMember} rooms, the most allowed; leave one first.", name));
@@ -102,13 +103,17 @@ public sealed class RoomsMode : NicknameChatMode
 
     private static async ValueTask LeaveAsync(ChatMember member, string nickname, string name, IRoomDirectory rooms)
     {
-        if (!await rooms.LeaveAsync(member, name).ConfigureAwait(false))
+        var result = await rooms.LeaveAsync(member, name).ConfigureAwait(false);
+        if (result == RoomLeaveResult.NotInRoom)
         {
             member.Send(RoomEvents.Error(RoomErrorCode.NotInRoom, $"You are not in #{name}.", name));
             return;
         }
         member.Send(RoomEvents.Left(name));
-        rooms.SendToGroup(name, RoomEvents.Leave(name, nickname));
+        if (result == RoomLeaveResult.Left)
+        {
+            rooms.SendToGroup(name, RoomEvents.Leave(name, nickname));
+        }
     }
 
     private static async ValueTask SendAsync(ChatMember member, string nickname, string name, string? msg, IRoomDirectory rooms, CancellationToken cancellationToken)

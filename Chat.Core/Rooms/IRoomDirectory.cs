@@ -23,10 +23,16 @@ public interface IRoomDirectory
     /// </summary>
     ValueTask<RoomJoinResult> JoinAsync(ChatMember member, string room, Action<RoomSnapshot> welcome, CancellationToken cancellationToken);
 
-    /// <summary>Takes a member out of a room; nothing of that room reaches it afterwards. False when it was not in it.</summary>
-    ValueTask<bool> LeaveAsync(ChatMember member, string room);
+    /// <summary>
+    /// Takes a member out of a room; nothing of that room reaches it afterwards. A user with several
+    /// connections leaves the room (for the room's others) with its last connection there.
+    /// </summary>
+    ValueTask<RoomLeaveResult> LeaveAsync(ChatMember member, string room);
 
-    /// <summary>Takes a member out of every room (on disconnect) and returns the rooms it was in.</summary>
+    /// <summary>
+    /// Takes a member out of every room (on disconnect) and returns the rooms its user left: those
+    /// where it has no other connection, on any node.
+    /// </summary>
     ValueTask<IReadOnlyList<string>> LeaveAllAsync(ChatMember member);
 
     /// <summary>Whether the member is in the room right now. O(1).</summary>

@@ -43,13 +43,14 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
         try
         {
             local = await EnterAsync(room, member, cancellationToken).ConfigureAwait(false);
-            await backplane.AddRoomMemberAsync(room, nickname, cancellationToken).ConfigureAwait(false);
+            // A user with several connections is in the room once: only its first connection there is news.
+            var first = await backplane.AddRoomMemberAsync(room, nickname, cancellationToken).ConfigureAwait(false);
             present = true;
             var users = await backplane.GetRoomMembersAsync(room, cancellationToken).ConfigureAwait(false);
             var stream = await backplane.ReadRoomAsync(room, historySize, cancellationToken).ConfigureAwait(false);
             var snapshot = new RoomSnapshot(room, users, stream.Epoch, stream.Offset, stream.History);
             local.Activate(member, stream.Offset, () => welcome(snapshot));
-            return RoomJoinResult.Joined;
+            return first ? RoomJoinResult.Joined : RoomJoinResult.JoinedAgain;
         }
         catch (Exception ex) when (ex is BackplaneUnavailableException or OperationCanceledException)
         {
@@ -74,21 +75,20 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
         }
     }
 
-    public async ValueTask<bool> LeaveAsync(ChatMember member, string room)
+    public async ValueTask<RoomLeaveResult> LeaveAsync(ChatMember member, string room)
     {
         if (!_memberships.TryGetValue(member, out var mine))
         {
-            return false;
+            return RoomLeaveResult.NotInRoom;
         }
         lock (mine)
         {
             if (!mine.Remove(room))
             {
-                return false;
+                return RoomLeaveResult.NotInRoom;
             }
         }
-        await LeaveCoreAsync(member, room).ConfigureAwait(false);
-        return true;
+        return await LeaveCoreAsync(member, room).ConfigureAwait(false) ? RoomLeaveResult.Left : RoomLeaveResult.LeftStillPresent;
     }
 
     public async ValueTask<IReadOnlyList<string>> LeaveAllAsync(ChatMember member)
@@ -103,11 +103,15 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
             rooms = [.. mine];
             mine.Clear();
         }
+        var left = new List<string>(rooms.Length);
         foreach (var room in rooms)
         {
-            await LeaveCoreAsync(member, room).ConfigureAwait(false);
+            if (await LeaveCoreAsync(member, room).ConfigureAwait(false))
+            {
+                left.Add(room);
+            }
         }
-        return rooms;
+        return left;
     }
 
     public bool IsMember(ChatMember member, string room)
@@ -206,16 +210,14 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
         }
     }
 
-    private async ValueTask LeaveCoreAsync(ChatMember member, string room)
+    /// <summary>Takes the member out of the room; true when its user has no connection left there (the others are to be told).</summary>
+    private async ValueTask<bool> LeaveCoreAsync(ChatMember member, string room)
     {
         if (_rooms.TryGetValue(room, out var local))
         {
             await ExitAsync(local, member).ConfigureAwait(false);
         }
-        if (member.Nickname is { } nickname)
-        {
-            await RemovePresenceAsync(room, nickname).ConfigureAwait(false);
-        }
+        return member.Nickname is not { } nickname || await RemovePresenceAsync(room, nickname).ConfigureAwait(false);
     }
 
     /// <summary>Takes the member out of the local set; the last one out unsubscribes the node from the room.</summary>
@@ -255,15 +257,17 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
         return true;
     }
 
-    private async ValueTask RemovePresenceAsync(string room, string nickname)
+    /// <summary>True when the nickname has no connection left in the room, or when that cannot be told (then the others hear of a leave rather than miss one).</summary>
+    private async ValueTask<bool> RemovePresenceAsync(string room, string nickname)
     {
         try
         {
-            await backplane.RemoveRoomMemberAsync(room, nickname).ConfigureAwait(false);
+            return await backplane.RemoveRoomMemberAsync(room, nickname).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             logger.LogWarning("Could not record that {Nickname} left #{Room}: {Error}", nickname, room, ex.Message);
+            return true;
         }
     }
 }

@@ -46,4 +46,23 @@ public enum RoomJoinResult
 
     /// <summary>Shared room state cannot be reached right now (the backplane is down).</summary>
     Unavailable,
+
+    /// <summary>
+    /// The member is in the room (the welcome callback ran), and its user already was, through
+    /// another connection: the room's others are not told again.
+    /// </summary>
+    JoinedAgain,
+}
+
+/// <summary>Outcome of <see cref="IRoomDirectory.LeaveAsync"/>.</summary>
+public enum RoomLeaveResult
+{
+    /// <summary>The member was not in the room; nothing changed.</summary>
+    NotInRoom,
+
+    /// <summary>The member left, and its user has no connection left in the room: the room's others are to be told.</summary>
+    Left,
+
+    /// <summary>The member left, but its user is still in the room through another connection: nobody is told.</summary>
+    LeftStillPresent,
 }

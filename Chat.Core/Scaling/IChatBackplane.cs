@@ -26,14 +26,27 @@ public interface IChatBackplane : IAsyncDisposable
 
     /// <summary>
     /// Claims a nickname for this node as one of possibly several nodes serving the same identified
-    /// user (who may be connected to several nodes at once): false only when the name is held
-    /// exclusively, through <see cref="TryClaimNicknameAsync"/>. The default claims exclusively,
-    /// so a backplane that does not override it serves each identified user from one node only.
+    /// user (who may be connected to several nodes at once): <see cref="SharedClaimResult.Taken"/>
+    /// only when the name is held exclusively, through <see cref="TryClaimNicknameAsync"/>. Whether
+    /// this is the user's first share anywhere is decided in the same atomic step as the claim, so
+    /// of two nodes claiming at the same moment exactly one is first (and announces the user).
+    /// The default claims exclusively, so a backplane that does not override it serves each
+    /// identified user from one node only.
     /// </summary>
-    ValueTask<bool> TryClaimSharedNicknameAsync(string nickname, CancellationToken cancellationToken) => TryClaimNicknameAsync(nickname, cancellationToken);
+    async ValueTask<SharedClaimResult> TryClaimSharedNicknameAsync(string nickname, CancellationToken cancellationToken) =>
+        await TryClaimNicknameAsync(nickname, cancellationToken).ConfigureAwait(false) ? SharedClaimResult.First : SharedClaimResult.Taken;
 
-    /// <summary>Frees this node's share of a nickname claimed with <see cref="TryClaimSharedNicknameAsync"/>.</summary>
-    ValueTask ReleaseSharedNicknameAsync(string nickname) => ReleaseNicknameAsync(nickname);
+    /// <summary>
+    /// Frees this node's share of a nickname claimed with <see cref="TryClaimSharedNicknameAsync"/>.
+    /// Returns true when no share of it is left on any node (the user went offline), decided in the
+    /// same atomic step as the release, so of two nodes releasing at the same moment exactly one is
+    /// last; also true when that cannot be told (the backplane is down), as the user's claims then expire.
+    /// </summary>
+    async ValueTask<bool> ReleaseSharedNicknameAsync(string nickname)
+    {
+        await ReleaseNicknameAsync(nickname).ConfigureAwait(false);
+        return true;
+    }
 
     /// <summary>Nicknames online on any node; may throw <see cref="BackplaneUnavailableException"/>.</summary>
     ValueTask<IReadOnlyCollection<string>> GetNicknamesAsync(CancellationToken cancellationToken);
@@ -68,6 +81,19 @@ public interface IChatBackplane : IAsyncDisposable
     /// dropped as copies of its history, instead of a second time after it.
     /// </summary>
     ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken);
+}
+
+/// <summary>Outcome of <see cref="IChatBackplane.TryClaimSharedNicknameAsync"/>.</summary>
+public enum SharedClaimResult
+{
+    /// <summary>The name is held exclusively (by a member without identity): not claimed.</summary>
+    Taken,
+
+    /// <summary>Claimed, and no other node held a share: the user has just come online.</summary>
+    First,
+
+    /// <summary>Claimed, and another node already holds a share: the user was online already.</summary>
+    Again,
 }
 
 /// <summary>The side of a chat server that a backplane delivers to.</summary>

@@ -32,11 +32,19 @@ public interface IRoomBackplane
     /// <summary>Hands an unnumbered event to the other nodes subscribed to the room (never to this one). Never blocks.</summary>
     void PublishRoomEvent(string room, ReadOnlyMemory<byte> text);
 
-    /// <summary>Records that <paramref name="nickname"/> has one more connection in the room.</summary>
-    ValueTask AddRoomMemberAsync(string room, string nickname, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records that <paramref name="nickname"/> has one more connection in the room. True when it is
+    /// the nickname's first there on any node (the room's others are to be told it joined), decided
+    /// in the same atomic step as the count.
+    /// </summary>
+    ValueTask<bool> AddRoomMemberAsync(string room, string nickname, CancellationToken cancellationToken);
 
-    /// <summary>Records that <paramref name="nickname"/> has one connection fewer in the room.</summary>
-    ValueTask RemoveRoomMemberAsync(string room, string nickname);
+    /// <summary>
+    /// Records that <paramref name="nickname"/> has one connection fewer in the room. True when it had
+    /// no other there on any node (the room's others are to be told it left), decided in the same
+    /// atomic step as the count.
+    /// </summary>
+    ValueTask<bool> RemoveRoomMemberAsync(string room, string nickname);
 
     /// <summary>The room's members on every node.</summary>
     ValueTask<IReadOnlyList<string>> GetRoomMembersAsync(string room, CancellationToken cancellationToken);

@@ -38,18 +38,12 @@ public sealed partial class InMemoryBackplane : IRoomBackplane
     public void PublishRoomEvent(string room, ReadOnlyMemory<byte> text) => _cluster.Rooms.PublishEvent(room, RoomNode, text);
 
     /// <inheritdoc />
-    public ValueTask AddRoomMemberAsync(string room, string nickname, CancellationToken cancellationToken)
-    {
-        _cluster.Rooms.AddMember(room, nickname);
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask<bool> AddRoomMemberAsync(string room, string nickname, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_cluster.Rooms.AddMember(room, nickname));
 
     /// <inheritdoc />
-    public ValueTask RemoveRoomMemberAsync(string room, string nickname)
-    {
-        _cluster.Rooms.RemoveMember(room, nickname);
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask<bool> RemoveRoomMemberAsync(string room, string nickname) =>
+        ValueTask.FromResult(_cluster.Rooms.RemoveMember(room, nickname));
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<string>> GetRoomMembersAsync(string room, CancellationToken cancellationToken) =>

@@ -45,34 +45,41 @@ public sealed partial class InMemoryBackplane : IChatBackplane
     }
 
     /// <inheritdoc />
-    public ValueTask<bool> TryClaimSharedNicknameAsync(string nickname, CancellationToken cancellationToken)
+    public ValueTask<SharedClaimResult> TryClaimSharedNicknameAsync(string nickname, CancellationToken cancellationToken)
     {
         lock (_cluster.Shared)
         {
             if (_cluster.Nicknames.ContainsKey(nickname))
             {
-                return ValueTask.FromResult(false);
+                return ValueTask.FromResult(SharedClaimResult.Taken);
             }
             if (!_cluster.Shared.TryGetValue(nickname, out var holders))
             {
                 _cluster.Shared[nickname] = holders = [];
             }
+            var first = !holders.Any(h => h != this);
             holders.Add(this);
-            return ValueTask.FromResult(true);
+            return ValueTask.FromResult(first ? SharedClaimResult.First : SharedClaimResult.Again);
         }
     }
 
     /// <inheritdoc />
-    public ValueTask ReleaseSharedNicknameAsync(string nickname)
+    public ValueTask<bool> ReleaseSharedNicknameAsync(string nickname)
     {
         lock (_cluster.Shared)
         {
-            if (_cluster.Shared.TryGetValue(nickname, out var holders) && holders.Remove(this) && holders.Count == 0)
+            if (!_cluster.Shared.TryGetValue(nickname, out var holders))
+            {
+                return ValueTask.FromResult(true);
+            }
+            holders.Remove(this);
+            if (holders.Count == 0)
             {
                 _cluster.Shared.Remove(nickname);
+                return ValueTask.FromResult(true);
             }
+            return ValueTask.FromResult(false);
         }
-        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />

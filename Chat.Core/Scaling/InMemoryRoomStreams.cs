@@ -84,31 +84,31 @@ internal sealed class InMemoryRoomStreams
         }
     }
 
-    public void AddMember(string room, string nickname)
+    /// <summary>One more connection of the nickname in the room; true when it is its first there.</summary>
+    public bool AddMember(string room, string nickname)
     {
         var stream = Get(room);
         lock (stream)
         {
-            stream.Members[nickname] = stream.Members.GetValueOrDefault(nickname) + 1;
+            var n = stream.Members.GetValueOrDefault(nickname) + 1;
+            stream.Members[nickname] = n;
+            return n == 1;
         }
     }
 
-    public void RemoveMember(string room, string nickname)
+    /// <summary>One connection fewer; true when the nickname has none left in the room.</summary>
+    public bool RemoveMember(string room, string nickname)
     {
         var stream = Get(room);
         lock (stream)
         {
-            if (stream.Members.TryGetValue(nickname, out var n))
+            if (!stream.Members.TryGetValue(nickname, out var n) || n <= 1)
             {
-                if (n <= 1)
-                {
-                    stream.Members.Remove(nickname);
-                }
-                else
-                {
-                    stream.Members[nickname] = n - 1;
-                }
+                stream.Members.Remove(nickname);
+                return true;
             }
+            stream.Members[nickname] = n - 1;
+            return false;
         }
     }
 

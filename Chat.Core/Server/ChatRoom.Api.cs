@@ -19,6 +19,29 @@ internal sealed partial class ChatRoom
         backplane.PublishDisconnect(nickname, closeCode);
     }
 
+    /// <summary>
+    /// Sends to a user on whichever node holds it; false when it is online nowhere. Unlike
+    /// <see cref="SendToAsync"/>, throws <see cref="BackplaneUnavailableException"/> when the user is not
+    /// here and the other nodes cannot be asked, so an operator is not told "offline" for "unknown".
+    /// </summary>
+    public async ValueTask<bool> SendToUserAsync(string nickname, Transport.OutgoingMessage message, CancellationToken cancellationToken)
+    {
+        if (TrySendLocally(nickname, message))
+        {
+            return true;
+        }
+        if (!await backplane.IsOnlineAsync(nickname, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+        backplane.PublishToMember(nickname, message.Payload);
+        return true;
+    }
+
+    /// <summary>The nicknames online on every node; throws <see cref="BackplaneUnavailableException"/> when that cannot be read (no fallback to this node's).</summary>
+    public ValueTask<IReadOnlyCollection<string>> GetOnlineEverywhereAsync(CancellationToken cancellationToken) =>
+        backplane.GetNicknamesAsync(cancellationToken);
+
     void IBackplaneNode.DisconnectMember(string nickname, int closeCode) => CloseLocalMembersNamed(nickname, closeCode);
 
     private void CloseLocalMembersNamed(string nickname, int closeCode)

@@ -69,15 +69,17 @@ internal sealed partial class ChatRoom
         await previousRelease.ConfigureAwait(false);
         try
         {
-            // Online on another node already: everyone was told when it joined there.
-            var elsewhere = await backplane.IsOnlineAsync(nickname, CancellationToken.None).ConfigureAwait(false);
-            if (!await backplane.TryClaimSharedNicknameAsync(nickname, CancellationToken.None).ConfigureAwait(false))
+            // Whether the user is online on another node already (everyone was told when it joined
+            // there) is decided with the claim, in one step: two nodes claiming at once cannot both
+            // find the other absent, nor both find it present.
+            var claim = await backplane.TryClaimSharedNicknameAsync(nickname, CancellationToken.None).ConfigureAwait(false);
+            if (claim == SharedClaimResult.Taken)
             {
                 return JoinResult.NicknameTaken;
             }
             lock (_usersLock)
             {
-                user.Announced |= elsewhere;
+                user.Announced |= claim == SharedClaimResult.Again;
             }
             return JoinResult.Joined;
         }
@@ -91,7 +93,7 @@ internal sealed partial class ChatRoom
     private async ValueTask LeaveUserAsync(ChatMember member)
     {
         _members.Remove(member);
-        Task? release = null;
+        Task<bool>? release = null;
         lock (_usersLock)
         {
             if (_users.TryGetValue(member.Nickname!, out var user))
@@ -105,31 +107,16 @@ internal sealed partial class ChatRoom
                 }
             }
         }
-        if (release is not null)
+        if (release is not null && !await release.ConfigureAwait(false))
         {
-            await release.ConfigureAwait(false);
-            if (await IsOnlineElsewhereAsync(member.Nickname!).ConfigureAwait(false))
-            {
-                // The last connection here, but not the user's last: no leave.
-                member.HasJoined = false;
-            }
-        }
-    }
-
-    private async ValueTask<bool> IsOnlineElsewhereAsync(string nickname)
-    {
-        try
-        {
-            return await backplane.IsOnlineAsync(nickname, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (BackplaneUnavailableException)
-        {
-            return false;
+            // The last connection here, but not the user's last (the release said so, in the same
+            // step that gave this node's share up): no leave.
+            member.HasJoined = false;
         }
     }
 
     /// <summary>Takes a connection out of its user; after the last one the user is gone and, if the claim was held, its release starts. Call under the lock.</summary>
-    private Task? RemoveConnection(LocalUser user, ChatMember member, bool claimHeld)
+    private Task<bool>? RemoveConnection(LocalUser user, ChatMember member, bool claimHeld)
     {
         user.Connections.Remove(member);
         user.Snapshot = [.. user.Connections.Where(c => c.HasJoined)];
@@ -160,18 +147,20 @@ internal sealed partial class ChatRoom
         }
     }
 
-    private async Task ReleaseUserAsync(string nickname)
+    /// <summary>Gives this node's share up; true when it was the user's last anywhere.</summary>
+    private async Task<bool> ReleaseUserAsync(string nickname)
     {
         // Yield first: this starts under the users lock, and the release itself must run outside it.
         await Task.Yield();
         try
         {
-            await backplane.ReleaseSharedNicknameAsync(nickname).ConfigureAwait(false);
+            return await backplane.ReleaseSharedNicknameAsync(nickname).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             // The claim expires by itself when the backplane cannot be told.
             logger.LogWarning("Could not release nickname {Nickname}: {Error}", nickname, ex.Message);
+            return true;
         }
     }
 

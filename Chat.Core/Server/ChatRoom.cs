@@ -133,15 +133,8 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
 
     public async ValueTask<bool> SendToAsync(string nickname, OutgoingMessage message, CancellationToken cancellationToken)
     {
-        if (DeliverToUser(nickname, message))
+        if (TrySendLocally(nickname, message))
         {
-            // An identified user may also be online on other nodes: they deliver to their own connections of it.
-            backplane.PublishToMember(nickname, message.Payload);
-            return true;
-        }
-        if (_byNickname.TryGetValue(nickname, out var member))
-        {
-            counters.Delivered(member.Deliver(message) ? 1 : 0, message.WireLength);
             return true;
         }
         try
@@ -157,6 +150,23 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
         }
         backplane.PublishToMember(nickname, message.Payload);
         return true;
+    }
+
+    /// <summary>Delivers to the local holder of the nickname, if any (and to a local identified user's other nodes); false when nobody here holds it.</summary>
+    private bool TrySendLocally(string nickname, OutgoingMessage message)
+    {
+        if (DeliverToUser(nickname, message))
+        {
+            // An identified user may also be online on other nodes: they deliver to their own connections of it.
+            backplane.PublishToMember(nickname, message.Payload);
+            return true;
+        }
+        if (_byNickname.TryGetValue(nickname, out var member))
+        {
+            counters.Delivered(member.Deliver(message) ? 1 : 0, message.WireLength);
+            return true;
+        }
+        return false;
     }
 
     public ValueTask AddHistoryAsync(ChatHistoryEntry entry) =>

@@ -49,10 +49,13 @@ internal sealed class ChatCluster : IAsyncDisposable
         return cluster;
     }
 
-    /// <summary>Adds a node; <paramref name="redisConfiguration"/> lets it reach Redis through a relay.</summary>
-    public async Task<ChatNode> AddNodeAsync(string? redisConfiguration = null)
+    /// <summary>
+    /// Adds a node; <paramref name="redisConfiguration"/> lets it reach Redis through a relay, and
+    /// <paramref name="wrap"/> puts a test backplane between the server and Redis.
+    /// </summary>
+    public async Task<ChatNode> AddNodeAsync(string? redisConfiguration = null, Func<RedisBackplane, Scaling.IChatBackplane>? wrap = null)
     {
-        var node = await ChatNode.StartAsync(Mode, redisConfiguration ?? Redis.Configuration, Options, ServerOptions);
+        var node = await ChatNode.StartAsync(Mode, redisConfiguration ?? Redis.Configuration, Options, ServerOptions, wrap);
         _nodes.Add(node);
         return node;
     }

@@ -21,13 +21,15 @@ internal sealed class ChatNode : ChatFixture
     public ConnectionMultiplexer Redis { get; }
 
     /// <param name="redisConfiguration">Where this node reaches Redis (the server itself, or a relay in front of it).</param>
-    public static async Task<ChatNode> StartAsync(IChatMode mode, string redisConfiguration, RedisBackplaneOptions options, ChatServerOptions? serverOptions = null)
+    /// <param name="wrap">What the server gets instead of the Redis backplane itself, e.g. a wrapper that holds some calls.</param>
+    public static async Task<ChatNode> StartAsync(IChatMode mode, string redisConfiguration, RedisBackplaneOptions options, ChatServerOptions? serverOptions = null,
+        Func<RedisBackplane, Scaling.IChatBackplane>? wrap = null)
     {
         var redis = await ConnectionMultiplexer.ConnectAsync(RedisConnectionSettings.Parse(redisConfiguration));
         try
         {
             var backplane = new RedisBackplane(redis, options);
-            var server = await StartServerAsync(mode, (serverOptions ?? new ChatServerOptions()) with { Backplane = backplane });
+            var server = await StartServerAsync(mode, (serverOptions ?? new ChatServerOptions()) with { Backplane = wrap?.Invoke(backplane) ?? backplane });
             return new ChatNode(server, backplane, redis);
         }
         catch

@@ -1,0 +1,57 @@
+using System.Net;
+using Fleck.Chat.Redis.Tests.Support;
+
+namespace Fleck.Chat.Redis.Tests.Processes;
+
+/// <summary>
+/// The server API of a host whose Redis is down answers what it cannot know with 503 and a JSON
+/// error, not with this node's partial view (a presence list of its own users, or "offline" for a
+/// user who may be on another node), and answers normally again once Redis is back.
+/// </summary>
+[CancelAfter(120_000)]
+public sealed class HostApiOutageTests
+{
+    private const string Key = "outage-api-key-7f3a";
+
+    [Test]
+    public async Task Presence_and_send_answer_503_while_redis_is_down_and_200_once_it_is_back()
+    {
+        var ct = TestTimeouts.Token(TimeSpan.FromSeconds(110));
+        await using var redis = await RedisServer.StartAsync();
+        await using var host = HostProcess.Start("--mode", "nick-broadcast", "--host", "127.0.0.1", "--port", "0", "--http-port", "0",
+            "--redis", redis.Configuration, "--api-key", Key);
+        await host.WaitForBannerAsync(ct);
+        await using var bob = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/bob", ct);
+        await bob.ReceiveEventAsync("users", ct);
+        using var api = new ApiClient(host.HttpPort, Key);
+        var before = await api.GetAsync("/api/presence", ct);
+
+        redis.Kill();
+        var presence = await api.GetAsync("/api/presence", ct);
+        var sendElsewhere = await api.PostJsonAsync("/api/send", new { to = "somebody-elsewhere", msg = "are you there?" }, ct);
+        var sendHere = await api.PostJsonAsync("/api/send", new { to = "bob", msg = "you are here" }, ct);
+        var atBob = await bob.ReceiveEventAsync("private", ct);
+
+        await redis.RestartAsync();
+        // The host reconnects and claims bob's name again (Redis restarted empty) on its own schedule: ask until it has.
+        var after = await Retry.UntilAsync(_ => api.GetAsync("/api/presence", ct), a => a.Status == HttpStatusCode.OK && a.Body.Contains("bob", StringComparison.Ordinal),
+            TestTimeouts.Recovery, ct);
+        var sendAfter = await api.PostJsonAsync("/api/send", new { to = "somebody-elsewhere", msg = "now?" }, ct);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(before.Status, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(presence.Status, Is.EqualTo(HttpStatusCode.ServiceUnavailable), presence.Body);
+            Assert.That(presence.Error, Is.EqualTo("unavailable"));
+            Assert.That(presence.Body, Does.Contain("\"message\"").And.Contain("try again"), "a message a person can act on");
+            Assert.That(sendElsewhere.Status, Is.EqualTo(HttpStatusCode.ServiceUnavailable), sendElsewhere.Body);
+            Assert.That(sendElsewhere.Error, Is.EqualTo("unavailable"));
+            Assert.That(sendHere.Status, Is.EqualTo(HttpStatusCode.OK), "a user on this very node is reached without Redis");
+            Assert.That(atBob.GetProperty("msg").GetString(), Is.EqualTo("you are here"));
+            Assert.That(after.Status, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(after.Json?.GetProperty("users").EnumerateArray().Select(u => u.GetString()), Is.EqualTo(new[] { "bob" }));
+            Assert.That(sendAfter.Status, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(sendAfter.Error, Is.EqualTo("offline_target"));
+        }
+    }
+}

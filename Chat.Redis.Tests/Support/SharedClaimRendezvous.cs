@@ -1,0 +1,89 @@
+using System.Net.WebSockets;
+using Fleck.Chat.Protocol;
+using Fleck.Chat.Scaling;
+
+namespace Fleck.Chat.Redis.Tests.Support;
+
+/// <summary>
+/// Makes nodes claim or release one user's shares at the same moment: each node's claim of
+/// <see cref="Nickname"/> waits until every node has asked for it before it goes to Redis, and each
+/// release waits, once it is done, until every node's release is done. Whatever a node decides
+/// before the claim or after the release (e.g. "is the user online elsewhere?") is then decided
+/// while the other node is at the same point: the widest window a race between them can have.
+/// </summary>
+internal sealed class SharedClaimRendezvous(string nickname, int nodes)
+{
+    private readonly Rendezvous _claims = new(nodes);
+    private readonly Rendezvous _releases = new(nodes);
+
+    public string Nickname { get; } = nickname;
+
+    /// <summary>Ends every wait: a test that ends early must not leave a node's claim hanging.</summary>
+    public CancellationToken Token { get; init; }
+
+    /// <summary>Wraps one node's backplane.</summary>
+    public IChatBackplane Wrap(RedisBackplane inner) => new Gated(inner, this);
+
+    private sealed class Rendezvous(int parties)
+    {
+        private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _arrived;
+
+        public Task ArriveAsync(CancellationToken ct)
+        {
+            if (Interlocked.Increment(ref _arrived) >= parties)
+            {
+                _all.TrySetResult();
+            }
+            return _all.Task.WaitAsync(ct);
+        }
+    }
+
+    private sealed class Gated(RedisBackplane inner, SharedClaimRendezvous gate) : IChatBackplane
+    {
+        private IChatBackplane Inner => inner;
+
+        private bool Gates(string nickname) => Protocol.Nickname.Comparer.Equals(nickname, gate.Nickname);
+
+        public async ValueTask<SharedClaimResult> TryClaimSharedNicknameAsync(string nickname, CancellationToken cancellationToken)
+        {
+            if (Gates(nickname))
+            {
+                await gate._claims.ArriveAsync(gate.Token);
+            }
+            return await Inner.TryClaimSharedNicknameAsync(nickname, cancellationToken);
+        }
+
+        public async ValueTask<bool> ReleaseSharedNicknameAsync(string nickname)
+        {
+            var last = await Inner.ReleaseSharedNicknameAsync(nickname);
+            if (Gates(nickname))
+            {
+                await gate._releases.ArriveAsync(gate.Token);
+            }
+            return last;
+        }
+
+        public Task ConnectAsync(IBackplaneNode node, CancellationToken cancellationToken) => Inner.ConnectAsync(node, cancellationToken);
+
+        public ValueTask<bool> TryClaimNicknameAsync(string nickname, CancellationToken cancellationToken) => Inner.TryClaimNicknameAsync(nickname, cancellationToken);
+
+        public ValueTask ReleaseNicknameAsync(string nickname) => Inner.ReleaseNicknameAsync(nickname);
+
+        public ValueTask<IReadOnlyCollection<string>> GetNicknamesAsync(CancellationToken cancellationToken) => Inner.GetNicknamesAsync(cancellationToken);
+
+        public ValueTask<bool> IsOnlineAsync(string nickname, CancellationToken cancellationToken) => Inner.IsOnlineAsync(nickname, cancellationToken);
+
+        public void PublishToAll(ReadOnlyMemory<byte> payload, WebSocketMessageType type) => Inner.PublishToAll(payload, type);
+
+        public void PublishToMember(string nickname, ReadOnlyMemory<byte> text) => Inner.PublishToMember(nickname, text);
+
+        public void PublishDisconnect(string nickname, int closeCode) => Inner.PublishDisconnect(nickname, closeCode);
+
+        public ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity) => Inner.AppendHistoryAsync(entry, capacity);
+
+        public ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken) => Inner.GetHistoryAsync(count, cancellationToken);
+
+        public ValueTask DisposeAsync() => Inner.DisposeAsync();
+    }
+}
