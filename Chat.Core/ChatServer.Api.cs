@@ -1,11 +1,13 @@
+using Fleck.Chat.Modes;
 using Fleck.Chat.Protocol;
 
 namespace Fleck.Chat;
 
 /// <summary>
 /// What an embedding application (or the host's HTTP API) may do to the chat from outside it:
-/// speak to everyone, speak to one user, disconnect a user, and ask who is online. Every call
-/// works across all nodes that share the chat's backplane.
+/// speak to everyone (or, in rooms mode, to one room), speak to one user, disconnect a user, and
+/// ask who is online (or who is in a room). Every call works across all nodes that share the
+/// chat's backplane.
 /// </summary>
 public sealed partial class ChatServer
 {
@@ -62,5 +64,56 @@ public sealed partial class ChatServer
     {
         var nicknames = await _room.GetOnlineEverywhereAsync(cancellationToken).ConfigureAwait(false);
         return [.. nicknames.Order(Nickname.Comparer)];
+    }
+
+    /// <summary>
+    /// Rooms mode only: says <paramref name="text"/> in <paramref name="room"/> as a <c>message</c>
+    /// event from <c>"server"</c>, a name no user can hold. The message is numbered with the room's
+    /// next offset, kept in the room's history and delivered to the room's members on every node,
+    /// like any member's message there; nobody outside the room gets it. A room nobody is in
+    /// keeps it for whoever joins.
+    /// </summary>
+    /// <param name="room">The room's name, by the rule of <see cref="RoomName"/> (letters are lower-cased).</param>
+    /// <param name="text">The message.</param>
+    /// <param name="cancellationToken">Cancels the wait; the message may have been sent all the same.</param>
+    /// <returns>The message's offset in the room's stream.</returns>
+    /// <exception cref="ArgumentException"><paramref name="room"/> is not a valid room name, or <paramref name="text"/> is null or empty.</exception>
+    /// <exception cref="NotSupportedException">The chat is not in rooms mode.</exception>
+    /// <exception cref="Scaling.BackplaneUnavailableException">The room's shared stream cannot be reached right now; nothing was sent.</exception>
+    public async Task<long> PublishToRoomAsync(string room, string text, CancellationToken cancellationToken = default)
+    {
+        var name = RoomArgument(room);
+        ArgumentException.ThrowIfNullOrEmpty(text);
+        return await _room.Rooms.PublishAsync(name, Nickname.Server, text, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Rooms mode only: the members of <paramref name="room"/> on every node, each user once,
+    /// sorted case-insensitively. Empty for a room nobody is in.
+    /// </summary>
+    /// <param name="room">The room's name, by the rule of <see cref="RoomName"/> (letters are lower-cased).</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <exception cref="ArgumentException"><paramref name="room"/> is not a valid room name.</exception>
+    /// <exception cref="NotSupportedException">The chat is not in rooms mode.</exception>
+    /// <exception cref="Scaling.BackplaneUnavailableException">The other nodes' members cannot be counted right now.</exception>
+    public async Task<IReadOnlyList<string>> GetRoomUsersAsync(string room, CancellationToken cancellationToken = default)
+    {
+        var name = RoomArgument(room);
+        var members = await _room.Rooms.GetGroupMembersAsync(name, cancellationToken).ConfigureAwait(false);
+        return [.. members.Order(Nickname.Comparer)];
+    }
+
+    /// <summary>The normalized room name; throws unless this chat has rooms and the name is valid.</summary>
+    private string RoomArgument(string room)
+    {
+        if (Mode is not RoomsMode)
+        {
+            throw new NotSupportedException($"A {Mode.Name} chat has no rooms.");
+        }
+        if (!RoomName.TryNormalize(room, out var name))
+        {
+            throw new ArgumentException($"\"{room}\" is not a room name: 1-{RoomName.MaxLength} letters, digits, '_' or '-', starting with a letter or digit.", nameof(room));
+        }
+        return name;
     }
 }

@@ -1,14 +1,16 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Fleck.Chat.Modes;
+using Fleck.Chat.Protocol;
 using Fleck.Chat.Scaling;
 using Microsoft.Extensions.Logging;
 
 namespace Fleck.Chat.Host.Http.Api;
 
 /// <summary>
-/// The server API under <c>/api/</c> on the pages port: publish to everyone, send to one user,
-/// disconnect a user, and list who is online, each through the <see cref="ChatServer"/> methods an
+/// The server API under <c>/api/</c> on the pages port: publish to everyone (in rooms mode, to one
+/// room), send to one user, disconnect a user, and list who is online (or in a room), each through the <see cref="ChatServer"/> methods an
 /// embedding application would call. Every request must carry the API key as a bearer token; that
 /// is checked before anything else, so without the key nothing about the API (not even which
 /// paths exist) can be learnt. Bodies are JSON of at most <see cref="MaxBodyBytes"/>; every answer is JSON.
@@ -61,7 +63,7 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
                 "/api/publish" => await PublishAsync(request, timeout.Token).ConfigureAwait(false),
                 "/api/send" => await SendAsync(request, timeout.Token).ConfigureAwait(false),
                 "/api/disconnect" => await DisconnectAsync(request, timeout.Token).ConfigureAwait(false),
-                _ => await PresenceAsync(timeout.Token).ConfigureAwait(false),
+                _ => await PresenceAsync(request, timeout.Token).ConfigureAwait(false),
             };
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
@@ -92,8 +94,19 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
         {
             return MissingField("msg");
         }
-        await chat.PublishAsync(publish.Msg, cancellationToken).ConfigureAwait(false);
-        return Ok();
+        if (!HasRooms)
+        {
+            // Without rooms a "room" is an unknown field, ignored like any other.
+            await chat.PublishAsync(publish.Msg, cancellationToken).ConfigureAwait(false);
+            return Ok();
+        }
+        // In rooms mode every message belongs to a room; there is no "everyone" to publish to.
+        if (RoomRefusal(publish.Room, out var room) is { } roomRefusal)
+        {
+            return roomRefusal;
+        }
+        var offset = await chat.PublishToRoomAsync(room, publish.Msg, cancellationToken).ConfigureAwait(false);
+        return Ok(offset);
     }
 
     private async Task<(int, byte[])> SendAsync(HttpListenerRequest request, CancellationToken cancellationToken)
@@ -134,10 +147,52 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
         return Ok();
     }
 
-    private async Task<(int, byte[])> PresenceAsync(CancellationToken cancellationToken)
+    private async Task<(int, byte[])> PresenceAsync(HttpListenerRequest request, CancellationToken cancellationToken)
     {
-        var users = await chat.GetOnlineUsersAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> users;
+        if (HasRooms && RoomQuery(request) is { } requested)
+        {
+            if (RoomRefusal(requested, out var room) is { } refusal)
+            {
+                return refusal;
+            }
+            users = await chat.GetRoomUsersAsync(room, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            users = await chat.GetOnlineUsersAsync(cancellationToken).ConfigureAwait(false);
+        }
         return (200, JsonSerializer.SerializeToUtf8Bytes(new PresenceResponse(users), ApiJsonContext.Default.PresenceResponse));
+    }
+
+    private bool HasRooms => chat.Mode is RoomsMode;
+
+    /// <summary>The <c>room</c> query parameter: null when absent, empty for a bare <c>?room</c> or <c>?room=</c>.</summary>
+    private static string? RoomQuery(HttpListenerRequest request)
+    {
+        var query = request.QueryString;
+        if (query["room"] is { } room)
+        {
+            return room;
+        }
+        // HttpListener files a parameter without '=' under a null key, by its name.
+        return query.GetValues(null)?.Contains("room", StringComparer.Ordinal) == true ? "" : null;
+    }
+
+    /// <summary>Checks a requested room name; on failure, the answer to give instead (400 missing_field or invalid_room).</summary>
+    private static (int, byte[])? RoomRefusal(string? requested, out string room)
+    {
+        room = "";
+        if (string.IsNullOrEmpty(requested))
+        {
+            return MissingField("room");
+        }
+        if (!RoomName.TryNormalize(requested, out room))
+        {
+            return (400, JsonSerializer.SerializeToUtf8Bytes(new ApiError(RoomErrorCode.InvalidRoom,
+                $"A room name is 1-{RoomName.MaxLength} characters: letters, digits, '_' or '-', starting with a letter or digit.", "room"), ApiJsonContext.Default.ApiError));
+        }
+        return null;
     }
 
     /// <summary>Reads and parses the body; on failure, the answer to give instead (413 or 400).</summary>
@@ -163,7 +218,7 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
         }
     }
 
-    private static (int, byte[]) Ok() => (200, JsonSerializer.SerializeToUtf8Bytes(new OkResponse(true), ApiJsonContext.Default.OkResponse));
+    private static (int, byte[]) Ok(long? offset = null) => (200, JsonSerializer.SerializeToUtf8Bytes(new OkResponse(true, offset), ApiJsonContext.Default.OkResponse));
 
     private static (int, byte[]) MissingField(string field) =>
         (400, JsonSerializer.SerializeToUtf8Bytes(new ApiError("missing_field", $"\"{field}\" is missing or empty.", field), ApiJsonContext.Default.ApiError));

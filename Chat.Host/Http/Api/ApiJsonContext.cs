@@ -8,7 +8,9 @@ internal sealed record PublishRequest
     [JsonPropertyName("msg")]
     public string? Msg { get; init; }
 
-    // Rooms will add "room" here (the room to publish to); until then the field is ignored.
+    /// <summary>Rooms mode: the room to publish to (required there). Other modes ignore it.</summary>
+    [JsonPropertyName("room")]
+    public string? Room { get; init; }
 }
 
 /// <summary>Body of <c>POST /api/send</c>.</summary>
@@ -28,7 +30,7 @@ internal sealed record DisconnectRequest
     public string? User { get; init; }
 }
 
-/// <summary>A successful answer. <c>offset</c> is the published message's offset, once streams number their messages; absent until then.</summary>
+/// <summary>A successful answer. <c>offset</c> is the published message's offset where the stream numbers it (a room's, in rooms mode); absent otherwise.</summary>
 internal sealed record OkResponse(
     [property: JsonPropertyName("ok")] bool Ok,
     [property: JsonPropertyName("offset")] long? Offset = null);
