@@ -16,6 +16,8 @@ public sealed partial class ChatServer
     /// server speaking (<see cref="Modes.IChatMode.OnServerMessageAsync"/>): broadcast mode relays
     /// the text as it is; the nickname modes send a <c>message</c> event from <c>"server"</c>, a
     /// name no user can hold, and nick-broadcast keeps it in the history like any other message.
+    /// In rooms mode that event carries no room and is kept nowhere; to speak in a room, use
+    /// <see cref="PublishToRoomAsync"/>.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="text"/> is null or empty.</exception>
     public async Task PublishAsync(string text, CancellationToken cancellationToken = default)

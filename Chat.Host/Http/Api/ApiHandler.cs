@@ -10,10 +10,11 @@ namespace Fleck.Chat.Host.Http.Api;
 
 /// <summary>
 /// The server API under <c>/api/</c> on the pages port: publish to everyone (in rooms mode, to one
-/// room), send to one user, disconnect a user, and list who is online (or in a room), each through the <see cref="ChatServer"/> methods an
-/// embedding application would call. Every request must carry the API key as a bearer token; that
-/// is checked before anything else, so without the key nothing about the API (not even which
-/// paths exist) can be learnt. Bodies are JSON of at most <see cref="MaxBodyBytes"/>; every answer is JSON.
+/// room), send to one user, disconnect a user, and list who is online (or in a room), each through
+/// the <see cref="ChatServer"/> methods an embedding application would call. Every request must
+/// carry the API key as a bearer token; that is checked before anything else, so without the key
+/// nothing about the API (not even which paths exist) can be learnt. Bodies are JSON of at most
+/// <see cref="MaxBodyBytes"/>; every answer is JSON.
 /// </summary>
 internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
 {

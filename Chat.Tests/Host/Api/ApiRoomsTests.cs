@@ -135,7 +135,8 @@ public sealed class ApiRoomsTests
 
         var publish = await api.PostJsonAsync("/api/publish", new { msg = "hello", room }, ct);
         var presence = await api.GetAsync("/api/presence?room=" + Uri.EscapeDataString(room), ct);
-        var bare = await api.GetAsync("/api/presence?room=", ct);
+        var empty = await api.GetAsync("/api/presence?room=", ct);
+        var bare = await api.GetAsync("/api/presence?room", ct);
 
         using (Assert.EnterMultipleScope())
         {
@@ -146,8 +147,11 @@ public sealed class ApiRoomsTests
                 Assert.That(answer.Json?.GetProperty("field").GetString(), Is.EqualTo("room"));
                 Assert.That(answer.Body, Does.Contain("letters, digits"), "a message that says what a room name may be");
             }
-            Assert.That(bare.Status, Is.EqualTo(HttpStatusCode.BadRequest), bare.Body);
-            Assert.That(bare.Error, Is.EqualTo("missing_field"));
+            foreach (var answer in new[] { empty, bare })
+            {
+                Assert.That(answer.Status, Is.EqualTo(HttpStatusCode.BadRequest), answer.Body);
+                Assert.That(answer.Error, Is.EqualTo("missing_field"), "a room asked for without a name");
+            }
         }
     }
 
