@@ -40,7 +40,7 @@ internal static class HostCommand
             HelpName = "per-second",
         };
         var burst = IntOption("--burst", "count", "Messages one connection may send at once before --rate applies", 40, 1, 1_000_000);
-        var history = IntOption("--history", "count", "Messages replayed to late joiners in nick-broadcast mode (0 = none)", 50, 0, 100_000);
+        var history = IntOption("--history", "count", "Messages kept per stream (nick-broadcast's chat, each room): replayed to late joiners and resumable after a reconnect (0 = none)", 50, 0, 100_000);
         var maxRooms = IntOption("--max-rooms", "count", "Rooms one member may be in at once in rooms mode", 50, 1, 10_000);
         var origins = new Option<IReadOnlyCollection<string>?>("--allowed-origins")
         {
