@@ -28,7 +28,7 @@ internal sealed record DisconnectRequest
     public string? User { get; init; }
 }
 
-/// <summary>A successful answer. <c>offset</c> is the published message's offset, once streams number their messages; absent until then.</summary>
+/// <summary>A successful answer. <c>offset</c> is the published message's offset where the mode numbers its messages (nick-broadcast); absent otherwise.</summary>
 internal sealed record OkResponse(
     [property: JsonPropertyName("ok")] bool Ok,
     [property: JsonPropertyName("offset")] long? Offset = null);
