@@ -81,10 +81,13 @@ public sealed class ResumeAcrossHostsTests
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(100));
         await using var redis = await RedisServer.StartAsync();
         await using var one = await StartNodeAsync(redis, ct);
-        var (alice, users) = await RecoveryHost.JoinAsync(one, "alice", ct);
-        await using var _ = alice;
-        await RecoveryHost.SayAsync(alice, "before", ct);
-        await RecoveryHost.SayAsync(alice, "lost", ct);
+        var (writer, users) = await RecoveryHost.JoinAsync(one, "writer", ct);
+        await using var _ = writer;
+        await RecoveryHost.SayAsync(writer, "before", ct);
+        await RecoveryHost.SayAsync(writer, "lost", ct);
+        // Alice's live stream starts after offset 2 of the old epoch: offset 1 of the new one must still reach her.
+        var (alice, aliceUsers) = await RecoveryHost.JoinAsync(one, "alice", ct);
+        await using var ___ = alice;
 
         await using (var admin = await redis.ConnectAdminAsync())
         {
@@ -97,7 +100,8 @@ public sealed class ResumeAcrossHostsTests
         await using var __ = bob;
         var welcome = await bob.ReceiveEventsUntilAsync(e => e.GetProperty("type").GetString() == "recovered", ct);
 
-        Assert.That(after, Is.EqualTo(1), "offsets start again in the new epoch");
+        Assert.That(aliceUsers.GetProperty("offset").GetInt64(), Is.EqualTo(2));
+        Assert.That(after, Is.EqualTo(1), "offsets start again in the new epoch, and reach a member that joined at offset 2 of the old one");
         Assert.That(bobUsers.GetProperty("epoch").GetString(), Is.Not.EqualTo(users.GetProperty("epoch").GetString()));
         Assert.That(welcome.Select(RecoveryHost.Summary), Is.EqualTo(new[] { "history:1:after", "recovered:false" }));
     }
