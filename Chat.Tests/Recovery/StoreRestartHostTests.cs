@@ -89,6 +89,20 @@ public sealed class StoreRestartHostTests
     }
 
     [Test]
+    public async Task A_store_file_that_cannot_be_opened_is_one_error_line_and_exit_code_1()
+    {
+        var ct = TestTimeouts.Token();
+        var unreachable = Path.Combine(_folder, "no-such-folder", "chat.db");
+        await using var host = HostProcess.Start("--mode", "nick-broadcast", "--host", "127.0.0.1", "--port", "0", "--http-port", "0", "--store", unreachable);
+
+        var code = await host.WaitForExitAsync(ct);
+
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(host.Stderr.Trim(), Does.StartWith($"error: cannot open the store {unreachable}: "));
+        Assert.That(host.Stderr.Trim().Split('\n'), Has.Length.EqualTo(1), "no stack trace");
+    }
+
+    [Test]
     public async Task Store_together_with_redis_is_refused_with_one_error_line_and_exit_code_1()
     {
         var ct = TestTimeouts.Token();
