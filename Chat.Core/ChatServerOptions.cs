@@ -10,7 +10,10 @@ public sealed record ChatServerOptions
     /// <summary>The WebSocket server's address, port, limits, TLS and keepalive.</summary>
     public WebSocketServerOptions Transport { get; init; } = new();
 
-    /// <summary>Messages kept for late joiners (nick-broadcast). Default 50; 0 keeps none.</summary>
+    /// <summary>
+    /// Messages kept per numbered stream (nick-broadcast's chat, each room): replayed to late joiners,
+    /// and what a reconnecting client can resume from. Default 50; 0 keeps none (offsets still count).
+    /// </summary>
     public int HistorySize { get; init; } = 50;
 
     /// <summary>Rooms one member may be in at once (rooms mode). Default 50.</summary>

@@ -4,7 +4,7 @@
 #   bench/run.sh            full run, 2 repetitions (about 10 minutes)
 #   bench/run.sh --quick    smaller loads, 1 repetition (about 2 minutes)
 #   REPS=3 bench/run.sh     more repetitions
-#   ONLY="idle stalled" bench/run.sh   some groups only: fanout (with steady, nick, rooms and cross-node), idle, stalled
+#   ONLY="idle stalled" bench/run.sh   some groups only: fanout (with steady, nick, nick with --store, rooms and cross-node), idle, stalled
 #   KINDS=ours bench/run.sh   our host only, without the baseline
 #   SCRAPE=1 bench/run.sh   our host's /metrics is fetched every second while it serves (the meter's cost)
 # With redis-server installed, each repetition also runs the fanout through two nodes sharing one
@@ -37,7 +37,8 @@ start_server() { # kind mode [redis endpoint] -> sets pid, url; a second call wi
     taskset -c 0 dotnet bench/Chat.Baseline/bin/Release/net10.0/Chat.Baseline.dll --host 127.0.0.1 --port $port >"$log" 2>&1 &
   else
     taskset -c 0 dotnet Chat.Host/bin/Release/net10.0/Chat.Host.dll --mode "$2" --host 127.0.0.1 --port $port \
-      --http-port $((port + 1)) --rate 0 --history 0 --max-connections 30000 --log-level Warning ${3:+--redis "$3"} >"$log" 2>&1 &
+      --http-port $((port + 1)) --rate 0 --history "${HISTORY:-0}" --max-connections 30000 --log-level Warning ${3:+--redis "$3"} \
+      ${STORE:+--store "$STORE"} >"$log" 2>&1 &
   fi
   local p=$!
   wait_for "$log" "listening|open http" $p
@@ -95,6 +96,12 @@ for rep in $(seq "$reps"); do
         start_server ours nick-broadcast; warm --nick
         gen --label ours-nick --nick --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
         stop_server
+        # The same with the streams in a SQLite file (--store) and 50 messages kept: every message
+        # numbered, kept and written behind. A fresh file per repetition.
+        store_dir=$(mktemp -d)
+        STORE="$store_dir/chat.db" HISTORY=50 start_server ours nick-broadcast; warm --nick
+        gen --label ours-nick-store --nick --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
+        stop_server; rm -rf "$store_dir"
         # Rooms beside it: 1,000 clients in 100 rooms of 10; 10% of them writing, then everybody.
         # Sized for about a quarter of the broadcast fanout's deliveries each.
         start_server ours rooms; warm_rooms

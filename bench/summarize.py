@@ -77,6 +77,14 @@ if nick:
     ratios = ", ".join(f"{o:,.0f} / {b:,.0f} = {o / b:.2f}" for o, b in nick)
     print(f"\nnick-broadcast / broadcast deliveries/s (ours, 1,000 clients), per repetition: {ratios}; "
           f"median {statistics.median(o / b for o, b in nick):.2f}")
+stored = paired("ours-nick-store")
+if stored:
+    ratios = ", ".join(f"{o:,.0f} / {b:,.0f} = {o / b:.2f}" for o, b in stored)
+    print(f"nick-broadcast with --store (50 kept, written behind) / broadcast deliveries/s, per repetition: {ratios}; "
+          f"median {statistics.median(o / b for o, b in stored):.2f}")
+    over_nick = [s[0] / n[0] for s, n in zip(stored, nick)]
+    if over_nick:
+        print(f"nick-broadcast with --store / without, per repetition: " + ", ".join(f"{x:.2f}" for x in over_nick))
 for label, who in (("ours-rooms", "10% writing"), ("ours-rooms-all", "everybody writing")):
     runs = [r for r in rows if r["scenario"] == "rooms" and r["label"] == label]
     if runs:

@@ -98,8 +98,7 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
         if (!HasRooms)
         {
             // Without rooms a "room" is an unknown field, ignored like any other.
-            await chat.PublishAsync(publish.Msg, cancellationToken).ConfigureAwait(false);
-            return Ok();
+            return Ok(await chat.PublishAsync(publish.Msg, cancellationToken).ConfigureAwait(false));
         }
         // In rooms mode every message belongs to a room; there is no "everyone" to publish to.
         if (RoomRefusal(publish.Room, out var room) is { } roomRefusal)

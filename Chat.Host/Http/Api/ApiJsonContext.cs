@@ -30,7 +30,7 @@ internal sealed record DisconnectRequest
     public string? User { get; init; }
 }
 
-/// <summary>A successful answer. <c>offset</c> is the published message's offset where the stream numbers it (a room's, in rooms mode); absent otherwise.</summary>
+/// <summary>A successful answer. <c>offset</c> is the published message's offset where the stream numbers it (nick-broadcast's chat; a room's, in rooms mode); absent otherwise.</summary>
 internal sealed record OkResponse(
     [property: JsonPropertyName("ok")] bool Ok,
     [property: JsonPropertyName("offset")] long? Offset = null);

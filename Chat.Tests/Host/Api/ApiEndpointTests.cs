@@ -25,7 +25,7 @@ public sealed class ApiEndpointTests
 
         Assert.That(answer.Status, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(answer.ContentHeaders.ContentType?.MediaType, Is.EqualTo("application/json"));
-        Assert.That(answer.Body, Is.EqualTo("{\"ok\":true}"));
+        Assert.That(answer.Body, Is.EqualTo("{\"ok\":true,\"offset\":1}"), "nick-broadcast numbers the server's message like any other");
         Assert.That(live.GetProperty("name").GetString(), Is.EqualTo("server"));
         Assert.That(live.GetProperty("msg").GetString(), Is.EqualTo("maintenance at noon"));
         Assert.That(live.GetProperty("ts").GetInt64(), Is.Positive);
