@@ -13,13 +13,15 @@ public sealed partial class ChatServer
     /// Says <paramref name="text"/> to everyone on every node, in the way the mode shows the
     /// server speaking (<see cref="Modes.IChatMode.OnServerMessageAsync"/>): broadcast mode relays
     /// the text as it is; the nickname modes send a <c>message</c> event from <c>"server"</c>, a
-    /// name no user can hold, and nick-broadcast keeps it in the history like any other message.
+    /// name no user can hold, and nick-broadcast numbers it and keeps it in the history like any
+    /// other message.
     /// </summary>
+    /// <returns>The message's offset in nick-broadcast's stream; null in the modes without offsets (or when the stream could not be reached).</returns>
     /// <exception cref="ArgumentException"><paramref name="text"/> is null or empty.</exception>
-    public async Task PublishAsync(string text, CancellationToken cancellationToken = default)
+    public async Task<long?> PublishAsync(string text, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(text);
-        await Mode.OnServerMessageAsync(text, _room, cancellationToken).ConfigureAwait(false);
+        return await Mode.OnServerMessageNumberedAsync(text, _room, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -16,8 +16,8 @@ namespace Fleck.Chat.Redis;
 /// has a member in that room: a room's traffic never reaches a node with nobody in it. The price is
 /// one SUBSCRIBE round trip when a node's first member enters a room and one UNSUBSCRIBE when its
 /// last leaves, and Redis keeps one subscription per (node, room with a local member).
-/// Messages are numbered by an atomic INCR per room in the same script that keeps and publishes
-/// them, and every node, the sender's included, delivers a room's messages from its subscription,
+/// Messages are numbered by an atomic HINCRBY per room in the same script that keeps them in a
+/// capped list and publishes them (with the epoch), and every node, the sender's included, delivers a room's messages from its subscription,
 /// so all nodes see one order. While Redis is unreachable, room messages cannot be sent (the sender
 /// gets an error) and joins fail; the other modes' local chat is not affected.
 /// </summary>
@@ -92,7 +92,7 @@ public sealed partial class RedisBackplane : IRoomBackplane
         try
         {
             var offset = (long)await Db.ScriptEvaluateAsync(RoomScripts.Append,
-                [Rooms.Sequence(room), Rooms.Epoch(room), Rooms.History(room)],
+                [Rooms.Stream(room), Rooms.History(room)],
                 [NewEpoch(), json, Math.Max(0, capacity), Rooms.ChannelName(room)]).WaitAsync(cancellationToken).ConfigureAwait(false);
             return new RoomEntry(name, msg, ts, offset);
         }
@@ -109,7 +109,7 @@ public sealed partial class RedisBackplane : IRoomBackplane
         try
         {
             parts = (RedisResult[])(await Db.ScriptEvaluateAsync(RoomScripts.Read,
-                [Rooms.Sequence(room), Rooms.Epoch(room), Rooms.History(room)],
+                [Rooms.Stream(room), Rooms.History(room)],
                 [NewEpoch(), Math.Max(0, count)]).WaitAsync(cancellationToken).ConfigureAwait(false))!;
         }
         catch (Exception ex) when (IsRedisFailure(ex))
@@ -208,9 +208,11 @@ public sealed partial class RedisBackplane : IRoomBackplane
             Interlocked.Increment(ref _roomMessagesReceived);
             if (data[0] == RoomMessageTag)
             {
-                if (TryParseItem(data.AsSpan(1), out var entry))
+                var item = data.AsSpan(1);
+                var space = item.IndexOf((byte)' ');
+                if (space > 0 && TryParseItem(item[(space + 1)..], out var entry))
                 {
-                    node.DeliverRoomMessage(room, entry);
+                    node.DeliverRoomMessage(room, Encoding.ASCII.GetString(item[..space]), entry);
                 }
             }
             else if (data[0] == RoomMemberLostTag)

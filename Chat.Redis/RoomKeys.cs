@@ -7,13 +7,14 @@ namespace Fleck.Chat.Redis;
 /// (<see cref="Fleck.Chat.Protocol.RoomName"/>), so they go into names as they are:
 /// <list type="bullet">
 /// <item><c>room:&lt;R&gt;</c>: the room's channel; only nodes with a member in R subscribe.</item>
-/// <item><c>room:&lt;R&gt;:seq</c>: the stream's latest offset (INCR).</item>
-/// <item><c>room:&lt;R&gt;:epoch</c>: the stream's epoch, made with the stream.</item>
+/// <item><c>room:&lt;R&gt;:stream</c>: hash of the stream's <c>epoch</c> (made with the stream) and latest offset <c>seq</c> (HINCRBY).</item>
 /// <item><c>room:&lt;R&gt;:history</c>: the capped list of recent messages, each "offset json".</item>
 /// <item><c>room:&lt;R&gt;:members</c>: hash nickname → connections in the room.</item>
 /// <item><c>rooms</c>: sorted set room → distinct members, for the room list.</item>
 /// <item><c>roomsof:&lt;node&gt;</c>: hash "room\nnickname" → that node's connections, undone when the node dies.</item>
 /// </list>
+/// The one chat of nick-broadcast is the stream <c>~chat</c> (no room name can start with '~'):
+/// <c>room:~chat</c>, <c>room:~chat:stream</c> and <c>room:~chat:history</c>, with no members.
 /// </summary>
 internal sealed class RoomKeys(string prefix)
 {
@@ -30,9 +31,7 @@ internal sealed class RoomKeys(string prefix)
 
     public RedisChannel Channel(string room) => RedisChannel.Literal(ChannelName(room));
 
-    public RedisKey Sequence(string room) => prefix + "room:" + room + ":seq";
-
-    public RedisKey Epoch(string room) => prefix + "room:" + room + ":epoch";
+    public RedisKey Stream(string room) => prefix + "room:" + room + ":stream";
 
     public RedisKey History(string room) => prefix + "room:" + room + ":history";
 

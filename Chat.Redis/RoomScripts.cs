@@ -8,33 +8,45 @@ namespace Fleck.Chat.Redis;
 internal static class RoomScripts
 {
     /// <summary>
-    /// Numbers, keeps and publishes one message.
-    /// KEYS: seq, epoch, history. ARGV: epoch to make if the stream has none, entry JSON, history
-    /// capacity, channel name. Publishes <c>M&lt;offset&gt; &lt;json&gt;</c>; returns the offset.
+    /// Numbers, keeps and publishes one message. Epoch and latest offset live in one hash, so Redis
+    /// never keeps one without the other; a stream found without them (new, or lost by Redis) gets a
+    /// new epoch and loses whatever history was left, so offsets from 1 never meet older ones.
+    /// KEYS: stream hash (epoch, seq), history. ARGV: epoch to make if the stream has none, entry
+    /// JSON, history capacity, channel name. Publishes <c>M&lt;epoch&gt; &lt;offset&gt; &lt;json&gt;</c>; returns the offset.
     /// </summary>
     public const string Append = """
-        if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('SET', KEYS[2], ARGV[1]) end
-        local n = redis.call('INCR', KEYS[1])
+        local epoch = redis.call('HGET', KEYS[1], 'epoch')
+        if not epoch then
+          epoch = ARGV[1]
+          redis.call('DEL', KEYS[2])
+          redis.call('HSET', KEYS[1], 'epoch', epoch)
+        end
+        local n = redis.call('HINCRBY', KEYS[1], 'seq', 1)
         local item = n .. ' ' .. ARGV[2]
         local capacity = tonumber(ARGV[3])
         if capacity > 0 then
-          redis.call('RPUSH', KEYS[3], item)
-          redis.call('LTRIM', KEYS[3], -capacity, -1)
+          redis.call('RPUSH', KEYS[2], item)
+          redis.call('LTRIM', KEYS[2], -capacity, -1)
         end
-        redis.call('PUBLISH', ARGV[4], 'M' .. item)
+        redis.call('PUBLISH', ARGV[4], 'M' .. epoch .. ' ' .. item)
         return n
         """;
 
     /// <summary>
-    /// Reads a stream: epoch (made if missing), latest offset, last N entries.
-    /// KEYS: seq, epoch, history. ARGV: epoch to make if the stream has none, N.
+    /// Reads a stream: epoch (made as in <see cref="Append"/> if missing), latest offset, last N entries.
+    /// KEYS: stream hash, history. ARGV: epoch to make if the stream has none, N.
     /// </summary>
     public const string Read = """
-        if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('SET', KEYS[2], ARGV[1]) end
+        local epoch = redis.call('HGET', KEYS[1], 'epoch')
+        if not epoch then
+          epoch = ARGV[1]
+          redis.call('DEL', KEYS[2])
+          redis.call('HSET', KEYS[1], 'epoch', epoch)
+        end
         local count = tonumber(ARGV[2])
         local history = {}
-        if count > 0 then history = redis.call('LRANGE', KEYS[3], -count, -1) end
-        return { redis.call('GET', KEYS[2]), tonumber(redis.call('GET', KEYS[1]) or '0'), history }
+        if count > 0 then history = redis.call('LRANGE', KEYS[2], -count, -1) end
+        return { epoch, tonumber(redis.call('HGET', KEYS[1], 'seq') or '0'), history }
         """;
 
     /// <summary>

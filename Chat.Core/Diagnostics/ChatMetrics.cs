@@ -42,13 +42,14 @@ internal sealed class ChatMetrics : IDisposable
             "Clients cut (close 1008) because their send queue overflowed.");
         _meter.CreateObservableCounter("fleck.chat.handshakes.refused", () => Refusals(transport()), "{handshake}",
             "WebSocket upgrades refused, by reason.");
+        _meter.CreateObservableCounter("fleck.chat.resumes", () => Resumes(chat), "{resume}",
+            "Clients that reconnected asking to resume a stream, by outcome: recovered (got every message they missed) or unrecovered (recent history only).");
         _backplaneErrors = _meter.CreateCounter<long>("fleck.chat.backplane.errors", "{error}",
             "Backplane calls that failed because the backplane was unavailable, by operation.");
         _backplanePublish = _meter.CreateHistogram<double>("fleck.chat.backplane.publish.duration", "s",
             "Time to hand one message to the backplane for the other nodes.");
 
-        // Rooms (--mode rooms) add fleck.chat.rooms (observable up-down counter of open rooms) here,
-        // and session resumption adds fleck.chat.resumes tagged outcome=recovered|unrecovered.
+        // Rooms (--mode rooms) add fleck.chat.rooms (observable up-down counter of open rooms) here.
     }
 
     /// <summary>The backplane failed one call of kind <paramref name="operation"/> (e.g. <c>claim</c>).</summary>
@@ -66,6 +67,12 @@ internal sealed class ChatMetrics : IDisposable
 
     /// <summary>Whether anyone listens to the publish time (so the caller can skip reading the clock).</summary>
     public bool MeasuresPublish => _backplanePublish.Enabled;
+
+    private static Measurement<long>[] Resumes(ChatCounters chat) =>
+    [
+        new(chat.Recovered, new KeyValuePair<string, object?>("outcome", "recovered")),
+        new(chat.Unrecovered, new KeyValuePair<string, object?>("outcome", "unrecovered")),
+    ];
 
     private static IEnumerable<Measurement<long>> Refusals(TransportCounters transport)
     {

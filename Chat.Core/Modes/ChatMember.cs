@@ -104,9 +104,6 @@ public sealed class ChatMember
         }
     }
 
-    /// <summary>Timestamp of the member's last chat message; the next one gets a later one (see <see cref="NickBroadcastMode"/>).</summary>
-    internal long LastMessageTs { get; set; }
-
     internal Server.RateLimiter? RateLimiter { get; set; }
 
     /// <summary>Position in the room's member set, for O(1) removal.</summary>

@@ -39,4 +39,15 @@ public interface IChatMode
         room.SendToAll(OutgoingMessage.Text(text));
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>
+    /// As <see cref="OnServerMessageAsync"/>, and tells the message's offset where the mode numbers
+    /// its messages (nick-broadcast); null otherwise, or when the message could not be numbered.
+    /// The default calls <see cref="OnServerMessageAsync"/> and returns null.
+    /// </summary>
+    async ValueTask<long?> OnServerMessageNumberedAsync(string text, IChatRoom room, CancellationToken cancellationToken)
+    {
+        await OnServerMessageAsync(text, room, cancellationToken).ConfigureAwait(false);
+        return null;
+    }
 }

@@ -1,20 +1,30 @@
+using System.Globalization;
 using System.Text.Json;
 using Fleck.Chat.Protocol;
+using Fleck.Chat.Rooms;
+using Fleck.Chat.Scaling;
 
 namespace Fleck.Chat.Modes;
 
 /// <summary>
 /// Group chat with nicknames (the seed's second model, both versions). Clients send
 /// <c>{"msg":...}</c> or plain text; everyone, the sender included, receives
-/// <c>{"type":"message","name":&lt;registered nick&gt;,"msg":...,"ts":...}</c>. A <c>name</c> in the
-/// client's JSON is ignored: nobody can speak as someone else. Late joiners get the history.
+/// <c>{"type":"message","name":&lt;registered nick&gt;,"msg":...,"ts":...,"offset":N}</c>. A <c>name</c>
+/// in the client's JSON is ignored: nobody can speak as someone else.
 /// <para>
-/// A member that joins while others talk misses nothing: it gets its <c>users</c> event, then the
-/// history, then live messages, and each message from the history or live, never neither. A message
-/// whose live copy reaches it while it is joining is not repeated (a backplane can make sure the
-/// copies from other nodes have arrived by then, as the Redis one does). One whose sender stalled
-/// between recording and sending it can arrive twice, as the last <c>history</c> event and as a
-/// <c>message</c> with the same <c>name</c>, <c>ts</c> and <c>msg</c>.
+/// The chat is one numbered stream, run by the same machinery as a room's: each message is given the
+/// next offset (1, 2, 3, ... across every node), kept in the history and handed to every node in
+/// offset order. A joiner gets <c>users</c> (with the stream's <c>epoch</c> and latest
+/// <c>offset</c>), then the recent history, then every later message live: each offset once, in
+/// order. A client that reconnects with <c>?since=&lt;offset&gt;&amp;epoch=&lt;epoch&gt;</c> gets
+/// instead exactly the messages it missed as <c>history</c>, then
+/// <c>{"type":"recovered","recovered":true,"count":k}</c>; when that is not possible (another
+/// epoch, or not all of them are kept), the recent history and <c>"recovered":false</c>.
+/// </para>
+/// <para>
+/// While the stream cannot be reached (the Redis backplane is down), a message goes to this node's
+/// members without an offset and is not kept: local chat goes on, and resuming clients are told
+/// that something may be missing once the stream is back.
 /// </para>
 /// </summary>
 public sealed class NickBroadcastMode : NicknameChatMode
@@ -24,24 +34,42 @@ public sealed class NickBroadcastMode : NicknameChatMode
 
     /// <inheritdoc />
     /// <remarks>
-    /// The member is in the room before the history is read, and every message is recorded before
-    /// it is sent (<see cref="IChatRoom.RecordAndSendToAllAsync"/>): a message recorded after the
-    /// read reaches the member live, one recorded before is in the history. One recorded before
-    /// the read but sent after the member came in is in both; when its live copy arrives while the
-    /// member is still being admitted (held, see <see cref="NicknameChatMode.OnJoinedAsync"/>),
-    /// that copy is dropped.
+    /// The member enters the stream before its state is read, and the state is read in one step with
+    /// the numbering (see <see cref="Scaling.IRoomBackplane"/>): every message is at or below the
+    /// offset read, and in the history if recent enough, or reaches the member live after it. Live
+    /// copies that arrive while the member is being welcomed are held, and those at or below that
+    /// offset dropped.
     /// </remarks>
-    protected override async ValueTask OnJoinedAsync(ChatMember member, IChatRoom room, CancellationToken cancellationToken)
+    private protected override async ValueTask<bool> WelcomeAsync(ChatMember member, string nickname, IReadOnlyList<string> online, IChatRoom room, CancellationToken cancellationToken)
     {
-        var history = await room.GetHistoryAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var entry in history)
+        try
         {
-            member.Send(ChatEvents.History(entry));
+            await Stream(room).JoinChatStreamAsync(member, ResumePoint(member.Query), snapshot =>
+            {
+                member.Send(ChatEvents.Users(nickname, online, snapshot.Epoch, snapshot.Offset));
+                foreach (var entry in snapshot.History)
+                {
+                    member.Send(ChatEvents.History(entry));
+                }
+                if (snapshot.Recovered is { } recovered)
+                {
+                    member.Send(ChatEvents.Recovered(recovered, snapshot.History.Count));
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            return true;
         }
-        if (history.Count > 0)
+        catch (BackplaneUnavailableException)
         {
-            member.SkipHeldCopies(new HistoryCopies(history).WasReplayed);
+            await RefuseAsync(member, ChatErrorCode.Unavailable, "The chat cannot be reached right now; try again shortly.", ChatErrorCode.CloseUnavailable).ConfigureAwait(false);
+            return false;
         }
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask OnDisconnectedAsync(ChatMember member, IChatRoom room)
+    {
+        await Stream(room).LeaveChatStreamAsync(member).ConfigureAwait(false);
+        await base.OnDisconnectedAsync(member, room).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -52,19 +80,59 @@ public sealed class NickBroadcastMode : NicknameChatMode
             SendError(member, ChatErrorCode.MissingField, "Send {\"msg\": \"text\"} or plain text.");
             return;
         }
-        // A held copy is matched to the history by name, timestamp and text: a member's timestamps
-        // strictly increase, so two of its messages are never taken for one another.
-        var ts = Math.Max(ChatEvents.Now(), member.LastMessageTs + 1);
-        member.LastMessageTs = ts;
-        await room.RecordAndSendToAllAsync(new ChatHistoryEntry(nickname, text, ts), ChatEvents.Message(nickname, text, ts)).ConfigureAwait(false);
+        await PublishAsync(nickname, text, room, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The server's message goes to everyone and into the history, exactly as a member's does.</summary>
-    public override ValueTask OnServerMessageAsync(string text, IChatRoom room, CancellationToken cancellationToken)
+    /// <summary>The server's message is numbered, kept and sent to everyone exactly as a member's is.</summary>
+    public override async ValueTask OnServerMessageAsync(string text, IChatRoom room, CancellationToken cancellationToken) =>
+        await PublishAsync(Nickname.Server, text, room, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public override ValueTask<long?> OnServerMessageNumberedAsync(string text, IChatRoom room, CancellationToken cancellationToken) =>
+        PublishAsync(Nickname.Server, text, room, cancellationToken);
+
+    /// <summary>Numbers, keeps and sends a message; its offset, or null when the stream could not be reached and only this node's members got it.</summary>
+    private static async ValueTask<long?> PublishAsync(string name, string text, IChatRoom room, CancellationToken cancellationToken)
     {
         var ts = ChatEvents.Now();
-        room.SendToAll(ChatEvents.Message(Nickname.Server, text, ts));
-        return room.AddHistoryAsync(new ChatHistoryEntry(Nickname.Server, text, ts));
+        try
+        {
+            var entry = await Stream(room).PublishToChatStreamAsync(name, text, ts, cancellationToken).ConfigureAwait(false);
+            return entry.Offset;
+        }
+        catch (BackplaneUnavailableException)
+        {
+            room.SendToAll(ChatEvents.Message(name, text, ts));
+            return null;
+        }
+    }
+
+    private static RoomDirectory Stream(IChatRoom room) =>
+        room.Rooms as RoomDirectory ?? throw new NotSupportedException("nick-broadcast needs the chat server's own room (its numbered stream).");
+
+    /// <summary>
+    /// <c>since</c> and <c>epoch</c> from the upgrade's query string; null without a valid
+    /// <c>since</c> (then nothing changes for the client).
+    /// </summary>
+    internal static StreamPosition? ResumePoint(string query)
+    {
+        long? since = null;
+        string? epoch = null;
+        foreach (var part in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = part.IndexOf('=');
+            var key = eq < 0 ? part : part[..eq];
+            var value = eq < 0 ? "" : Uri.UnescapeDataString(part[(eq + 1)..].Replace('+', ' '));
+            if (key == "since" && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            {
+                since = n;
+            }
+            else if (key == "epoch")
+            {
+                epoch = value;
+            }
+        }
+        return since is { } s ? new StreamPosition(s, epoch) : null;
     }
 
     /// <summary>JSON objects carry the text in <c>msg</c>; anything that is not a JSON object is the text itself.</summary>

@@ -88,8 +88,26 @@ public abstract class NicknameChatMode : IChatMode
         return ValueTask.CompletedTask;
     }
 
+    /// <inheritdoc cref="IChatMode.OnServerMessageNumberedAsync"/>
+    public virtual async ValueTask<long?> OnServerMessageNumberedAsync(string text, IChatRoom room, CancellationToken cancellationToken)
+    {
+        await OnServerMessageAsync(text, room, cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
     /// <summary>A text message from a member who has joined as <paramref name="nickname"/>.</summary>
     protected abstract ValueTask OnChatMessageAsync(ChatMember member, string nickname, ReadOnlyMemory<byte> utf8, IChatRoom room, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Greets a member that just joined: the default sends its <c>users</c> event (who is online).
+    /// Runs before <see cref="OnJoinedAsync"/> and before anything the room sends the member
+    /// meanwhile. Returns false when the member could not be served after all and is being closed.
+    /// </summary>
+    private protected virtual ValueTask<bool> WelcomeAsync(ChatMember member, string nickname, IReadOnlyList<string> online, IChatRoom room, CancellationToken cancellationToken)
+    {
+        member.Send(ChatEvents.Users(nickname, online));
+        return ValueTask.FromResult(true);
+    }
 
     /// <summary>
     /// Sent to a member right after it joined, after the <c>users</c> event and before anything the
@@ -130,9 +148,12 @@ public abstract class NicknameChatMode : IChatMode
             // Another connection of the same user may have joined first under a different spelling: use the room's.
             nickname = member.Nickname ?? nickname;
             var online = await room.GetNicknamesAsync(cancellationToken).ConfigureAwait(false);
-            member.Send(ChatEvents.Users(nickname, [.. online.Order(StringComparer.OrdinalIgnoreCase)]));
             // Read after the member came in: a join or leave held for it may predate the list.
             member.SkipHeldCopies(new PresenceCopies(online).WasAnnounced);
+            if (!await WelcomeAsync(member, nickname, [.. online.Order(StringComparer.OrdinalIgnoreCase)], room, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
             await OnJoinedAsync(member, room, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -145,7 +166,7 @@ public abstract class NicknameChatMode : IChatMode
         }
     }
 
-    private static Task RefuseAsync(ChatMember member, string code, string why, int closeCode)
+    private protected static Task RefuseAsync(ChatMember member, string code, string why, int closeCode)
     {
         member.Send(ChatEvents.Error(code, why));
         return member.CloseAsync(closeCode, why);

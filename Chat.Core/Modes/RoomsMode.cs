@@ -12,7 +12,8 @@ namespace Fleck.Chat.Modes;
 /// <c>{"type":"message","room":R,"msg":text}</c>, <c>{"type":"rooms"}</c>.
 /// A room's messages go to that room's members only, the sender included, numbered by
 /// <c>offset</c>; a joiner gets <c>joined</c> (users, epoch, latest offset) and the recent history
-/// before any live message of the room. Errors (<c>invalid_room</c>, <c>not_in_room</c>,
+/// before any live message of the room; a join with <c>"since"</c> and <c>"epoch"</c> resumes instead
+/// (the missed messages as history, then <c>recovered</c>). Errors (<c>invalid_room</c>, <c>not_in_room</c>,
 /// <c>too_many_rooms</c>, <c>unknown_type</c>, ...) keep the connection open.
 /// </summary>
 public sealed class RoomsMode : NicknameChatMode
@@ -68,20 +69,24 @@ public sealed class RoomsMode : NicknameChatMode
         }
         return command.Type switch
         {
-            "join" => JoinAsync(member, nickname, name, room.Rooms, cancellationToken),
+            "join" => JoinAsync(member, nickname, name, command.Since is { } since ? new StreamPosition(since, command.Epoch) : null, room.Rooms, cancellationToken),
             "leave" => LeaveAsync(member, nickname, name, room.Rooms),
             _ => SendAsync(member, nickname, name, command.Msg, room.Rooms, cancellationToken),
         };
     }
 
-    private static async ValueTask JoinAsync(ChatMember member, string nickname, string name, IRoomDirectory rooms, CancellationToken cancellationToken)
+    private static async ValueTask JoinAsync(ChatMember member, string nickname, string name, StreamPosition? resumeFrom, IRoomDirectory rooms, CancellationToken cancellationToken)
     {
-        var result = await rooms.JoinAsync(member, name, snapshot =>
+        var result = await rooms.JoinAsync(member, name, resumeFrom, snapshot =>
         {
             member.Send(RoomEvents.Joined(snapshot));
             foreach (var entry in snapshot.History)
             {
                 member.Send(RoomEvents.History(name, entry));
+            }
+            if (snapshot.Recovered is { } recovered)
+            {
+                member.Send(RoomEvents.Recovered(name, recovered, snapshot.History.Count));
             }
         }, cancellationToken).ConfigureAwait(false);
         switch (result)

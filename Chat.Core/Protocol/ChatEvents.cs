@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Fleck.Chat.Rooms;
 using Fleck.Chat.Transport;
 
 namespace Fleck.Chat.Protocol;
@@ -19,15 +20,45 @@ internal static class ChatEvents
     public static OutgoingMessage Message(string name, string msg, long ts) =>
         Frame(new ServerEvent { Type = "message", Name = name, Msg = msg, Ts = ts });
 
+    /// <summary>A numbered message of the chat's stream (nick-broadcast).</summary>
+    public static OutgoingMessage Message(RoomEntry entry) =>
+        Frame(new ServerEvent { Type = "message", Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset });
+
     public static OutgoingMessage History(ChatHistoryEntry entry) =>
         Frame(new ServerEvent { Type = "history", Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts });
+
+    public static OutgoingMessage History(RoomEntry entry) =>
+        Frame(new ServerEvent { Type = "history", Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset });
+
+    /// <summary>
+    /// Ends a resume: true when the history events just sent were exactly the messages the client
+    /// missed, false when they were only the recent history and something may be missing.
+    /// </summary>
+    public static OutgoingMessage Recovered(bool recovered, int count) =>
+        Frame(new ServerEvent
+        {
+            Type = "recovered",
+            Name = Nickname.Server,
+            Msg = RecoveredText(recovered, count),
+            Recovered = recovered,
+            Count = recovered ? count : null,
+            Ts = Now(),
+        });
+
+    /// <summary>Shared with rooms mode, whose <c>recovered</c> event says the same.</summary>
+    public static string RecoveredText(bool recovered, int count) =>
+        recovered
+            ? count == 1 ? "Reconnected; 1 missed message recovered." : $"Reconnected; {count} missed messages recovered."
+            : "Reconnected; some messages may be missing.";
 
     public static OutgoingMessage Private(string from, string to, string msg, long ts) =>
         Frame(new ServerEvent { Type = "private", Name = from, ToClient = to, Msg = msg, Ts = ts });
 
-    public static OutgoingMessage Users(string you, IReadOnlyList<string> users) =>
+    public static OutgoingMessage Users(string you, IReadOnlyList<string> users, string? epoch = null, long? offset = null) =>
         Frame(new ServerEvent
         {
+            Epoch = epoch,
+            Offset = offset,
             Type = "users",
             Name = Nickname.Server,
             Msg = $"Welcome, {you}. Online ({users.Count}): {string.Join(", ", users)}",

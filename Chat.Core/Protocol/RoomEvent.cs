@@ -41,6 +41,12 @@ internal sealed class RoomEvent
 
     [JsonPropertyName("code")]
     public string? Code { get; init; }
+
+    [JsonPropertyName("recovered")]
+    public bool? Recovered { get; init; }
+
+    [JsonPropertyName("count")]
+    public int? Count { get; init; }
 }
 
 /// <summary>One row of the <c>rooms</c> event.</summary>

@@ -31,6 +31,18 @@ internal static class RoomEvents
             Ts = ChatEvents.Now(),
         });
 
+    public static OutgoingMessage Recovered(string room, bool recovered, int count) =>
+        Frame(new RoomEvent
+        {
+            Type = "recovered",
+            Room = room,
+            Name = Nickname.Server,
+            Msg = ChatEvents.RecoveredText(recovered, count),
+            Recovered = recovered,
+            Count = recovered ? count : null,
+            Ts = ChatEvents.Now(),
+        });
+
     public static OutgoingMessage Join(string room, string user) =>
         Frame(new RoomEvent { Type = "join", Room = room, Name = Nickname.Server, Msg = $"{user} joined #{room}", User = user, Ts = ChatEvents.Now() });
 

@@ -34,6 +34,18 @@ internal sealed class ServerEvent
 
     [JsonPropertyName("code")]
     public string? Code { get; init; }
+
+    [JsonPropertyName("offset")]
+    public long? Offset { get; init; }
+
+    [JsonPropertyName("epoch")]
+    public string? Epoch { get; init; }
+
+    [JsonPropertyName("recovered")]
+    public bool? Recovered { get; init; }
+
+    [JsonPropertyName("count")]
+    public int? Count { get; init; }
 }
 
 /// <summary>What a client sends in the JSON modes. A <c>name</c> is accepted and ignored: the server stamps the registered one.</summary>

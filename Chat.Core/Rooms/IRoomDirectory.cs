@@ -20,8 +20,10 @@ public interface IRoomDirectory
     /// the room's users and recent history, before any of the room's live traffic reaches the member:
     /// every message of the room is either at or below <see cref="RoomSnapshot.Offset"/> (and in the
     /// history if it is recent enough) or delivered live afterwards, never neither and never both.
+    /// With <paramref name="resumeFrom"/>, the welcome's history is what the member missed after it
+    /// when that is possible (<see cref="RoomSnapshot.Recovered"/> says which).
     /// </summary>
-    ValueTask<RoomJoinResult> JoinAsync(ChatMember member, string room, Action<RoomSnapshot> welcome, CancellationToken cancellationToken);
+    ValueTask<RoomJoinResult> JoinAsync(ChatMember member, string room, StreamPosition? resumeFrom, Action<RoomSnapshot> welcome, CancellationToken cancellationToken);
 
     /// <summary>Takes a member out of a room; nothing of that room reaches it afterwards. False when it was not in it.</summary>
     ValueTask<bool> LeaveAsync(ChatMember member, string room);

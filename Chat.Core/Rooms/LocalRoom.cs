@@ -14,6 +14,12 @@ namespace Fleck.Chat.Rooms;
 /// </summary>
 internal sealed class LocalRoom(string name, ChatCounters counters)
 {
+    /// <summary>
+    /// The transport's default send-queue bound: a join that piles up more than a connection may
+    /// queue has stalled (the backplane is not answering), and the member is asked to come back.
+    /// </summary>
+    private const int MaxHeld = 4096;
+
     private readonly Lock _lock = new();
     private readonly Dictionary<ChatMember, Seat> _seats = new(ReferenceEqualityComparer.Instance);
     private Seat[]? _active = [];
@@ -51,27 +57,29 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
     }
 
     /// <summary>
-    /// Runs <paramref name="welcome"/>, then releases what was held for the member except messages at
-    /// or below <paramref name="floor"/> (the welcome's history covers those), and from now on delivers live.
+    /// Runs <paramref name="welcome"/>, then releases what was held for the member except messages of
+    /// <paramref name="epoch"/> at or below <paramref name="floor"/> (the welcome covered those), and
+    /// from now on delivers live.
     /// </summary>
-    public void Activate(ChatMember member, long floor, Action welcome)
+    public void Activate(ChatMember member, string epoch, long floor, Action welcome)
     {
         lock (_lock)
         {
-            if (!_seats.TryGetValue(member, out var seat) || seat.Held is not { } held)
+            if (!_seats.TryGetValue(member, out var seat) || seat.Held is not { } held || seat.Overflowed)
             {
                 return;
             }
             welcome();
-            foreach (var (offset, message) in held)
+            seat.Epoch = epoch;
+            seat.Floor = floor;
+            foreach (var (heldEpoch, offset, message) in held)
             {
-                if (offset == 0 || offset > floor)
+                if (seat.IsNew(heldEpoch, offset))
                 {
                     member.Send(message);
                 }
             }
             seat.Held = null;
-            seat.Floor = floor;
             _pending--;
             _active = null;
         }
@@ -98,19 +106,19 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
     }
 
     /// <summary>A numbered message: to every active member that has not had it in its welcome.</summary>
-    public void DeliverNumbered(OutgoingMessage message, long offset) => Deliver(message, offset, except: null);
+    public void DeliverNumbered(OutgoingMessage message, string epoch, long offset) => Deliver(message, epoch, offset, except: null);
 
     /// <summary>An unnumbered event (join, leave): to every member but <paramref name="except"/>.</summary>
-    public void DeliverEvent(OutgoingMessage message, ChatMember? except) => Deliver(message, 0, except);
+    public void DeliverEvent(OutgoingMessage message, ChatMember? except) => Deliver(message, null, 0, except);
 
-    private void Deliver(OutgoingMessage message, long offset, ChatMember? except)
+    private void Deliver(OutgoingMessage message, string? epoch, long offset, ChatMember? except)
     {
         var sent = 0;
         lock (_lock)
         {
             foreach (var seat in _active ??= [.. _seats.Values.Where(s => s.Held is null)])
             {
-                if (seat.Member != except && (offset == 0 || offset > seat.Floor) && seat.Member.Send(message))
+                if (seat.Member != except && seat.IsNew(epoch, offset) && seat.Member.Send(message))
                 {
                     sent++;
                 }
@@ -119,9 +127,16 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
             {
                 foreach (var seat in _seats.Values)
                 {
-                    if (seat.Held is { } held && seat.Member != except)
+                    if (seat.Held is { } held && seat.Member != except && !seat.Overflowed)
                     {
-                        held.Add((offset, message));
+                        if (held.Count >= MaxHeld)
+                        {
+                            seat.Overflowed = true;
+                            held.Clear();
+                            _ = seat.Member.CloseAsync(WebSocketCloseCode.TryAgainLater, "Joining took too long");
+                            continue;
+                        }
+                        held.Add((epoch, offset, message));
                     }
                 }
             }
@@ -133,10 +148,22 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
     {
         public ChatMember Member { get; } = member;
 
-        /// <summary>Offset of the last message the member's welcome covered.</summary>
+        /// <summary>Offset of the last message the member's welcome covered, in <see cref="Epoch"/>.</summary>
         public long Floor { get; set; }
 
+        /// <summary>The stream's epoch when the member's welcome was read.</summary>
+        public string? Epoch { get; set; }
+
+        /// <summary>More was held than a connection may queue: the member is being closed and gets nothing more.</summary>
+        public bool Overflowed { get; set; }
+
         /// <summary>Traffic held while the member waits for its welcome; null once it is live.</summary>
-        public List<(long Offset, OutgoingMessage Message)>? Held { get; set; }
+        public List<(string? Epoch, long Offset, OutgoingMessage Message)>? Held { get; set; }
+
+        /// <summary>
+        /// Whether a delivery is not covered by the welcome: an event (no epoch), a message past the
+        /// floor, or one of a later epoch (the shared store lost the stream and numbers from 1 again).
+        /// </summary>
+        public bool IsNew(string? epoch, long offset) => epoch is null || offset > Floor || epoch != Epoch;
     }
 }

@@ -20,9 +20,15 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
     private readonly ConcurrentDictionary<string, LocalRoom> _rooms = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ChatMember, HashSet<string>> _memberships = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>
+    /// The stream of the one chat of nick-broadcast: numbered, kept and fanned out like a room's, but
+    /// with no presence and no place in anyone's room count. No room name can start with '~'.
+    /// </summary>
+    public const string ChatStream = "~chat";
+
     public int MaxRoomsPerMember => maxRoomsPerMember;
 
-    public async ValueTask<RoomJoinResult> JoinAsync(ChatMember member, string room, Action<RoomSnapshot> welcome, CancellationToken cancellationToken)
+    public async ValueTask<RoomJoinResult> JoinAsync(ChatMember member, string room, StreamPosition? resumeFrom, Action<RoomSnapshot> welcome, CancellationToken cancellationToken)
     {
         var nickname = member.Nickname ?? throw new InvalidOperationException("Only a member with a nickname can join a room.");
         var mine = _memberships.GetOrAdd(member, _ => new HashSet<string>(StringComparer.Ordinal));
@@ -47,8 +53,9 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
             present = true;
             var users = await backplane.GetRoomMembersAsync(room, cancellationToken).ConfigureAwait(false);
             var stream = await backplane.ReadRoomAsync(room, historySize, cancellationToken).ConfigureAwait(false);
-            var snapshot = new RoomSnapshot(room, users, stream.Epoch, stream.Offset, stream.History);
-            local.Activate(member, stream.Offset, () => welcome(snapshot));
+            var snapshot = StreamResume.Snapshot(room, users, stream, resumeFrom);
+            CountResume(snapshot);
+            local.Activate(member, stream.Epoch, stream.Offset, () => welcome(snapshot));
             return RoomJoinResult.Joined;
         }
         catch (Exception ex) when (ex is BackplaneUnavailableException or OperationCanceledException)
@@ -73,6 +80,42 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
             return RoomJoinResult.Unavailable;
         }
     }
+
+    /// <summary>
+    /// Puts a member in the chat's own stream (<see cref="ChatStream"/>): <paramref name="welcome"/>
+    /// runs once with the stream's snapshot (its <see cref="RoomSnapshot.Users"/> empty: the chat
+    /// keeps its own presence), then the stream's messages follow live, each once, in offset order.
+    /// Throws <see cref="BackplaneUnavailableException"/> when the stream cannot be reached.
+    /// </summary>
+    public async ValueTask JoinChatStreamAsync(ChatMember member, StreamPosition? resumeFrom, Action<RoomSnapshot> welcome, CancellationToken cancellationToken)
+    {
+        var local = await EnterAsync(ChatStream, member, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var stream = await backplane.ReadRoomAsync(ChatStream, historySize, cancellationToken).ConfigureAwait(false);
+            var snapshot = StreamResume.Snapshot(ChatStream, [], stream, resumeFrom);
+            CountResume(snapshot);
+            local.Activate(member, stream.Epoch, stream.Offset, () => welcome(snapshot));
+        }
+        catch
+        {
+            await ExitAsync(local, member).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Takes a member out of the chat's own stream; nothing of it reaches the member afterwards.</summary>
+    public async ValueTask LeaveChatStreamAsync(ChatMember member)
+    {
+        if (_rooms.TryGetValue(ChatStream, out var local))
+        {
+            await ExitAsync(local, member).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Numbers, keeps and fans out a message of the chat's own stream; it reaches this node's members through <see cref="IRoomStreamNode.DeliverRoomMessage"/>.</summary>
+    public ValueTask<RoomEntry> PublishToChatStreamAsync(string name, string msg, long ts, CancellationToken cancellationToken) =>
+        backplane.AppendRoomMessageAsync(ChatStream, name, msg, ts, historySize, cancellationToken);
 
     public async ValueTask<bool> LeaveAsync(ChatMember member, string room)
     {
@@ -145,12 +188,21 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
     public async ValueTask<IReadOnlyList<RoomCount>> ListGroupsAsync(CancellationToken cancellationToken) =>
         await backplane.GetRoomCountsAsync(cancellationToken).ConfigureAwait(false);
 
-    void IRoomStreamNode.DeliverRoomMessage(string room, RoomEntry entry)
+    void IRoomStreamNode.DeliverRoomMessage(string room, string epoch, RoomEntry entry)
     {
         // Rendered once per node, then the same frame goes to each local member of the room.
         if (_rooms.TryGetValue(room, out var local))
         {
-            local.DeliverNumbered(RoomEvents.Message(room, entry), entry.Offset);
+            var message = room == ChatStream ? ChatEvents.Message(entry) : RoomEvents.Message(room, entry);
+            local.DeliverNumbered(message, epoch, entry.Offset);
+        }
+    }
+
+    private void CountResume(RoomSnapshot snapshot)
+    {
+        if (snapshot.Recovered is { } recovered)
+        {
+            counters.Resumed(recovered);
         }
     }
 

@@ -24,8 +24,20 @@ public sealed record RoomStreamState(string Epoch, long Offset, IReadOnlyList<Ro
 /// <param name="Users">Members of the room on every node, the joiner included, sorted.</param>
 /// <param name="Epoch">The stream's epoch.</param>
 /// <param name="Offset">Offset of the latest message before the member's live stream starts.</param>
-/// <param name="History">Recent messages, oldest first; every later message reaches the member live.</param>
-public sealed record RoomSnapshot(string Room, IReadOnlyList<string> Users, string Epoch, long Offset, IReadOnlyList<RoomEntry> History);
+/// <param name="History">
+/// Messages to send as history, oldest first: exactly those after the resume point when
+/// <paramref name="Recovered"/> is true, else the recent history. Every later message reaches the member live.
+/// </param>
+/// <param name="Recovered">
+/// Null when the member did not ask to resume; true when <paramref name="History"/> holds every
+/// message after its resume point; false when that was not possible (another epoch, or not all kept).
+/// </param>
+public sealed record RoomSnapshot(string Room, IReadOnlyList<string> Users, string Epoch, long Offset, IReadOnlyList<RoomEntry> History, bool? Recovered = null);
+
+/// <summary>Where a reconnecting client left a stream: the last offset it saw, in which epoch.</summary>
+/// <param name="Since">Offset of the last message the client saw (0: none).</param>
+/// <param name="Epoch">The stream's epoch at that time; null when the client did not say.</param>
+public sealed record StreamPosition(long Since, string? Epoch);
 
 /// <summary>A room and how many members it has on every node.</summary>
 /// <param name="Room">The room's name.</param>

@@ -48,8 +48,12 @@ public interface IRoomBackplane
 /// <summary>The side of a chat server that room traffic from the backplane is delivered to.</summary>
 public interface IRoomStreamNode
 {
-    /// <summary>A numbered message of <paramref name="room"/>, in offset order, for the node's members of that room.</summary>
-    void DeliverRoomMessage(string room, RoomEntry entry);
+    /// <summary>
+    /// A numbered message of <paramref name="room"/>, in offset order, for the node's members of that
+    /// room. <paramref name="epoch"/> is the stream's epoch when it was numbered: offsets start again
+    /// under a new epoch (the shared store lost the stream).
+    /// </summary>
+    void DeliverRoomMessage(string room, string epoch, RoomEntry entry);
 
     /// <summary>An unnumbered event of <paramref name="room"/> from another node, for the node's members of that room.</summary>
     void DeliverRoomEvent(string room, ReadOnlyMemory<byte> text);

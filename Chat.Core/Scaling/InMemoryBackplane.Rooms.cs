@@ -28,11 +28,11 @@ public sealed partial class InMemoryBackplane : IRoomBackplane
 
     /// <inheritdoc />
     public ValueTask<RoomEntry> AppendRoomMessageAsync(string room, string name, string msg, long ts, int capacity, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_cluster.Rooms.Append(room, name, msg, ts, capacity));
+        _cluster.Rooms.AppendAsync(room, name, msg, ts, capacity, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<RoomStreamState> ReadRoomAsync(string room, int count, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_cluster.Rooms.Read(room, count));
+        _cluster.Rooms.ReadAsync(room, count, cancellationToken);
 
     /// <inheritdoc />
     public void PublishRoomEvent(string room, ReadOnlyMemory<byte> text) => _cluster.Rooms.PublishEvent(room, RoomNode, text);

@@ -12,17 +12,31 @@ namespace Fleck.Chat.Scaling;
 public sealed partial class InMemoryBackplane : IChatBackplane
 {
     private readonly Cluster _cluster;
+    private readonly bool _ownsStore;
     private IBackplaneNode? _node;
+    private int _storeClosed;
 
-    /// <summary>A new, single-node chat.</summary>
-    public InMemoryBackplane() : this(new Cluster())
+    /// <summary>A new, single-node chat whose streams live in memory (a restart makes new epochs).</summary>
+    public InMemoryBackplane() : this(new Cluster(new InMemoryChatStreamStore()), ownsStore: true)
     {
     }
 
-    private InMemoryBackplane(Cluster cluster) => _cluster = cluster;
+    /// <summary>
+    /// A new, single-node chat whose numbered streams (history, offsets, epochs) are kept in
+    /// <paramref name="store"/>. This backplane owns the store: disposing it flushes and disposes the store.
+    /// </summary>
+    public InMemoryBackplane(IChatStreamStore store) : this(new Cluster(store ?? throw new ArgumentNullException(nameof(store))), ownsStore: true)
+    {
+    }
 
-    /// <summary>Another node of the same chat, for another server.</summary>
-    public InMemoryBackplane CreateNode() => new(_cluster);
+    private InMemoryBackplane(Cluster cluster, bool ownsStore)
+    {
+        _cluster = cluster;
+        _ownsStore = ownsStore;
+    }
+
+    /// <summary>Another node of the same chat, for another server. The first node keeps owning the store.</summary>
+    public InMemoryBackplane CreateNode() => new(_cluster, ownsStore: false);
 
     /// <inheritdoc />
     public Task ConnectAsync(IBackplaneNode node, CancellationToken cancellationToken)
@@ -150,8 +164,17 @@ public sealed partial class InMemoryBackplane : IChatBackplane
         }
     }
 
-    /// <inheritdoc />
-    public ValueTask DisposeAsync()
+    /// <summary>Leaves the chat; the node that owns the store then writes everything to it and disposes it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        LeaveCluster();
+        if (_ownsStore && Interlocked.Exchange(ref _storeClosed, 1) == 0)
+        {
+            await _cluster.Rooms.Store.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void LeaveCluster()
     {
         if (_node is not null)
         {
@@ -185,7 +208,6 @@ public sealed partial class InMemoryBackplane : IChatBackplane
                 }
             }
         }
-        return ValueTask.CompletedTask;
     }
 
     private IBackplaneNode[] OtherNodes()
@@ -202,7 +224,7 @@ public sealed partial class InMemoryBackplane : IChatBackplane
         }
     }
 
-    private sealed class Cluster
+    private sealed class Cluster(IChatStreamStore store)
     {
         public List<IBackplaneNode> Nodes { get; } = [];
         public ConcurrentDictionary<string, InMemoryBackplane> Nicknames { get; } = new(Nickname.Comparer);
@@ -211,6 +233,6 @@ public sealed partial class InMemoryBackplane : IChatBackplane
         /// <summary>Shared claims of identified users, by name: the nodes serving each. Also the lock of both claim tables.</summary>
         public Dictionary<string, HashSet<InMemoryBackplane>> Shared { get; } = new(Nickname.Comparer);
 
-        public InMemoryRoomStreams Rooms { get; } = new();
+        public InMemoryRoomStreams Rooms { get; } = new(store);
     }
 }

@@ -6,10 +6,17 @@ internal sealed class ChatCounters
     private long _received;
     private long _delivered;
     private long _bytes;
+    private long _recovered;
+    private long _unrecovered;
 
     public long Received => Volatile.Read(ref _received);
     public long DeliveredCount => Volatile.Read(ref _delivered);
     public long Bytes => Volatile.Read(ref _bytes);
+    public long Recovered => Volatile.Read(ref _recovered);
+    public long Unrecovered => Volatile.Read(ref _unrecovered);
+
+    /// <summary>A client asked to resume a stream; <paramref name="recovered"/> says whether it got every message it missed.</summary>
+    public void Resumed(bool recovered) => Interlocked.Increment(ref recovered ? ref _recovered : ref _unrecovered);
 
     public void MessageReceived() => Interlocked.Increment(ref _received);
 

@@ -1,14 +1,16 @@
 using System.Net.WebSockets;
 using Fleck.Chat.Protocol;
+using Fleck.Chat.Rooms;
 using Fleck.Chat.Scaling;
 
 namespace Fleck.Chat.Tests.Support;
 
 /// <summary>
 /// An <see cref="InMemoryBackplane"/> behind a wrapper whose every call a test may override: the
-/// base of test backplanes that delay, gate or record one kind of call and pass the rest on.
+/// base of test backplanes that delay, gate or record one kind of call and pass the rest on. The
+/// numbered streams (rooms, and the chat of nick-broadcast) pass through it too.
 /// </summary>
-internal abstract class ForwardingBackplane : IChatBackplane
+internal abstract class ForwardingBackplane : IChatBackplane, IRoomBackplane
 {
     protected InMemoryBackplane Inner { get; } = new();
 
@@ -33,4 +35,25 @@ internal abstract class ForwardingBackplane : IChatBackplane
     public virtual ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken) => Inner.GetHistoryAsync(count, cancellationToken);
 
     public virtual ValueTask DisposeAsync() => Inner.DisposeAsync();
+
+    public virtual void AttachRooms(IRoomStreamNode node) => Inner.AttachRooms(node);
+
+    public virtual ValueTask SubscribeRoomAsync(string room, CancellationToken cancellationToken) => Inner.SubscribeRoomAsync(room, cancellationToken);
+
+    public virtual ValueTask UnsubscribeRoomAsync(string room) => Inner.UnsubscribeRoomAsync(room);
+
+    public virtual ValueTask<RoomEntry> AppendRoomMessageAsync(string room, string name, string msg, long ts, int capacity, CancellationToken cancellationToken) =>
+        Inner.AppendRoomMessageAsync(room, name, msg, ts, capacity, cancellationToken);
+
+    public virtual ValueTask<RoomStreamState> ReadRoomAsync(string room, int count, CancellationToken cancellationToken) => Inner.ReadRoomAsync(room, count, cancellationToken);
+
+    public virtual void PublishRoomEvent(string room, ReadOnlyMemory<byte> text) => Inner.PublishRoomEvent(room, text);
+
+    public virtual ValueTask AddRoomMemberAsync(string room, string nickname, CancellationToken cancellationToken) => Inner.AddRoomMemberAsync(room, nickname, cancellationToken);
+
+    public virtual ValueTask RemoveRoomMemberAsync(string room, string nickname) => Inner.RemoveRoomMemberAsync(room, nickname);
+
+    public virtual ValueTask<IReadOnlyList<string>> GetRoomMembersAsync(string room, CancellationToken cancellationToken) => Inner.GetRoomMembersAsync(room, cancellationToken);
+
+    public virtual ValueTask<IReadOnlyList<RoomCount>> GetRoomCountsAsync(CancellationToken cancellationToken) => Inner.GetRoomCountsAsync(cancellationToken);
 }

@@ -92,8 +92,8 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
         {
             return MissingField("msg");
         }
-        await chat.PublishAsync(publish.Msg, cancellationToken).ConfigureAwait(false);
-        return Ok();
+        var offset = await chat.PublishAsync(publish.Msg, cancellationToken).ConfigureAwait(false);
+        return Ok(offset);
     }
 
     private async Task<(int, byte[])> SendAsync(HttpListenerRequest request, CancellationToken cancellationToken)
@@ -163,7 +163,7 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
         }
     }
 
-    private static (int, byte[]) Ok() => (200, JsonSerializer.SerializeToUtf8Bytes(new OkResponse(true), ApiJsonContext.Default.OkResponse));
+    private static (int, byte[]) Ok(long? offset = null) => (200, JsonSerializer.SerializeToUtf8Bytes(new OkResponse(true, offset), ApiJsonContext.Default.OkResponse));
 
     private static (int, byte[]) MissingField(string field) =>
         (400, JsonSerializer.SerializeToUtf8Bytes(new ApiError("missing_field", $"\"{field}\" is missing or empty.", field), ApiJsonContext.Default.ApiError));

@@ -1,23 +1,23 @@
-using Fleck.Chat.Protocol;
+using Fleck.Chat.Rooms;
 using Fleck.Chat.Tests.Support;
 
 namespace Fleck.Chat.Tests.Modes.Support;
 
 /// <summary>
-/// The in-memory backplane with a history that answers the way a remote store does: appends take
-/// about a millisecond (a round trip), reads complete on another thread after the caller moved on.
+/// The in-memory backplane with numbered streams that answer the way a remote store does: appends
+/// take about a millisecond (a round trip), reads complete on another thread after the caller moved on.
 /// </summary>
 internal sealed class AsynchronousHistoryBackplane : ForwardingBackplane
 {
-    public override async ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity)
+    public override async ValueTask<RoomEntry> AppendRoomMessageAsync(string room, string name, string msg, long ts, int capacity, CancellationToken cancellationToken)
     {
-        await Task.Delay(1);
-        await Inner.AppendHistoryAsync(entry, capacity);
+        await Task.Delay(1, cancellationToken);
+        return await Inner.AppendRoomMessageAsync(room, name, msg, ts, capacity, cancellationToken);
     }
 
-    public override async ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken)
+    public override async ValueTask<RoomStreamState> ReadRoomAsync(string room, int count, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        return await Inner.GetHistoryAsync(count, cancellationToken);
+        return await Inner.ReadRoomAsync(room, count, cancellationToken);
     }
 }

@@ -1,36 +1,37 @@
-using Fleck.Chat.Protocol;
+using Fleck.Chat.Rooms;
 using Fleck.Chat.Tests.Support;
 
 namespace Fleck.Chat.Tests.Modes.Support;
 
 /// <summary>
-/// The in-memory backplane with gates in its history, so a test can stop an append or a read
-/// half-way and run something else in the gap: a deterministic stand-in for a slow remote store.
+/// The in-memory backplane with gates in its numbered streams (the chat of nick-broadcast, rooms), so
+/// a test can stop an append or a read half-way and run something else in the gap: a deterministic
+/// stand-in for a slow remote store.
 /// A closed gate stops the next call that reaches it, reports so, and lets it go when the test opens it.
 /// </summary>
 internal sealed class GatedHistoryBackplane : ForwardingBackplane
 {
-    /// <summary>Appends wait here before they are recorded.</summary>
+    /// <summary>Appends wait here before the message is numbered (and recorded and fanned out).</summary>
     public Gate BeforeAppend { get; } = new();
 
-    /// <summary>Reads wait here before the history is read.</summary>
+    /// <summary>Reads wait here before the stream (offset and history) is read.</summary>
     public Gate BeforeRead { get; } = new();
 
-    /// <summary>Reads wait here after the history was read, before it is returned.</summary>
+    /// <summary>Reads wait here after the stream was read, before it is returned.</summary>
     public Gate AfterRead { get; } = new();
 
-    public override async ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity)
+    public override async ValueTask<RoomEntry> AppendRoomMessageAsync(string room, string name, string msg, long ts, int capacity, CancellationToken cancellationToken)
     {
         await BeforeAppend.PassAsync();
-        await Inner.AppendHistoryAsync(entry, capacity);
+        return await Inner.AppendRoomMessageAsync(room, name, msg, ts, capacity, cancellationToken);
     }
 
-    public override async ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken)
+    public override async ValueTask<RoomStreamState> ReadRoomAsync(string room, int count, CancellationToken cancellationToken)
     {
         await BeforeRead.PassAsync();
-        var history = await Inner.GetHistoryAsync(count, cancellationToken);
+        var state = await Inner.ReadRoomAsync(room, count, cancellationToken);
         await AfterRead.PassAsync();
-        return history;
+        return state;
     }
 
     /// <summary>Open until <see cref="Close"/>; then the next caller (only that one) stops there, and <see cref="Reached"/> completes.</summary>

@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 using Fleck.Chat.Modes;
+using Fleck.Chat.Rooms;
 using Fleck.Chat.Scaling;
 using Fleck.Chat.Server;
 using Fleck.Chat.Transport;
@@ -29,7 +30,12 @@ internal sealed class RoomHarness : IAsyncDisposable
 
     public static async Task<RoomHarness> StartAsync(IChatMode mode, IChatBackplane backplane, int historySize = 50)
     {
-        var room = new ChatRoom(backplane, historySize, new ChatCounters(), NullLogger.Instance);
+        var counters = new ChatCounters();
+        // As the server does: the backplane's own rooms when it has them, else rooms of this node alone.
+        var roomBackplane = backplane as IRoomBackplane ?? new InMemoryBackplane();
+        var rooms = new RoomDirectory(roomBackplane, 50, historySize, counters, NullLogger.Instance);
+        roomBackplane.AttachRooms(rooms);
+        var room = new ChatRoom(backplane, historySize, counters, NullLogger.Instance) { Rooms = rooms };
         await backplane.ConnectAsync(room, CancellationToken.None);
         return new RoomHarness(mode, backplane, room);
     }

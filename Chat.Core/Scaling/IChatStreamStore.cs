@@ -1,0 +1,41 @@
+using Fleck.Chat.Rooms;
+
+namespace Fleck.Chat.Scaling;
+
+/// <summary>
+/// Where a single-node chat keeps its numbered streams (the chat of nick-broadcast, each room):
+/// per stream its epoch, latest offset and recent messages. The chat serves every read from memory
+/// and numbers messages itself; the store only has to remember, so an embedding application can put
+/// the history in its own database. <see cref="InMemoryChatStreamStore"/> is the default (nothing
+/// survives the process); the Fleck.Chat.Sqlite package keeps it in a file.
+/// <para>
+/// The rule that keeps clients honest: a client that saw offset N of epoch E may later ask to resume
+/// from (N, E). So whenever a message that may have been delivered with offset N can be lost, or N
+/// can be given to another message (after a crash, before the store had written it), the store must
+/// hand out a new epoch for that stream on the next <see cref="OpenStreamAsync"/>. A clean
+/// <see cref="IAsyncDisposable.DisposeAsync"/> writes everything and keeps the epochs.
+/// </para>
+/// Thread-safety: every member may be called concurrently; <see cref="Append"/> calls for one stream
+/// come in offset order, one at a time.
+/// </summary>
+public interface IChatStreamStore : IAsyncDisposable
+{
+    /// <summary>
+    /// The stream as it was left: its epoch (a new one for a stream never seen, or one whose recent
+    /// messages may have been lost), the latest offset given out (0 for a new stream) and the kept
+    /// messages, oldest first, consecutive and ending at that offset. Called once per stream, before
+    /// any <see cref="Append"/> to it.
+    /// </summary>
+    ValueTask<RoomStreamState> OpenStreamAsync(string stream, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a message already numbered (<see cref="RoomEntry.Offset"/> is the stream's latest
+    /// offset plus one), keeping the last <paramref name="capacity"/> messages of the stream (0: none,
+    /// but the offset is still recorded). Called on the delivery path: it must not block on I/O, so a
+    /// durable store queues the write and does it behind (batched).
+    /// </summary>
+    void Append(string stream, RoomEntry entry, int capacity);
+
+    /// <summary>Completes once everything appended before the call has been written.</summary>
+    ValueTask FlushAsync(CancellationToken cancellationToken);
+}
