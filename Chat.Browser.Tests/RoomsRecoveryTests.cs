@@ -25,41 +25,55 @@ public sealed class RoomsRecoveryTests : BrowserTest
         var page = await Browser.NewPersonAsync();
         var sockets = new SocketLog(page);
         var anna = await SignInAsync(page, nodeA, "Anna");
+        await JoinRoomAsync(anna, "kitchen"); // where nothing is said before the page drops
         await JoinRoomAsync(anna, "lobby");
         var ct = TestTimeouts.Token(TestTimeouts.Recovery);
         await using var ben = await ChatClient.ConnectAsync(nodeB.WebSocketPort, "/websocket/Ben", ct);
-        await ben.SendJsonAsync(new { type = "join", room = "lobby" }, ct);
-        await ben.ReceiveEventAsync("joined", ct);
+        foreach (var room in new[] { "kitchen", "lobby" })
+        {
+            await ben.SendJsonAsync(new { type = "join", room }, ct);
+            await ben.ReceiveEventAsync("joined", ct);
+        }
         await SayThroughAsync(ben, ct, "one");
         await Expect(Lines(anna, "message", "one")).ToHaveCountAsync(1);
         await SayAsync(anna, "two");
         await Expect(Lines(anna, "own", "two")).ToHaveCountAsync(1);
         await ben.ReceiveEventsUntilAsync(e => IsMessage(e, "two"), ct);
         var first = sockets.Sessions[0];
-        var epoch = first.ReceivedEvents("joined")[0].GetProperty("epoch").GetString();
+        var epochs = first.ReceivedEvents("joined").ToDictionary(e => e.GetProperty("room").GetString()!, e => e.GetProperty("epoch").GetString());
         var lastOffset = first.ReceivedEvents("message")[^1].GetProperty("offset").GetInt64();
 
         await nodeA.StopAsync();
         await Expect(anna.Locator("#status")).ToHaveClassAsync("reconnecting");
         await SayThroughAsync(ben, ct, "three", "four", "five");
+        await SayInRoomAsync(ben, ct, "kitchen", "in the kitchen");
         await nodeA.StartAgainAsync();
 
         await Expect(Lines(anna, "history", "five")).ToHaveCountAsync(1);
         await SayThroughAsync(ben, ct, "six");
         await Expect(anna.Locator("#messages li.message .text")).ToHaveTextAsync(["one", "two", "three", "four", "five", "six"]);
         await Expect(Lines(anna, "missing", MissingLine)).ToHaveCountAsync(0);
+        await anna.ClickAsync("#my-rooms li[data-room=kitchen]");
+        await Expect(anna.Locator("#messages li.message .text")).ToHaveTextAsync(["in the kitchen"]);
+        await Expect(Lines(anna, "missing", MissingLine)).ToHaveCountAsync(0);
 
-        // The page joined again from what it had shown, and got exactly what it missed.
+        // The page joined each room again from what it had shown (nothing, in the kitchen), and got
+        // exactly what it missed there.
         var resumed = sockets.Sessions[^1];
         Assert.That(resumed, Is.Not.SameAs(first));
-        var rejoin = resumed.SentCommands("join").Single();
-        Assert.That(rejoin.GetProperty("room").GetString(), Is.EqualTo("lobby"));
-        Assert.That(rejoin.GetProperty("since").GetInt64(), Is.EqualTo(lastOffset));
-        Assert.That(rejoin.GetProperty("epoch").GetString(), Is.EqualTo(epoch));
-        var recovered = resumed.ReceivedEvents("recovered");
-        Assert.That(recovered, Has.Count.EqualTo(1));
-        Assert.That(recovered[0].GetProperty("recovered").GetBoolean(), Is.True);
-        Assert.That(recovered[0].GetProperty("count").GetInt32(), Is.EqualTo(3));
+        var rejoins = resumed.SentCommands("join").ToDictionary(c => c.GetProperty("room").GetString()!);
+        Assert.That(rejoins.Keys, Is.EquivalentTo(new[] { "kitchen", "lobby" }));
+        Assert.That(rejoins["lobby"].GetProperty("since").GetInt64(), Is.EqualTo(lastOffset));
+        Assert.That(rejoins["kitchen"].GetProperty("since").GetInt64(), Is.Zero);
+        foreach (var (room, rejoin) in rejoins)
+        {
+            Assert.That(rejoin.GetProperty("epoch").GetString(), Is.EqualTo(epochs[room]), room);
+        }
+        var recovered = resumed.ReceivedEvents("recovered").ToDictionary(e => e.GetProperty("room").GetString()!);
+        Assert.That(recovered.Keys, Is.EquivalentTo(new[] { "kitchen", "lobby" }));
+        Assert.That(recovered.Values.Select(e => e.GetProperty("recovered").GetBoolean()), Is.All.True);
+        Assert.That(recovered["lobby"].GetProperty("count").GetInt32(), Is.EqualTo(3));
+        Assert.That(recovered["kitchen"].GetProperty("count").GetInt32(), Is.EqualTo(1));
     }
 
     [Test]
@@ -94,11 +108,15 @@ public sealed class RoomsRecoveryTests : BrowserTest
     }
 
     /// <summary>Sends each text to the lobby and waits until the server has echoed the last one.</summary>
-    private static async Task SayThroughAsync(ChatClient client, CancellationToken ct, params string[] texts)
+    private static Task SayThroughAsync(ChatClient client, CancellationToken ct, params string[] texts) =>
+        SayInRoomAsync(client, ct, "lobby", texts);
+
+    /// <summary>Sends each text to <paramref name="room"/> and waits until the server has echoed the last one.</summary>
+    private static async Task SayInRoomAsync(ChatClient client, CancellationToken ct, string room, params string[] texts)
     {
         foreach (var text in texts)
         {
-            await client.SendJsonAsync(new { type = "message", room = "lobby", msg = text }, ct);
+            await client.SendJsonAsync(new { type = "message", room, msg = text }, ct);
         }
         await client.ReceiveEventsUntilAsync(e => IsMessage(e, texts[^1]), ct);
     }
