@@ -29,7 +29,7 @@ internal static class ChatHost
             }
             var backplane = await ConnectBackplaneAsync(settings, loggerFactory, shutdown.Token).ConfigureAwait(false);
             await using var chat = await HostedChat.StartAsync(settings, loggerFactory, certificate, backplane, shutdown.Token).ConfigureAwait(false);
-            Console.WriteLine(Banner(chat, backplane is not null) + (settings.ApiKey is null ? "" : $"; HTTP API at http://{Http.PageAddress.BrowsableHost(settings.Address)}:{chat.HttpPort}/api/"));
+            Console.WriteLine(Banner(chat, settings) + (settings.ApiKey is null ? "" : $"; HTTP API at http://{Http.PageAddress.BrowsableHost(settings.Address)}:{chat.HttpPort}/api/"));
 
             await using (new StatsReporter(chat.Chat, logger, SummaryPeriod))
             {
@@ -54,9 +54,20 @@ internal static class ChatHost
         }
     }
 
-    /// <summary>Null keeps the chat in this process; --redis shares it with other hosts.</summary>
+    /// <summary>Null keeps the chat in this process; --redis shares it with other hosts; --store keeps it in a file.</summary>
     private static async Task<IChatBackplane?> ConnectBackplaneAsync(HostSettings settings, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
+        if (settings.Store is { } file)
+        {
+            try
+            {
+                return await StoreConnector.OpenAsync(file, loggerFactory, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                throw new HostStartException($"cannot open the store {file}: {ex.Message}", ex);
+            }
+        }
         if (settings.Redis is not { } redis)
         {
             return null;
@@ -71,11 +82,12 @@ internal static class ChatHost
         }
     }
 
-    private static string Banner(HostedChat chat, bool shared)
+    private static string Banner(HostedChat chat, HostSettings settings)
     {
+        var shared = settings.Redis is not null;
         var identity = chat.Chat.Options.Transport.Authenticator is not null;
         var path = chat.Chat.Mode.Name == "broadcast" || identity ? "" : "/<nickname>";
         var page = identity ? chat.PageUrl + "#access_token=<token>" : chat.PageUrl;
-        return $"Fleck.Chat {chat.Chat.Mode.Name} mode: open {page}  (WebSocket {chat.WebSocketUrl}{path}){(shared ? ", shared through Redis" : "")}{(identity ? ", sign-in required" : "")}";
+        return $"Fleck.Chat {chat.Chat.Mode.Name} mode: open {page}  (WebSocket {chat.WebSocketUrl}{path}){(shared ? ", shared through Redis" : "")}{(settings.Store is { } store ? $", history kept in {store}" : "")}{(identity ? ", sign-in required" : "")}";
     }
 }

@@ -55,6 +55,11 @@ internal static class HostCommand
             Description = "Share the chat with other hosts through Redis: host:port or a StackExchange.Redis configuration [default: this process only]",
             HelpName = "config",
         };
+        var store = new Option<string?>("--store")
+        {
+            Description = "Keep the history, offsets and epochs of nick-broadcast and rooms in this SQLite file, so they survive a restart [default: in memory]",
+            HelpName = "file",
+        };
         var apiKey = ApiKeyOption.Create();
         var logLevel = new Option<LogLevel>("--log-level")
         {
@@ -84,12 +89,18 @@ internal static class HostCommand
         };
         root.Subcommands.Add(TokenCommand.Create());
         root.Options.Add(maxRooms);
+        root.Options.Add(store);
         root.SetAction(async (result, ct) =>
         {
             var folder = StaticFolder.Resolve(result.GetValue(staticDir));
             if (folder is null)
             {
                 await Console.Error.WriteLineAsync($"error: static folder not found: {result.GetValue(staticDir) ?? "static/ (beside the host or above the current folder)"}");
+                return 1;
+            }
+            if (result.GetValue(store) is not null && result.GetValue(redis) is not null)
+            {
+                await Console.Error.WriteLineAsync("error: --store and --redis cannot be used together: with --redis the history is kept in Redis, shared by every node");
                 return 1;
             }
             var settings = new HostSettings
@@ -109,6 +120,7 @@ internal static class HostCommand
                 CertificatePath = result.GetValue(cert),
                 CertificatePassword = result.GetValue(certPassword),
                 Redis = result.GetValue(redis),
+                Store = result.GetValue(store),
                 ApiKey = ApiKeyOption.Resolve(result.GetValue(apiKey)),
                 LogLevel = result.GetValue(logLevel),
                 JwtSecret = result.GetValue(jwtSecret) ?? JwtOptions.SecretFromEnvironment(),

@@ -28,6 +28,8 @@ internal sealed record HostSettings
     public string? CertificatePassword { get; init; }
     /// <summary>Redis configuration when the chat is shared with other hosts; null keeps it in this process.</summary>
     public string? Redis { get; init; }
+    /// <summary>SQLite file the numbered streams are kept in; null keeps them in memory. Never together with <see cref="Redis"/>.</summary>
+    public string? Store { get; init; }
     /// <summary>The key the HTTP API requires; null turns the API off.</summary>
     public ApiKey? ApiKey { get; init; }
     public LogLevel LogLevel { get; init; } = LogLevel.Information;

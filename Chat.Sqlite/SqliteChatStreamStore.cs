@@ -1,0 +1,216 @@
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Fleck.Chat.Rooms;
+using Fleck.Chat.Scaling;
+using Microsoft.Data.Sqlite;
+
+namespace Fleck.Chat.Sqlite;
+
+/// <summary>
+/// An <see cref="IChatStreamStore"/> in one SQLite file: history, offsets and epochs survive a
+/// restart. Appends are queued and written behind by one writer, which commits whatever has queued
+/// up in one transaction (WAL, synchronous=NORMAL), so no delivery waits for the disk.
+/// <para>
+/// What a crash can lose: a kill -9 loses the appends still queued or in the transaction being
+/// written, which are the messages of the last moments (under load, those numbered while the
+/// previous batch was being committed); committed ones survive a process crash (they are in the
+/// WAL). A power failure may also lose the last committed transactions. Either way the file is
+/// left marked open, and the next start gives every stream a new epoch, so a client holding an
+/// offset that was lost or may be given to another message is told recovery was not possible.
+/// A clean <see cref="DisposeAsync"/> writes everything, checkpoints, marks the file clean and
+/// keeps the epochs. One process at a time may use a file.
+/// </para>
+/// <code>
+/// var store = await SqliteChatStreamStore.OpenAsync("chat.db");
+/// await using var chat = new ChatServer(new NickBroadcastMode(), new ChatServerOptions { Backplane = new InMemoryBackplane(store) });
+/// </code>
+/// Thread-safety: all members may be called concurrently.
+/// </summary>
+public sealed partial class SqliteChatStreamStore : IChatStreamStore
+{
+    private readonly SqliteConnection _connection;
+    private readonly Lock _dbLock = new();
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
+    private Exception? _failure;
+    private int _disposed;
+
+    private SqliteChatStreamStore(SqliteConnection connection, bool recoveredFromCrash)
+    {
+        _connection = connection;
+        RecoveredFromCrash = recoveredFromCrash;
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>The file's path.</summary>
+    public string Path => _connection.DataSource;
+
+    /// <summary>Whether the last process to use the file did not close it cleanly, so every stream was given a new epoch.</summary>
+    public bool RecoveredFromCrash { get; }
+
+    /// <summary>Opens (or creates) the store in <paramref name="path"/>.</summary>
+    /// <exception cref="SqliteException">The file cannot be opened or is not a store.</exception>
+    public static Task<SqliteChatStreamStore> OpenAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return Task.Run(() =>
+        {
+            var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
+            try
+            {
+                connection.Open();
+                Execute(connection, StoreSql.Schema);
+                bool crashed;
+                using (var transaction = connection.BeginTransaction())
+                {
+                    var state = Scalar(connection, transaction, StoreSql.ReadState) as string;
+                    crashed = state is not null and not "clean";
+                    if (crashed)
+                    {
+                        Execute(connection, transaction, StoreSql.RenewEpochs);
+                    }
+                    Execute(connection, transaction, StoreSql.SetState, ("$state", "open"));
+                    transaction.Commit();
+                }
+                // Committed transactions survive a process crash; a power failure only costs epochs, see above.
+                Execute(connection, "PRAGMA synchronous = NORMAL");
+                return new SqliteChatStreamStore(connection, crashed);
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<RoomStreamState> OpenStreamAsync(string stream, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        lock (_dbLock)
+        {
+            using (var read = Command(_connection, StoreSql.ReadStream, ("$name", stream)))
+            using (var reader = read.ExecuteReader())
+            {
+                if (reader.Read())
+                {
+                    var epoch = reader.GetString(0);
+                    var offset = reader.GetInt64(1);
+                    return ValueTask.FromResult(new RoomStreamState(epoch, offset, ReadEntries(stream)));
+                }
+            }
+            // Recorded at once, so the epoch a client may see is the one the next start finds.
+            var fresh = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+            Execute(_connection, StoreSql.InsertStream, ("$name", stream), ("$epoch", fresh));
+            return ValueTask.FromResult(new RoomStreamState(fresh, 0, []));
+        }
+    }
+
+    /// <inheritdoc />
+    public void Append(string stream, RoomEntry entry, int capacity)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(entry);
+        // After disposal the write is refused by the closed queue; the message was delivered, not kept.
+        _queue.Writer.TryWrite(new Pending(stream, entry, capacity, null));
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="IOException">A write failed; what was queued since is not kept.</exception>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite(new Pending("", null, 0, done)))
+        {
+            await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+            ThrowIfFailed();
+            return;
+        }
+        await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes everything queued, checkpoints, marks the file clean (so the epochs are kept) and
+    /// closes it. After a failed write the file stays marked open: the next start makes new epochs.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _queue.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
+        lock (_dbLock)
+        {
+            try
+            {
+                if (_failure is null)
+                {
+                    Execute(_connection, "PRAGMA wal_checkpoint(TRUNCATE)");
+                    Execute(_connection, "PRAGMA synchronous = FULL");
+                    Execute(_connection, StoreSql.SetState, ("$state", "clean"));
+                }
+            }
+            finally
+            {
+                _connection.Dispose();
+            }
+        }
+    }
+
+    private IReadOnlyList<RoomEntry> ReadEntries(string stream)
+    {
+        var entries = new List<RoomEntry>();
+        using var read = Command(_connection, StoreSql.ReadEntries, ("$name", stream));
+        using var reader = read.ExecuteReader();
+        while (reader.Read())
+        {
+            entries.Add(new RoomEntry(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
+        }
+        return entries;
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failure is { } failure)
+        {
+            throw new IOException("The chat store could not write: " + failure.Message, failure);
+        }
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters) =>
+        Command(connection, null, sql, parameters);
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return command;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters) =>
+        Execute(connection, null, sql, parameters);
+
+    private static void Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = Command(connection, transaction, sql, parameters);
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        using var command = Command(connection, transaction, sql);
+        return command.ExecuteScalar();
+    }
+
+    /// <summary>A queued append, or (with <see cref="Flushed"/>) a flush mark.</summary>
+    private sealed record Pending(string Stream, RoomEntry? Entry, int Capacity, TaskCompletionSource? Flushed);
+}

@@ -1,0 +1,37 @@
+namespace Fleck.Chat.Sqlite;
+
+/// <summary>
+/// The schema and statements of the store. <c>state</c> in <c>meta</c> is <c>open</c> while a
+/// process uses the file and <c>clean</c> after it closed it cleanly: finding <c>open</c> at start
+/// means the last process died with writes in flight, so every stream gets a new epoch.
+/// </summary>
+internal static class StoreSql
+{
+    public const string Schema = """
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS streams (name TEXT PRIMARY KEY, epoch TEXT NOT NULL, seq INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS entries (
+          stream TEXT NOT NULL, seq INTEGER NOT NULL, name TEXT NOT NULL, msg TEXT NOT NULL, ts INTEGER NOT NULL,
+          PRIMARY KEY (stream, seq)) WITHOUT ROWID;
+        """;
+
+    public const string ReadState = "SELECT value FROM meta WHERE key = 'state'";
+
+    public const string SetState = "INSERT INTO meta (key, value) VALUES ('state', $state) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
+    /// <summary>After a crash: every stream, opened in this run or not, starts a new epoch.</summary>
+    public const string RenewEpochs = "UPDATE streams SET epoch = lower(hex(randomblob(8)))";
+
+    public const string ReadStream = "SELECT epoch, seq FROM streams WHERE name = $name";
+
+    public const string InsertStream = "INSERT INTO streams (name, epoch, seq) VALUES ($name, $epoch, 0)";
+
+    public const string ReadEntries = "SELECT name, msg, ts, seq FROM entries WHERE stream = $name ORDER BY seq";
+
+    public const string InsertEntry = "INSERT OR REPLACE INTO entries (stream, seq, name, msg, ts) VALUES ($stream, $seq, $name, $msg, $ts)";
+
+    public const string UpdateSeq = "UPDATE streams SET seq = $seq WHERE name = $name";
+
+    public const string Trim = "DELETE FROM entries WHERE stream = $name AND seq <= $below";
+}
