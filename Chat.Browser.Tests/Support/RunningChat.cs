@@ -9,7 +9,8 @@ namespace Fleck.Chat.Browser.Tests.Support;
 /// <summary>
 /// The host's chat and pages started in the test process on free ports, bound to 127.0.0.1,
 /// serving the real static/ folder (copied beside the tests by the build). With
-/// <see cref="HostSettings.Redis"/> set it joins the chat in Redis as the program does.
+/// <see cref="HostSettings.Store"/> or <see cref="HostSettings.Redis"/> set it keeps the chat in
+/// that file or joins it in Redis, as the program does.
 /// </summary>
 internal sealed class RunningChat : IAsyncDisposable
 {
@@ -59,9 +60,12 @@ internal sealed class RunningChat : IAsyncDisposable
     private static async Task<HostedChat> LaunchAsync(HostSettings settings)
     {
         var ct = TestTimeouts.Token();
-        IChatBackplane? backplane = settings.Redis is { } redis
-            ? await RedisConnector.ConnectAsync(redis, NullLoggerFactory.Instance, ct)
-            : null;
+        IChatBackplane? backplane = (settings.Store, settings.Redis) switch
+        {
+            ({ } file, _) => await StoreConnector.OpenAsync(file, NullLoggerFactory.Instance, ct),
+            (_, { } redis) => await RedisConnector.ConnectAsync(redis, NullLoggerFactory.Instance, ct),
+            _ => null,
+        };
         try
         {
             // The chat owns the backplane from here on and disposes it when it stops.
