@@ -1,5 +1,7 @@
+using System.Text;
 using System.Text.Json;
 using Fleck.Chat.Browser.Tests.Support;
+using Fleck.Chat.Host.Cli;
 using Fleck.Chat.Tests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -18,7 +20,7 @@ public sealed class NickBroadcastRecoveryTests : BrowserTest
     [Test]
     public async Task After_a_restart_with_a_store_the_page_shows_what_it_missed_once_and_in_order()
     {
-        var store = Path.Combine(Path.GetTempPath(), $"fleck-chat-browser-{Guid.NewGuid():N}.db");
+        var store = NewStoreFile();
         try
         {
             await using var chat = await RunningChat.StartAsync("nick-broadcast", s => s with { Store = store });
@@ -58,10 +60,7 @@ public sealed class NickBroadcastRecoveryTests : BrowserTest
         }
         finally
         {
-            foreach (var file in new[] { store, store + "-wal", store + "-shm", store + "-journal" })
-            {
-                File.Delete(file);
-            }
+            DeleteStore(store);
         }
     }
 
@@ -89,6 +88,58 @@ public sealed class NickBroadcastRecoveryTests : BrowserTest
         await Expect(anna.Locator("#messages li.message .text")).ToHaveTextAsync(["before the restart", "after the restart", "marker"]);
         await Expect(Lines(anna, "missing", MissingLine)).ToHaveCountAsync(1);
         await Screenshots.SaveAsync(anna, "nick-broadcast-missing");
+    }
+
+    [Test]
+    public async Task A_page_signed_in_with_a_token_resumes_with_the_token_and_its_place_in_one_query()
+    {
+        const string secret = "browser-test-secret-long-enough-for-hs256";
+        static string Token(string name) => TokenCommand.Create(Encoding.UTF8.GetBytes(secret), name, TimeSpan.FromMinutes(10), null, null);
+        var store = NewStoreFile();
+        try
+        {
+            await using var chat = await RunningChat.StartAsync("nick-broadcast", s => s with { JwtSecret = secret, Store = store });
+            var (anna, sockets) = await OpenWatchedAsync();
+            var token = Token("anna");
+            await anna.GotoAsync(chat.ChatUrl + "#access_token=" + token);
+            await Expect(anna.Locator("#users li.me")).ToHaveTextAsync("anna");
+            await SayAsync(anna, "one");
+            await Expect(Lines(anna, "own", "one")).ToHaveCountAsync(1);
+
+            await HoldTimersAsync(anna);
+            await chat.StopAsync();
+            await Expect(anna.Locator("#status")).ToHaveClassAsync("reconnecting");
+            await chat.StartAgainAsync();
+            var ct = TestTimeouts.Token();
+            await using var ben = await ChatClient.ConnectAsync(chat.WebSocketPort, "/websocket?access_token=" + Token("ben"), ct);
+            await SayThroughAsync(ben, ct, "two");
+            await ReleaseTimersAsync(anna);
+
+            await Expect(Lines(anna, "history", "two")).ToHaveCountAsync(1);
+            await SayThroughAsync(ben, ct, "three");
+            await Expect(anna.Locator("#messages li.message .text")).ToHaveTextAsync(["one", "two", "three"]);
+            await Expect(Lines(anna, "missing", MissingLine)).ToHaveCountAsync(0);
+            Assert.That(anna.Url, Does.Not.Contain("access_token"));
+            var resumed = sockets.Sessions[^1].Query;
+            Assert.That(resumed["access_token"], Is.EqualTo(token));
+            Assert.That(resumed.Keys, Is.SupersetOf(new[] { "since", "epoch" }));
+            Assert.That(sockets.Sessions[^1].ReceivedEvents("recovered").Single().GetProperty("count").GetInt32(), Is.EqualTo(1));
+        }
+        finally
+        {
+            DeleteStore(store);
+        }
+    }
+
+    private static string NewStoreFile() => Path.Combine(Path.GetTempPath(), $"fleck-chat-browser-{Guid.NewGuid():N}.db");
+
+    /// <summary>The store and the files SQLite keeps beside it.</summary>
+    private static void DeleteStore(string store)
+    {
+        foreach (var file in new[] { store, store + "-wal", store + "-shm", store + "-journal" })
+        {
+            File.Delete(file);
+        }
     }
 
     /// <summary>A person whose page keeps time on a clock the test can hold, with its sockets logged.</summary>
