@@ -1,0 +1,106 @@
+using Fleck.Chat.Tests.Support;
+using Fleck.Chat.Rooms;
+using Fleck.Chat.Scaling;
+
+namespace Fleck.Chat.Tests.Recovery;
+
+/// <summary>
+/// What every <see cref="IChatStreamStore"/> must do, run against each implementation: a stream
+/// is opened once, appended to in offset order, and read back as it was left.
+/// </summary>
+[CancelAfter(30_000)]
+public abstract class StreamStoreContract
+{
+    /// <summary>A store as a fresh process would open it.</summary>
+    protected abstract Task<IChatStreamStore> CreateAsync();
+
+    private static RoomEntry Entry(long offset) => new($"user{offset}", $"text {offset}", 1_700_000_000_000 + offset, offset);
+
+    [Test]
+    public async Task A_new_stream_has_an_epoch_offset_zero_and_no_history()
+    {
+        await using var store = await CreateAsync();
+
+        var state = await store.OpenStreamAsync("~chat", TestTimeouts.Token());
+
+        Assert.That(state.Epoch, Is.Not.Empty);
+        Assert.That(state.Offset, Is.Zero);
+        Assert.That(state.History, Is.Empty);
+    }
+
+    [Test]
+    public async Task What_was_appended_and_flushed_is_read_back_with_the_same_epoch_the_last_capacity_entries_oldest_first()
+    {
+        var ct = TestTimeouts.Token();
+        await using var store = await CreateAsync();
+        var opened = await store.OpenStreamAsync("lobby", ct);
+        for (var i = 1; i <= 5; i++)
+        {
+            store.Append("lobby", Entry(i), capacity: 3);
+        }
+
+        await store.FlushAsync(ct);
+        var state = await store.OpenStreamAsync("lobby", ct);
+
+        Assert.That(state.Epoch, Is.EqualTo(opened.Epoch));
+        Assert.That(state.Offset, Is.EqualTo(5));
+        Assert.That(state.History, Is.EqualTo(new[] { Entry(3), Entry(4), Entry(5) }));
+    }
+
+    [Test]
+    public async Task Streams_are_kept_apart_each_with_its_own_epoch()
+    {
+        var ct = TestTimeouts.Token();
+        await using var store = await CreateAsync();
+        var a = await store.OpenStreamAsync("a", ct);
+        var b = await store.OpenStreamAsync("b", ct);
+        store.Append("a", Entry(1), 10);
+        store.Append("a", Entry(2), 10);
+        store.Append("b", Entry(1), 10);
+
+        await store.FlushAsync(ct);
+        var readA = await store.OpenStreamAsync("a", ct);
+        var readB = await store.OpenStreamAsync("b", ct);
+
+        Assert.That(a.Epoch, Is.Not.EqualTo(b.Epoch));
+        Assert.That(readA.History, Is.EqualTo(new[] { Entry(1), Entry(2) }));
+        Assert.That(readB.History, Is.EqualTo(new[] { Entry(1) }));
+    }
+
+    [Test]
+    public async Task With_capacity_zero_the_offset_is_kept_and_no_history()
+    {
+        var ct = TestTimeouts.Token();
+        await using var store = await CreateAsync();
+        await store.OpenStreamAsync("quiet", ct);
+        store.Append("quiet", Entry(1), 0);
+        store.Append("quiet", Entry(2), 0);
+
+        await store.FlushAsync(ct);
+        var state = await store.OpenStreamAsync("quiet", ct);
+
+        Assert.That(state.Offset, Is.EqualTo(2));
+        Assert.That(state.History, Is.Empty);
+    }
+}
+
+/// <summary>The contract, for the default store.</summary>
+public sealed class InMemoryStreamStoreTests : StreamStoreContract
+{
+    protected override Task<IChatStreamStore> CreateAsync() => Task.FromResult<IChatStreamStore>(new InMemoryChatStreamStore());
+
+    [Test]
+    public async Task A_new_store_as_after_a_restart_gives_a_known_stream_a_new_epoch_and_no_history()
+    {
+        var ct = TestTimeouts.Token();
+        await using var before = new InMemoryChatStreamStore();
+        var old = await before.OpenStreamAsync("~chat", ct);
+        before.Append("~chat", new RoomEntry("a", "b", 1, 1), 10);
+        await using var after = new InMemoryChatStreamStore();
+
+        var state = await after.OpenStreamAsync("~chat", ct);
+
+        Assert.That(state.Epoch, Is.Not.EqualTo(old.Epoch));
+        Assert.That(state.Offset, Is.Zero);
+    }
+}
