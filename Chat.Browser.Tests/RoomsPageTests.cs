@@ -85,25 +85,10 @@ public sealed class RoomsPageTests : BrowserTest
         await Expect(anna.Locator("#my-rooms li")).ToHaveCountAsync(2);
     }
 
-    private async Task<IPage> SignInAsync(RunningChat chat, string nickname, bool phone = false)
-    {
-        var page = await OpenAsync(await Browser.NewPersonAsync(phone), chat);
-        await page.FillAsync("#nickname", nickname);
-        await page.PressAsync("#nickname", "Enter");
-        await Expect(page.Locator("#status")).ToHaveClassAsync("connected");
-        return page;
-    }
+    private async Task<IPage> SignInAsync(RunningChat chat, string nickname, bool phone = false) =>
+        await RoomsPage.SignInAsync(await Browser.NewPersonAsync(phone), chat, nickname);
 
-    private static async Task JoinRoomAsync(IPage page, string room)
-    {
-        if (!await page.Locator("#room-name").IsVisibleAsync())
-        {
-            await page.ClickAsync("#rooms-toggle");
-        }
-        await page.FillAsync("#room-name", room);
-        await page.PressAsync("#room-name", "Enter");
-        await Expect(Room(page, room.ToLowerInvariant())).ToHaveCountAsync(1);
-    }
+    private static Task JoinRoomAsync(IPage page, string room) => RoomsPage.JoinRoomAsync(page, room);
 
-    private static ILocator Room(IPage page, string room) => page.Locator($"#my-rooms li[data-room={room}]");
+    private static ILocator Room(IPage page, string room) => RoomsPage.Room(page, room);
 }

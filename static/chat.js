@@ -10,7 +10,8 @@
  *   #chat             the conversation, shown once signed in
  *   #me               who I am signed in as
  *   #messages li      one per line; classes: .message (someone's text), .own (mine), .history
- *                     (sent before I joined), .system (joins, leaves, notices), .error, .divider;
+ *                     (sent before I joined), .system (joins, leaves, notices; .missing says some
+ *                     messages may be missing after a reconnect), .error, .divider;
  *                     a message holds .meta (.sender and .time) and .text
  *   #users li         people online (.me is me; .selected is the private recipient); #user-count
  *   #users-toggle     shows the online list on a narrow screen
@@ -21,6 +22,12 @@
  * its address; it takes the token from there, removes it from the address bar and the history,
  * connects with ?access_token= and uses the token's name (no nickname form). A refused or expired
  * token is said once on screen, without reconnecting.
+ *
+ * Resuming (nick-broadcast): when the server numbers its messages (an "epoch" on users, an "offset"
+ * on every message and history event), the page remembers the epoch and the highest offset seen,
+ * and every reconnect asks for what came after it (?since=<offset>&epoch=<epoch>). Each offset is
+ * shown once, in order; when the server answers {"type":"recovered","recovered":false} the page
+ * says that some messages may be missing. Without offsets (other modes) none of this applies.
  */
 (() => {
   "use strict";
@@ -47,6 +54,11 @@
   const pendingOwn = []; // broadcast echoes my text back to me: this recognises it as mine
   const shown = new Set(), shownOrder = []; // messages on screen, so a replayed history skips them
   const MAX_REMEMBERED = 2000;
+  // Where this page is in the chat's numbered stream: its epoch (null until the server names one),
+  // the highest offset shown, and the offset the first welcome covered (history older than what
+  // the server keeps was never going to be shown, so resuming from there loses nothing).
+  const stream = { epoch: null, shown: 0, covered: 0 };
+  let resuming = false, welcomeOffset = 0;
 
   // ---- rendering ----
 
@@ -153,8 +165,16 @@
 
   function socketUrl() {
     const base = (config.secure ? "wss://" : "ws://") + location.hostname + ":" + config.wsPort + config.wsPath;
-    if (signedIn()) return base + "?access_token=" + encodeURIComponent(token);
-    return nicknames ? base + "/" + encodeURIComponent(me) : base;
+    const query = new URLSearchParams();
+    if (signedIn()) query.set("access_token", token);
+    resuming = stream.epoch !== null;
+    if (resuming) {
+      query.set("since", String(Math.max(stream.shown, stream.covered)));
+      query.set("epoch", stream.epoch);
+    }
+    const path = signedIn() || !nicknames ? base : base + "/" + encodeURIComponent(me);
+    const search = query.toString();
+    return search ? path + "?" + search : path;
   }
 
   function signedIn() { return config && config.auth === "jwt"; }
@@ -247,6 +267,7 @@
     switch (event.type) {
       case "users":
         if (signedIn() && typeof event.you === "string") { me = event.you; showChat(); }
+        welcome(event);
         online = Array.isArray(event.users) ? [...event.users] : [];
         // The list is a snapshot; someone who joined or left while it was taken may already
         // have been announced, so those announcements are applied on top of it.
@@ -262,7 +283,8 @@
         addNote("system", event.msg);
         break;
       case "history":
-        if (!remember(event)) break; // already on screen, e.g. from before a reconnect
+        // Already on screen, e.g. from before a reconnect: known by its offset, else by its content.
+        if (numbered(event) ? !takeOffset(event) : !remember(event)) break;
         if (!historyDivider) {
           addNote("divider", sessions > 1 ? "While you were away" : "Earlier messages");
           historyDivider = true;
@@ -270,12 +292,18 @@
         addMessage(event.name === me ? "message own history" : "message history", event.msg, event.name, event.ts, event.name);
         break;
       case "message":
+        if (numbered(event) && !takeOffset(event)) break; // a repeat of one already shown
         remember(event);
         addMessage(event.name === me ? "message own" : "message", event.msg, event.name, event.ts, event.name);
         break;
       case "private":
         addMessage("message", event.msg, event.name + " → you", event.ts, event.name);
         if (to && !to.value && online.includes(event.name)) { to.value = event.name; renderUsers(); }
+        break;
+      case "recovered":
+        // The resume is over: what the welcome covered is on screen or said to be missing.
+        stream.covered = Math.max(stream.covered, welcomeOffset);
+        if (event.recovered === false) addNote("system missing", "Some messages may be missing: the chat could not replay everything you missed while disconnected.");
         break;
       case "error":
         if (LOGIN_ERRORS.has(event.code)) loginError = event.msg;
@@ -289,6 +317,29 @@
   function applyPresence(event) {
     if (event.type === "join" && !online.includes(event.user)) online.push(event.user);
     if (event.type === "leave") online = online.filter((n) => n !== event.user);
+  }
+
+  /** Takes the stream's position from the welcome: its epoch and the latest offset it covers. */
+  function welcome(event) {
+    if (typeof event.epoch !== "string") return; // the server does not number this chat
+    if (event.epoch !== stream.epoch) {
+      // A new stream (first sign-in, or the chat lost its history): its offsets start over.
+      stream.epoch = event.epoch;
+      stream.shown = 0;
+      stream.covered = 0;
+    }
+    welcomeOffset = typeof event.offset === "number" ? event.offset : 0;
+    // Without a resume the history that follows covers everything up to the welcome's offset.
+    if (!resuming) stream.covered = Math.max(stream.covered, welcomeOffset);
+  }
+
+  function numbered(event) { return typeof event.offset === "number"; }
+
+  /** Notes a numbered message as shown; false if its offset already was (offsets arrive in order). */
+  function takeOffset(event) {
+    if (event.offset <= stream.shown) return false;
+    stream.shown = event.offset;
+    return true;
   }
 
   /** Notes a chat message as shown; false if it already was. */
@@ -347,6 +398,7 @@
     sessions = 0;
     shown.clear();
     shownOrder.length = 0;
+    Object.assign(stream, { epoch: null, shown: 0, covered: 0 });
     online = [];
     messages.replaceChildren();
     renderUsers();

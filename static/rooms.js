@@ -1,8 +1,13 @@
 /*
  * The rooms page. Signs in with a nickname (path /websocket/<nick>), then speaks rooms mode's JSON
  * commands: join, leave, message, rooms. Each joined room keeps its own conversation, unread count
- * and member list; after a reconnect every room is joined again, passing the last offset seen so
- * nothing is shown twice. User text is only ever set with textContent, never parsed as HTML.
+ * and member list. User text is only ever set with textContent, never parsed as HTML.
+ *
+ * Resuming: each room is a numbered stream (an epoch on "joined", an offset on every message and
+ * history event). The page remembers each room's epoch and the highest offset shown, and after a
+ * reconnect joins every room again with "since" and "epoch", so the server replays what was
+ * missed. Each offset is shown once, in order; {"type":"recovered","recovered":false} puts a
+ * "some messages may be missing" line in that room.
  *
  * Stable ids and classes (the browser tests rely on them):
  *   #status, #login-form (#nickname, #login, #login-error), #chat, #me   as on the other pages
@@ -10,7 +15,7 @@
  *   #my-rooms li[data-room]           joined rooms; .active is shown; .unread holds the unread count
  *   #room-list li[data-room]          every room with members (.count); click joins; #refresh reloads
  *   #room-title, #leave               the shown room and the button that leaves it
- *   #messages li                      .message (.own, .history), .system, .error, .divider
+ *   #messages li                      .message (.own, .history), .system (.missing), .error, .divider
  *   #users li                         who is in the shown room; #user-count
  *   #composer (#msg, #send)           writes to the shown room; Enter sends
  */
@@ -26,8 +31,11 @@
 
   let config = null, socket = null, me = null, loginError = null;
   let attempt = 0, reconnectTimer = null, sessions = 0;
-  const rooms = new Map(); // name -> { items, lastOffset, epoch, unread, users, divider }
+  // name -> { items, lastOffset (highest shown), covered (offset the first welcome's history
+  // covered), epoch, unread, users, divider, resuming, welcomeOffset }
+  const rooms = new Map();
   let active = null, wanted = null, roomList = [];
+  let resumes = []; // rooms whose resuming join awaits its "recovered" answer, in the order sent
 
   // ---- rendering ----
 
@@ -180,7 +188,7 @@
     const url = (config.secure ? "wss://" : "ws://") + location.hostname + ":" + config.wsPort + config.wsPath + "/" + encodeURIComponent(me);
     const ws = new WebSocket(url);
     socket = ws;
-    ws.onopen = () => { attempt = 0; sessions++; setStatus("connected"); };
+    ws.onopen = () => { attempt = 0; sessions++; resumes = []; setStatus("connected"); };
     ws.onmessage = (event) => { if (socket === ws) onMessage(event.data); };
     ws.onclose = (event) => { if (socket === ws) onClosed(event); };
   }
@@ -211,16 +219,26 @@
       case "users": // signed in: rejoin what this page was in, from where it left off
         for (const [name, r] of rooms) {
           r.divider = false;
-          command(r.lastOffset && r.epoch ? { type: "join", room: name, since: r.lastOffset, epoch: r.epoch } : { type: "join", room: name });
+          r.resuming = r.epoch !== null;
+          if (!r.resuming) { command({ type: "join", room: name }); continue; }
+          resumes.push(name);
+          command({ type: "join", room: name, since: Math.max(r.lastOffset, r.covered), epoch: r.epoch });
         }
         command({ type: "rooms" });
         if (sessions > 1) note("system", "Reconnected.");
         break;
       case "joined": {
         const fresh = !room;
-        const r = room || { items: [], lastOffset: 0, epoch: null, unread: 0, users: [], divider: false };
-        if (r.epoch && r.epoch !== event.epoch) r.lastOffset = 0; // a new stream: its offsets start over
-        r.epoch = event.epoch;
+        const r = room || { items: [], lastOffset: 0, covered: 0, epoch: null, unread: 0, users: [], divider: false, resuming: false, welcomeOffset: 0 };
+        if (typeof event.epoch === "string" && r.epoch !== event.epoch) {
+          // A new stream (first join, or the room lost its history): its offsets start over.
+          r.epoch = event.epoch;
+          r.lastOffset = 0;
+          r.covered = 0;
+        }
+        r.welcomeOffset = typeof event.offset === "number" ? event.offset : 0;
+        // Without a resume the history that follows covers everything up to the welcome's offset.
+        if (!r.resuming) r.covered = Math.max(r.covered, r.welcomeOffset);
         r.users = Array.isArray(event.users) ? [...event.users] : [];
         rooms.set(event.room, r);
         if (fresh) addItem(event.room, { kind: "system", text: event.msg });
@@ -242,6 +260,17 @@
           text: event.msg, sender: event.name, ts: event.ts,
         });
         break;
+      case "recovered": {
+        const name = typeof event.room === "string" ? event.room : resumes[0];
+        resumes = resumes.filter((n) => n !== name);
+        const r = rooms.get(name);
+        if (!r) break;
+        // The resume is over: what the welcome covered is on screen or said to be missing.
+        r.resuming = false;
+        r.covered = Math.max(r.covered, r.welcomeOffset);
+        if (event.recovered === false) addItem(name, { kind: "system missing", text: "Some messages may be missing: this room could not replay everything you missed while disconnected." });
+        break;
+      }
       case "join":
       case "leave":
         if (!room) break;

@@ -40,15 +40,35 @@ public abstract class BrowserTest
     }
 
     /// <summary>Opens the chat page, signs in under <paramref name="nickname"/> and waits until the server has confirmed it.</summary>
-    private protected async Task<IPage> JoinAsync(RunningChat chat, string nickname, bool phone = false)
+    private protected async Task<IPage> JoinAsync(RunningChat chat, string nickname, bool phone = false) =>
+        await JoinAsync(await Browser.NewPersonAsync(phone), chat, nickname);
+
+    /// <summary>As above, in a page the test has prepared (a clock installed, its sockets logged).</summary>
+    private protected static async Task<IPage> JoinAsync(IPage page, RunningChat chat, string nickname)
     {
-        var page = await OpenAsync(await Browser.NewPersonAsync(phone), chat);
+        await OpenAsync(page, chat);
         await page.FillAsync("#nickname", nickname);
         await page.PressAsync("#nickname", "Enter");
         await Expect(page.Locator("#status")).ToHaveClassAsync("connected");
         await Expect(page.Locator("#users li.me")).ToHaveTextAsync(nickname);
         return page;
     }
+
+    /// <summary>
+    /// Stops the page's timers, its reconnect backoff among them, until <see cref="ReleaseTimersAsync"/>:
+    /// a dropped page then stays away for as long as the test needs. The page must have been opened
+    /// after <c>page.Clock.InstallAsync()</c>.
+    /// </summary>
+    private protected static async Task HoldTimersAsync(IPage page)
+    {
+        // A second ahead: the page's time keeps running while this call travels, and the clock
+        // cannot be paused in its past. No timer is pending when the tests hold them.
+        var now = await page.EvaluateAsync<long>("() => Date.now()");
+        await page.Clock.PauseAtAsync(DateTime.UnixEpoch.AddMilliseconds(now + 1000));
+    }
+
+    /// <summary>Lets the page's time run again; a reconnect that was due happens now.</summary>
+    private protected static Task ReleaseTimersAsync(IPage page) => page.Clock.ResumeAsync();
 
     /// <summary>Types a message and presses Enter.</summary>
     private protected static async Task SayAsync(IPage page, string text)
