@@ -292,7 +292,9 @@
         addMessage(event.name === me ? "message own history" : "message history", event.msg, event.name, event.ts, event.name);
         break;
       case "message":
-        if (numbered(event) && !takeOffset(event)) break; // a repeat of one already shown
+        // A live message is sent once; one numbered at or below what is shown means the chat's
+        // stream started over (its store lost it, e.g. Redis restarted empty): show it and count on from it.
+        if (numbered(event)) stream.shown = event.offset;
         remember(event);
         addMessage(event.name === me ? "message own" : "message", event.msg, event.name, event.ts, event.name);
         break;

@@ -249,7 +249,11 @@
       }
       case "history":
       case "message":
-        if (!room || (typeof event.offset === "number" && event.offset <= room.lastOffset)) break; // already shown
+        if (!room) break;
+        // A history event at or below what is shown is already on screen. A live message is sent
+        // once; one at or below it means the room's stream started over (its store lost it, e.g.
+        // Redis restarted empty), so it is shown and the count goes on from it.
+        if (event.type === "history" && typeof event.offset === "number" && event.offset <= room.lastOffset) break;
         if (typeof event.offset === "number") room.lastOffset = event.offset;
         if (event.type === "history" && !room.divider) {
           addItem(event.room, { kind: "divider", text: sessions > 1 ? "While you were away" : "Earlier messages" });
