@@ -38,6 +38,12 @@ public sealed partial class ChatServer : IAsyncDisposable
         // A backplane without rooms support leaves rooms to this node alone. The unwrapped backplane
         // is asked: the metered wrapper carries the chat's traffic, not the rooms'.
         var roomBackplane = (Options.Backplane ?? _backplane) as IRoomBackplane ?? new InMemoryBackplane();
+        if (Options.Backplane is { } custom and not IRoomBackplane)
+        {
+            // Silent node-local chat would look like lost messages to the people on other nodes.
+            loggerFactory.CreateLogger("Fleck.Chat.Server").LogWarning(
+                "The backplane {Backplane} does not implement IRoomBackplane: nick-broadcast's chat and rooms stay on this node.", custom.GetType().Name);
+        }
         var rooms = new Rooms.RoomDirectory(roomBackplane, Options.MaxRoomsPerMember, Options.HistorySize, _counters, loggerFactory.CreateLogger("Fleck.Chat.Rooms"));
         roomBackplane.AttachRooms(rooms);
         _room = new ChatRoom(_backplane, Options.HistorySize, _counters, loggerFactory.CreateLogger("Fleck.Chat.Room")) { Rooms = rooms };

@@ -4,8 +4,9 @@ namespace Fleck.Chat.Scaling;
 
 /// <summary>
 /// The room side of a backplane: each room is a numbered stream with a history, a member list and
-/// a channel that only the nodes with a member in that room listen to. A backplane that does not
-/// implement it leaves rooms to the node alone.
+/// a channel that only the nodes with a member in that room listen to. Nick-broadcast's one chat is
+/// such a stream too. A backplane that does not implement it leaves rooms and nick-broadcast's chat
+/// to the node alone (the server logs a warning when it starts with one).
 /// </summary>
 public interface IRoomBackplane
 {

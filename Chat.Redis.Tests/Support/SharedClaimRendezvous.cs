@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using Fleck.Chat.Protocol;
+using Fleck.Chat.Rooms;
 using Fleck.Chat.Scaling;
 
 namespace Fleck.Chat.Redis.Tests.Support;
@@ -39,9 +40,12 @@ internal sealed class SharedClaimRendezvous(string nickname, int nodes)
         }
     }
 
-    private sealed class Gated(RedisBackplane inner, SharedClaimRendezvous gate) : IChatBackplane
+    /// <summary>Gates the shared claims and passes everything else on, the numbered streams included (nick-broadcast's chat crosses nodes through them).</summary>
+    private sealed class Gated(RedisBackplane inner, SharedClaimRendezvous gate) : IChatBackplane, IRoomBackplane
     {
         private IChatBackplane Inner => inner;
+
+        private IRoomBackplane Rooms => inner;
 
         private bool Gates(string nickname) => Protocol.Nickname.Comparer.Equals(nickname, gate.Nickname);
 
@@ -85,5 +89,26 @@ internal sealed class SharedClaimRendezvous(string nickname, int nodes)
         public ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken) => Inner.GetHistoryAsync(count, cancellationToken);
 
         public ValueTask DisposeAsync() => Inner.DisposeAsync();
+
+        public void AttachRooms(IRoomStreamNode node) => Rooms.AttachRooms(node);
+
+        public ValueTask SubscribeRoomAsync(string room, CancellationToken cancellationToken) => Rooms.SubscribeRoomAsync(room, cancellationToken);
+
+        public ValueTask UnsubscribeRoomAsync(string room) => Rooms.UnsubscribeRoomAsync(room);
+
+        public ValueTask<RoomEntry> AppendRoomMessageAsync(string room, string name, string msg, long ts, int capacity, CancellationToken cancellationToken) =>
+            Rooms.AppendRoomMessageAsync(room, name, msg, ts, capacity, cancellationToken);
+
+        public ValueTask<RoomStreamState> ReadRoomAsync(string room, int count, CancellationToken cancellationToken) => Rooms.ReadRoomAsync(room, count, cancellationToken);
+
+        public void PublishRoomEvent(string room, ReadOnlyMemory<byte> text) => Rooms.PublishRoomEvent(room, text);
+
+        public ValueTask<bool> AddRoomMemberAsync(string room, string nickname, CancellationToken cancellationToken) => Rooms.AddRoomMemberAsync(room, nickname, cancellationToken);
+
+        public ValueTask<bool> RemoveRoomMemberAsync(string room, string nickname) => Rooms.RemoveRoomMemberAsync(room, nickname);
+
+        public ValueTask<IReadOnlyList<string>> GetRoomMembersAsync(string room, CancellationToken cancellationToken) => Rooms.GetRoomMembersAsync(room, cancellationToken);
+
+        public ValueTask<IReadOnlyList<RoomCount>> GetRoomCountsAsync(CancellationToken cancellationToken) => Rooms.GetRoomCountsAsync(cancellationToken);
     }
 }
