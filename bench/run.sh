@@ -6,7 +6,8 @@
 #   REPS=3 bench/run.sh     more repetitions
 #   ONLY="idle stalled" bench/run.sh   some groups only: fanout (with steady, nick, nick with --store, rooms and cross-node), idle, stalled
 #   KINDS=ours bench/run.sh   our host only, without the baseline
-#   SCRAPE=1 bench/run.sh   our host's /metrics is fetched every second while it serves (the meter's cost)
+#   SCRAPE=1 bench/run.sh   our host's /metrics is fetched every second while it serves
+#   ONLY="fanout scrape" bench/run.sh   also the broadcast fanout with /metrics fetched every second, paired with the plain one
 # With redis-server installed, each repetition also runs the fanout through two nodes sharing one
 # Redis (both nodes and Redis on CPU 0), beside the single node of the same repetition.
 set -uo pipefail
@@ -114,6 +115,13 @@ for rep in $(seq "$reps"); do
           stop_server; kill -TERM "$redis_pid"; wait "$redis_pid" 2>/dev/null; redis_pid=""
         fi
       fi
+    fi
+    # The meter's cost: the same fanout again with /metrics fetched every second, right after the
+    # plain one of this repetition (ONLY="fanout scrape"; paired in the summary).
+    if want scrape && [ $kind = ours ] && want fanout; then
+      SCRAPE=1 start_server ours broadcast; warm
+      gen --label ours-scraped --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
+      stop_server
     fi
     # A fresh server per idle run, warmed by 500 handshakes (not a fanout, whose heap would flatter the memory figure).
     if want idle; then

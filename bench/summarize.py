@@ -85,6 +85,11 @@ if stored:
     over_nick = [s[0] / n[0] for s, n in zip(stored, nick)]
     if over_nick:
         print(f"nick-broadcast with --store / without, per repetition: " + ", ".join(f"{x:.2f}" for x in over_nick))
+scraped = paired("ours-scraped")
+if scraped:
+    ratios = ", ".join(f"{o:,.0f} / {b:,.0f} = {o / b:.2f}" for o, b in scraped)
+    print(f"broadcast fanout with /metrics scraped every second / without, per repetition: {ratios}; "
+          f"median {statistics.median(o / b for o, b in scraped):.2f}")
 for label, who in (("ours-rooms", "10% writing"), ("ours-rooms-all", "everybody writing")):
     runs = [r for r in rows if r["scenario"] == "rooms" and r["label"] == label]
     if runs:
