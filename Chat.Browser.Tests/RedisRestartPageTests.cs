@@ -38,6 +38,7 @@ public sealed class RedisRestartPageTests : BrowserTest
         await redis.RestartEmptyAsync();
         var (probe, probeOffset) = await SayUntilNumberedAsync(ben, text => new { msg = text }, ct);
         var after = await SayThroughAsync(ben, ct, new { msg = "after one" }, new { msg = "after two" });
+        await TestContext.Out.WriteLineAsync($"Page showed up to {shown}; back on Redis with '{probe}' at {probeOffset}, then {string.Join(", ", after)}");
         Assert.That(after.Prepend(probeOffset), Is.All.LessThanOrEqualTo(shown), "the new epoch's offsets must be ones the page has already shown");
         await SayThroughAsync(ben, ct, new { msg = "marker" });
 
@@ -71,6 +72,7 @@ public sealed class RedisRestartPageTests : BrowserTest
         await redis.RestartEmptyAsync();
         var (probe, probeOffset) = await SayUntilNumberedAsync(ben, text => InLobby(text), ct);
         var after = await SayThroughAsync(ben, ct, InLobby("after one"), InLobby("after two"));
+        await TestContext.Out.WriteLineAsync($"Page showed up to {shown}; back on Redis with '{probe}' at {probeOffset}, then {string.Join(", ", after)}");
         Assert.That(after.Prepend(probeOffset), Is.All.LessThanOrEqualTo(shown), "the new epoch's offsets must be ones the page has already shown");
         await SayThroughAsync(ben, ct, InLobby("marker"));
 
@@ -109,7 +111,11 @@ public sealed class RedisRestartPageTests : BrowserTest
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
                 // No answer to this one: try the next.
+                continue;
             }
+            // Refused or sent unnumbered: the host is still reconnecting. A short pause keeps the
+            // probes from flooding the page and the machine meanwhile (and under the message rate).
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
         }
     }
 
