@@ -12,7 +12,7 @@ namespace Fleck.Chat.Browser.Tests.Support;
 /// </summary>
 internal sealed class RedisProcess : IDisposable
 {
-    private readonly Process _process;
+    private Process _process;
 
     private RedisProcess(Process process, int port)
     {
@@ -28,6 +28,22 @@ internal sealed class RedisProcess : IDisposable
     public static async Task<RedisProcess> StartAsync()
     {
         var port = FreePort();
+        var process = await LaunchAsync(port);
+        return new RedisProcess(process, port);
+    }
+
+    /// <summary>
+    /// Kills redis-server and starts a new one on the same port: with nothing saved, it comes back
+    /// empty, as a Redis without persistence does after a crash. The hosts stay up and reconnect.
+    /// </summary>
+    public async Task RestartEmptyAsync()
+    {
+        Dispose();
+        _process = await LaunchAsync(Port);
+    }
+
+    private static async Task<Process> LaunchAsync(int port)
+    {
         var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         // An empty --save, given as its own argument, turns snapshots off.
         foreach (var arg in new[] { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no" })
@@ -48,27 +64,35 @@ internal sealed class RedisProcess : IDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var redis = new RedisProcess(process, port);
         try
         {
             await ready.Task.WaitAsync(TestTimeouts.Step);
-            return redis;
+            return process;
         }
         catch
         {
-            redis.Dispose();
+            Stop(process);
             throw;
         }
     }
 
-    public void Dispose()
+    public void Dispose() => Stop(_process);
+
+    private static void Stop(Process process)
     {
-        if (!_process.HasExited)
+        try
         {
-            _process.Kill();
-            _process.WaitForExit(5000);
+            if (!process.HasExited)
+            {
+                process.Kill();
+                process.WaitForExit(5000);
+            }
         }
-        _process.Dispose();
+        catch (InvalidOperationException)
+        {
+            // Already stopped and disposed (a restart that failed to start again).
+        }
+        process.Dispose();
     }
 
     private static int FreePort()
