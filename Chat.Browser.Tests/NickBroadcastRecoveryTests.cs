@@ -34,10 +34,7 @@ public sealed class NickBroadcastRecoveryTests : BrowserTest
             var epoch = first.ReceivedEvents("users")[0].GetProperty("epoch").GetString();
             var lastOffset = first.ReceivedEvents("message")[^1].GetProperty("offset").GetInt64();
 
-            await HoldTimersAsync(anna);
-            await chat.StopAsync();
-            await Expect(anna.Locator("#status")).ToHaveClassAsync("reconnecting");
-            await chat.StartAgainAsync();
+            await RestartWhileHeldAsync(anna, chat);
             var ct = TestTimeouts.Token();
             await using var ben = await ChatClient.ConnectAsync(chat.WebSocketPort, "/websocket/Ben", ct);
             await SayThroughAsync(ben, ct, "three", "four", "five");
@@ -74,10 +71,7 @@ public sealed class NickBroadcastRecoveryTests : BrowserTest
         await Expect(Lines(anna, "own", "before the restart")).ToHaveCountAsync(1);
 
         // Kept in memory only, the history goes with the server: it comes back with a new epoch.
-        await HoldTimersAsync(anna);
-        await chat.StopAsync();
-        await Expect(anna.Locator("#status")).ToHaveClassAsync("reconnecting");
-        await chat.StartAgainAsync();
+        await RestartWhileHeldAsync(anna, chat);
         var ct = TestTimeouts.Token();
         await using var ben = await ChatClient.ConnectAsync(chat.WebSocketPort, "/websocket/Ben", ct);
         await SayThroughAsync(ben, ct, "after the restart");
@@ -106,10 +100,7 @@ public sealed class NickBroadcastRecoveryTests : BrowserTest
             await SayAsync(anna, "one");
             await Expect(Lines(anna, "own", "one")).ToHaveCountAsync(1);
 
-            await HoldTimersAsync(anna);
-            await chat.StopAsync();
-            await Expect(anna.Locator("#status")).ToHaveClassAsync("reconnecting");
-            await chat.StartAgainAsync();
+            await RestartWhileHeldAsync(anna, chat);
             var ct = TestTimeouts.Token();
             await using var ben = await ChatClient.ConnectAsync(chat.WebSocketPort, "/websocket?access_token=" + Token("ben"), ct);
             await SayThroughAsync(ben, ct, "two");

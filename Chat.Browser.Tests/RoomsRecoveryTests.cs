@@ -89,10 +89,7 @@ public sealed class RoomsRecoveryTests : BrowserTest
         await Expect(Lines(anna, "own", "before the restart")).ToHaveCountAsync(1);
 
         // Kept in memory only, the room's history goes with the server: it comes back with a new epoch.
-        await HoldTimersAsync(anna);
-        await chat.StopAsync();
-        await Expect(anna.Locator("#status")).ToHaveClassAsync("reconnecting");
-        await chat.StartAgainAsync();
+        await RestartWhileHeldAsync(anna, chat);
         var ct = TestTimeouts.Token();
         await using var ben = await ChatClient.ConnectAsync(chat.WebSocketPort, "/websocket/Ben", ct);
         await ben.SendJsonAsync(new { type = "join", room = "lobby" }, ct);

@@ -95,6 +95,29 @@ internal sealed partial class HostProcess : IAsyncDisposable
         return host;
     }
 
+    /// <summary>Starts the host and waits for its banner; a host that never shows it is stopped before the failure is passed on.</summary>
+    public static Task<HostProcess> StartReadyAsync(CancellationToken ct, params string[] args) =>
+        StartReadyAsync(new Dictionary<string, string>(), ct, args);
+
+    /// <summary>Starts the host with extra environment variables and waits for its banner, as <see cref="StartReadyAsync(CancellationToken, string[])"/>.</summary>
+    public static async Task<HostProcess> StartReadyAsync(IReadOnlyDictionary<string, string> environment, CancellationToken ct, params string[] args)
+    {
+        var host = Start(environment, args);
+        try
+        {
+            await host.WaitForBannerAsync(ct);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The arguments that run the host in <paramref name="mode"/> on loopback with OS-chosen WebSocket and HTTP ports.</summary>
+    public static string[] OnLoopback(string mode) => ["--mode", mode, "--host", "127.0.0.1", "--port", "0", "--http-port", "0"];
+
     /// <summary>Waits for the banner; fails with the host's stderr if it exits first.</summary>
     public Task<string> WaitForBannerAsync(CancellationToken ct) => _banner.Task.WaitAsync(ct);
 

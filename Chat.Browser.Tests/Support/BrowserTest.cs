@@ -70,6 +70,18 @@ public abstract class BrowserTest
     /// <summary>Lets the page's time run again; a reconnect that was due happens now.</summary>
     private protected static Task ReleaseTimersAsync(IPage page) => page.Clock.ResumeAsync();
 
+    /// <summary>
+    /// Restarts <paramref name="chat"/> while <paramref name="page"/>'s timers are held: the page has
+    /// seen the server go, and reconnects only once the test calls <see cref="ReleaseTimersAsync"/>.
+    /// </summary>
+    private protected static async Task RestartWhileHeldAsync(IPage page, RunningChat chat)
+    {
+        await HoldTimersAsync(page);
+        await chat.StopAsync();
+        await Expect(page.Locator("#status")).ToHaveClassAsync("reconnecting");
+        await chat.StartAgainAsync();
+    }
+
     /// <summary>Types a message and presses Enter.</summary>
     private protected static async Task SayAsync(IPage page, string text)
     {

@@ -12,42 +12,17 @@ namespace Fleck.Chat.Redis.Tests.Failures;
 [CancelAfter(120_000)]
 public sealed class IdentifiedNodeDeathTests
 {
-    private static async Task<HostProcess> StartNodeAsync(RedisServer redis, CancellationToken ct)
-    {
-        var host = HostProcess.Start("--mode", "private", "--host", "127.0.0.1", "--port", "0", "--http-port", "0",
-            "--redis", redis.Configuration, "--jwt-secret", Tokens.Secret);
-        try
-        {
-            await host.WaitForBannerAsync(ct);
-            return host;
-        }
-        catch
-        {
-            await host.DisposeAsync();
-            throw;
-        }
-    }
-
-    private static async Task<ChatClient> SignInAsync(HostProcess node, string name, CancellationToken ct)
-    {
-        var client = await ChatClient.ConnectAsync(node.WebSocketPort, "/websocket?access_token=" + Tokens.For(name), ct);
-        await client.ReceiveEventAsync("users", ct);
-        return client;
-    }
-
     [Test]
     public async Task A_killed_host_is_not_taken_for_the_leave_of_a_user_still_connected_to_another_host()
     {
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(110));
-        await using var redis = await RedisServer.StartAsync();
-        var doomed = await StartNodeAsync(redis, ct);
-        await using var living = await StartNodeAsync(redis, ct);
-        await using var watching = await StartNodeAsync(redis, ct);
-        await using var bob = await SignInAsync(watching, "bob", ct);
-        var aliceOnDoomed = await SignInAsync(doomed, "alice", ct);
+        await using var cluster = await HostCluster.StartAsync(3, "private", ct, "--jwt-secret", Tokens.Secret);
+        var (doomed, living, watching) = (cluster.Hosts[0], cluster.Hosts[1], cluster.Hosts[2]);
+        await using var bob = await SignedInClient.ConnectAsync(watching, "bob", ct);
+        var aliceOnDoomed = await SignedInClient.ConnectAsync(doomed, "alice", ct);
         await bob.ReceiveEventAsync("join", ct);
-        await using var aliceOnLiving = await SignInAsync(living, "alice", ct);
-        await using var admin = await redis.ConnectAdminAsync();
+        await using var aliceOnLiving = await SignedInClient.ConnectAsync(living, "alice", ct);
+        await using var admin = await cluster.Redis.ConnectAdminAsync();
         var nodes = admin.GetDatabase();
         Assert.That(await nodes.SetLengthAsync("fleckchat:nodes"), Is.EqualTo(3));
 
@@ -59,7 +34,7 @@ public sealed class IdentifiedNodeDeathTests
             await Task.Delay(200, ct);
         }
         // A join published after the sweep reaches bob through Redis behind anything the sweep published.
-        await using var dave = await SignInAsync(living, "dave", ct);
+        await using var dave = await SignedInClient.ConnectAsync(living, "dave", ct);
         var untilDave = await bob.ReceiveEventsUntilAsync(e => Type(e) == "join" && User(e) == "dave", ct);
         await bob.SendJsonAsync(new { to_client = "alice", msg = "still there?" }, ct);
         var reached = await aliceOnLiving.ReceiveEventAsync("private", ct);
@@ -70,7 +45,6 @@ public sealed class IdentifiedNodeDeathTests
         Assert.That(reached.GetProperty("msg").GetString(), Is.EqualTo("still there?"));
         Assert.That(User(left), Is.EqualTo("alice"), "her last connection closing is her leave");
         await aliceOnDoomed.DisposeAsync();
-        await doomed.DisposeAsync();
     }
 
     private static string? Type(JsonElement e) => e.GetProperty("type").GetString();

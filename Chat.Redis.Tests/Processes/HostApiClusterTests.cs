@@ -14,53 +14,18 @@ namespace Fleck.Chat.Redis.Tests.Processes;
 public sealed class HostApiClusterTests
 {
     private const string Key = "cluster-api-key-5d21";
-    private RedisServer? _redis;
-    private HostProcess? _a;
-    private HostProcess? _b;
+    private HostCluster? _cluster;
 
-    private HostProcess A => _a!;
+    private HostProcess A => _cluster!.Hosts[0];
 
-    private HostProcess B => _b!;
+    private HostProcess B => _cluster!.Hosts[1];
 
     [OneTimeSetUp]
-    public async Task StartClusterAsync()
-    {
-        var ct = new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
-        _redis = await RedisServer.StartAsync();
-        _a = await StartNodeAsync(_redis, ct);
-        _b = await StartNodeAsync(_redis, ct);
-    }
+    public async Task StartClusterAsync() =>
+        _cluster = await HostCluster.StartAsync(2, "nick-broadcast", new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token, "--api-key", Key);
 
     [OneTimeTearDown]
-    public async Task StopClusterAsync()
-    {
-        foreach (var host in new[] { _a, _b })
-        {
-            if (host is not null)
-            {
-                await host.DisposeAsync();
-            }
-        }
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-    }
-
-    private static async Task<HostProcess> StartNodeAsync(RedisServer redis, CancellationToken ct)
-    {
-        var host = HostProcess.Start("--mode", "nick-broadcast", "--host", "127.0.0.1", "--port", "0", "--http-port", "0", "--redis", redis.Configuration, "--api-key", Key);
-        try
-        {
-            await host.WaitForBannerAsync(ct);
-            return host;
-        }
-        catch
-        {
-            await host.DisposeAsync();
-            throw;
-        }
-    }
+    public async Task StopClusterAsync() => await (_cluster?.DisposeAsync() ?? ValueTask.CompletedTask);
 
     private static async Task<ChatClient> JoinAsync(HostProcess node, string nick, CancellationToken ct)
     {

@@ -18,10 +18,8 @@ public sealed class HostApiOutageTests
     public async Task Presence_and_send_answer_503_while_redis_is_down_and_200_once_it_is_back()
     {
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(110));
-        await using var redis = await RedisServer.StartAsync();
-        await using var host = HostProcess.Start("--mode", "nick-broadcast", "--host", "127.0.0.1", "--port", "0", "--http-port", "0",
-            "--redis", redis.Configuration, "--api-key", Key);
-        await host.WaitForBannerAsync(ct);
+        await using var cluster = await HostCluster.StartAsync(1, "nick-broadcast", ct, "--api-key", Key);
+        var (redis, host) = (cluster.Redis, cluster.Hosts[0]);
         await using var bob = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/bob", ct);
         await bob.ReceiveEventAsync("users", ct);
         using var api = new ApiClient(host.HttpPort, Key);
@@ -60,10 +58,8 @@ public sealed class HostApiOutageTests
     public async Task A_room_publish_and_a_rooms_presence_answer_503_while_redis_is_down_and_200_once_it_is_back()
     {
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(110));
-        await using var redis = await RedisServer.StartAsync();
-        await using var host = HostProcess.Start("--mode", "rooms", "--host", "127.0.0.1", "--port", "0", "--http-port", "0",
-            "--redis", redis.Configuration, "--api-key", Key);
-        await host.WaitForBannerAsync(ct);
+        await using var cluster = await HostCluster.StartAsync(1, "rooms", ct, "--api-key", Key);
+        var (redis, host) = (cluster.Redis, cluster.Hosts[0]);
         await using var bob = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/bob", ct);
         await bob.ReceiveEventAsync("users", ct);
         await bob.JoinedAsync("lobby", ct);

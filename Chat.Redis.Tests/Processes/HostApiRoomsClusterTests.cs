@@ -15,62 +15,25 @@ namespace Fleck.Chat.Redis.Tests.Processes;
 public sealed class HostApiRoomsClusterTests
 {
     private const string Key = "rooms-cluster-key-3e8b";
-    private RedisServer? _redis;
-    private HostProcess? _a;
-    private HostProcess? _b;
+    private HostCluster? _cluster;
 
-    private HostProcess A => _a!;
+    private HostProcess A => _cluster!.Hosts[0];
 
-    private HostProcess B => _b!;
+    private HostProcess B => _cluster!.Hosts[1];
 
     [OneTimeSetUp]
-    public async Task StartClusterAsync()
-    {
-        var ct = new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
-        _redis = await RedisServer.StartAsync();
-        _a = await StartNodeAsync(_redis, ct);
-        _b = await StartNodeAsync(_redis, ct);
-    }
+    public async Task StartClusterAsync() =>
+        _cluster = await HostCluster.StartAsync(2, "rooms", new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token, "--jwt-secret", Tokens.Secret, "--api-key", Key);
 
     [OneTimeTearDown]
-    public async Task StopClusterAsync()
-    {
-        foreach (var host in new[] { _a, _b })
-        {
-            if (host is not null)
-            {
-                await host.DisposeAsync();
-            }
-        }
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-    }
-
-    private static async Task<HostProcess> StartNodeAsync(RedisServer redis, CancellationToken ct)
-    {
-        var host = HostProcess.Start("--mode", "rooms", "--host", "127.0.0.1", "--port", "0", "--http-port", "0",
-            "--redis", redis.Configuration, "--jwt-secret", Tokens.Secret, "--api-key", Key);
-        try
-        {
-            await host.WaitForBannerAsync(ct);
-            return host;
-        }
-        catch
-        {
-            await host.DisposeAsync();
-            throw;
-        }
-    }
+    public async Task StopClusterAsync() => await (_cluster?.DisposeAsync() ?? ValueTask.CompletedTask);
 
     /// <summary>Signs in as <paramref name="name"/> on <paramref name="node"/> and joins <paramref name="room"/>, waiting for <c>joined</c>.</summary>
     private static async Task<ChatClient> InRoomAsync(HostProcess node, string name, string room, CancellationToken ct)
     {
-        var client = await ChatClient.ConnectAsync(node.WebSocketPort, "/websocket?access_token=" + Tokens.For(name), ct);
+        var client = await SignedInClient.ConnectAsync(node, name, ct);
         try
         {
-            await client.ReceiveEventAsync("users", ct);
             await client.JoinedAsync(room, ct);
             return client;
         }

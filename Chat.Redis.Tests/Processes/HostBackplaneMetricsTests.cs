@@ -15,13 +15,6 @@ public sealed class HostBackplaneMetricsTests
     private const string PublishCount = "fleck_chat_backplane_publish_duration_seconds_count";
     private const string PublishSum = "fleck_chat_backplane_publish_duration_seconds_sum";
 
-    private static async Task<HostProcess> StartNodeAsync(string mode, RedisServer redis, CancellationToken ct)
-    {
-        var host = HostProcess.Start("--mode", mode, "--host", "127.0.0.1", "--port", "0", "--http-port", "0", "--rate", "0", "--redis", redis.Configuration);
-        await host.WaitForBannerAsync(ct);
-        return host;
-    }
-
     private static string MetricsUrl(HostProcess host) => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{host.HttpPort}/metrics");
 
     /// <summary>Scrapes until <paramref name="name"/> (with <paramref name="label"/>) reaches <paramref name="atLeast"/>: a scrape may be answered from just before the last change.</summary>
@@ -52,8 +45,8 @@ public sealed class HostBackplaneMetricsTests
     public async Task Each_message_handed_to_redis_records_one_publish_time()
     {
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(80));
-        await using var redis = await RedisServer.StartAsync();
-        await using var host = await StartNodeAsync("broadcast", redis, ct);
+        await using var cluster = await HostCluster.StartAsync(1, "broadcast", ct, "--rate", "0");
+        var host = cluster.Hosts[0];
         using var http = new HttpClient();
         await using var client = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket", ct);
         var before = await PrometheusScrape.GetAsync(http, MetricsUrl(host), ct);
@@ -76,8 +69,8 @@ public sealed class HostBackplaneMetricsTests
     public async Task A_join_refused_because_redis_is_stopped_counts_one_backplane_error_for_the_claim()
     {
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(80));
-        await using var redis = await RedisServer.StartAsync();
-        await using var host = await StartNodeAsync("private", redis, ct);
+        await using var cluster = await HostCluster.StartAsync(1, "private", ct, "--rate", "0");
+        var (redis, host) = (cluster.Redis, cluster.Hosts[0]);
         using var http = new HttpClient();
         await using var alice = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/alice", ct);
         await alice.ReceiveEventAsync("users", ct);

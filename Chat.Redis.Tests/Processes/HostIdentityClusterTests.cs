@@ -14,61 +14,18 @@ namespace Fleck.Chat.Redis.Tests.Processes;
 public sealed class HostIdentityClusterTests
 {
     private const string Key = "identity-cluster-key-91c4";
-    private RedisServer? _redis;
-    private HostProcess? _a;
-    private HostProcess? _b;
+    private HostCluster? _cluster;
 
-    private HostProcess A => _a!;
+    private HostProcess A => _cluster!.Hosts[0];
 
-    private HostProcess B => _b!;
+    private HostProcess B => _cluster!.Hosts[1];
 
     [OneTimeSetUp]
-    public async Task StartClusterAsync()
-    {
-        var ct = new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
-        _redis = await RedisServer.StartAsync();
-        _a = await StartNodeAsync(_redis, ct);
-        _b = await StartNodeAsync(_redis, ct);
-    }
+    public async Task StartClusterAsync() =>
+        _cluster = await HostCluster.StartAsync(2, "private", new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token, "--jwt-secret", Tokens.Secret, "--api-key", Key);
 
     [OneTimeTearDown]
-    public async Task StopClusterAsync()
-    {
-        foreach (var host in new[] { _a, _b })
-        {
-            if (host is not null)
-            {
-                await host.DisposeAsync();
-            }
-        }
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-    }
-
-    private static async Task<HostProcess> StartNodeAsync(RedisServer redis, CancellationToken ct)
-    {
-        var host = HostProcess.Start("--mode", "private", "--host", "127.0.0.1", "--port", "0", "--http-port", "0",
-            "--redis", redis.Configuration, "--jwt-secret", Tokens.Secret, "--api-key", Key);
-        try
-        {
-            await host.WaitForBannerAsync(ct);
-            return host;
-        }
-        catch
-        {
-            await host.DisposeAsync();
-            throw;
-        }
-    }
-
-    private static async Task<ChatClient> SignInAsync(HostProcess node, string name, CancellationToken ct)
-    {
-        var client = await ChatClient.ConnectAsync(node.WebSocketPort, "/websocket?access_token=" + Tokens.For(name), ct);
-        await client.ReceiveEventAsync("users", ct);
-        return client;
-    }
+    public async Task StopClusterAsync() => await (_cluster?.DisposeAsync() ?? ValueTask.CompletedTask);
 
     /// <summary>
     /// A message from <c>server</c> published on host A: it reaches <paramref name="watcher"/> through
@@ -87,11 +44,11 @@ public sealed class HostIdentityClusterTests
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(80));
         using var apiA = new ApiClient(A.HttpPort, Key);
         using var apiB = new ApiClient(B.HttpPort, Key);
-        await using var bob = await SignInAsync(B, "bob1", ct);
-        await using var first = await SignInAsync(A, "alice1", ct);
+        await using var bob = await SignedInClient.ConnectAsync(B, "bob1", ct);
+        await using var first = await SignedInClient.ConnectAsync(A, "alice1", ct);
         var join = await bob.ReceiveEventAsync("join", ct);
-        await using var second = await SignInAsync(A, "alice1", ct);
-        await using var third = await SignInAsync(B, "alice1", ct);
+        await using var second = await SignedInClient.ConnectAsync(A, "alice1", ct);
+        await using var third = await SignedInClient.ConnectAsync(B, "alice1", ct);
         // Each connection's message follows whatever its host announced for it; the marker from A
         // follows, on the broadcast channel, any join A published.
         foreach (var (connection, name) in new[] { (first, "first"), (second, "second"), (third, "third") })
@@ -137,10 +94,10 @@ public sealed class HostIdentityClusterTests
     {
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(80));
         using var apiB = new ApiClient(B.HttpPort, Key);
-        await using var bob = await SignInAsync(A, "bob2", ct);
-        await using var onA = await SignInAsync(A, "alice2", ct);
-        await using var onB1 = await SignInAsync(B, "alice2", ct);
-        await using var onB2 = await SignInAsync(B, "alice2", ct);
+        await using var bob = await SignedInClient.ConnectAsync(A, "bob2", ct);
+        await using var onA = await SignedInClient.ConnectAsync(A, "alice2", ct);
+        await using var onB1 = await SignedInClient.ConnectAsync(B, "alice2", ct);
+        await using var onB2 = await SignedInClient.ConnectAsync(B, "alice2", ct);
         await bob.ReceiveEventAsync("join", ct);
 
         var answer = await apiB.PostJsonAsync("/api/disconnect", new { user = "Alice2" }, ct);

@@ -6,20 +6,8 @@ namespace Fleck.Chat.Tests.Recovery;
 /// <summary>Starts the real host in nick-broadcast (or rooms) mode and speaks its resume protocol.</summary>
 internal static class RecoveryHost
 {
-    public static async Task<HostProcess> StartAsync(CancellationToken ct, params string[] extra)
-    {
-        var host = HostProcess.Start(["--mode", "nick-broadcast", "--host", "127.0.0.1", "--port", "0", "--http-port", "0", "--rate", "0", .. extra]);
-        try
-        {
-            await host.WaitForBannerAsync(ct);
-            return host;
-        }
-        catch
-        {
-            await host.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<HostProcess> StartAsync(CancellationToken ct, params string[] extra) =>
+        HostProcess.StartReadyAsync(ct, [.. HostProcess.OnLoopback("nick-broadcast"), "--rate", "0", .. extra]);
 
     /// <summary>Connects as <paramref name="nickname"/> with <paramref name="query"/> and returns the client with its users event.</summary>
     public static async Task<(ChatClient Client, JsonElement Users)> JoinAsync(HostProcess host, string nickname, CancellationToken ct, string query = "")

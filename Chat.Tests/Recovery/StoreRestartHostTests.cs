@@ -19,23 +19,32 @@ public sealed class StoreRestartHostTests
 
     private string StoreFile => Path.Combine(_folder, "chat.db");
 
+    /// <summary>
+    /// Alice says m1, m2 and m3 on a host with the store, then <paramref name="stop"/> ends that host
+    /// (its exit awaited); returns the epoch she was given.
+    /// </summary>
+    private async Task<string> SayThreeThenStopAsync(Func<HostProcess, Task> stop, CancellationToken ct)
+    {
+        await using var first = await RecoveryHost.StartAsync(ct, "--store", StoreFile);
+        var (alice, users) = await RecoveryHost.JoinAsync(first, "alice", ct);
+        await using var _ = alice;
+        for (var i = 1; i <= 3; i++)
+        {
+            await RecoveryHost.SayAsync(alice, $"m{i}", ct);
+        }
+        await stop(first);
+        return users.GetProperty("epoch").GetString()!;
+    }
+
     [Test]
     public async Task After_a_clean_restart_the_epoch_is_kept_offsets_continue_and_a_client_resumes()
     {
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(90));
-        string epoch;
-        await using (var first = await RecoveryHost.StartAsync(ct, "--store", StoreFile))
+        var epoch = await SayThreeThenStopAsync(async first =>
         {
-            var (alice, users) = await RecoveryHost.JoinAsync(first, "alice", ct);
-            await using var _ = alice;
-            epoch = users.GetProperty("epoch").GetString()!;
-            for (var i = 1; i <= 3; i++)
-            {
-                await RecoveryHost.SayAsync(alice, $"m{i}", ct);
-            }
             first.Terminate();
             Assert.That(await first.WaitForExitAsync(ct), Is.Zero);
-        }
+        }, ct);
 
         await using var second = await RecoveryHost.StartAsync(ct, "--store", StoreFile);
         var (bob, bobUsers) = await RecoveryHost.JoinAsync(second, "bob", ct, $"?since=1&epoch={epoch}");
@@ -58,19 +67,11 @@ public sealed class StoreRestartHostTests
     public async Task After_a_kill_9_the_epoch_changes_and_a_resume_gets_the_kept_history_and_recovered_false()
     {
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(90));
-        string epoch;
-        await using (var first = await RecoveryHost.StartAsync(ct, "--store", StoreFile))
+        var epoch = await SayThreeThenStopAsync(async first =>
         {
-            var (alice, users) = await RecoveryHost.JoinAsync(first, "alice", ct);
-            await using var _ = alice;
-            epoch = users.GetProperty("epoch").GetString()!;
-            for (var i = 1; i <= 3; i++)
-            {
-                await RecoveryHost.SayAsync(alice, $"m{i}", ct);
-            }
             first.KillHard();
             await first.WaitForExitAsync(ct);
-        }
+        }, ct);
 
         await using var second = await RecoveryHost.StartAsync(ct, "--store", StoreFile);
         var (bob, users2) = await RecoveryHost.JoinAsync(second, "bob", ct, $"?since=3&epoch={epoch}");
@@ -93,7 +94,7 @@ public sealed class StoreRestartHostTests
     {
         var ct = TestTimeouts.Token();
         var unreachable = Path.Combine(_folder, "no-such-folder", "chat.db");
-        await using var host = HostProcess.Start("--mode", "nick-broadcast", "--host", "127.0.0.1", "--port", "0", "--http-port", "0", "--store", unreachable);
+        await using var host = HostProcess.Start([.. HostProcess.OnLoopback("nick-broadcast"), "--store", unreachable]);
 
         var code = await host.WaitForExitAsync(ct);
 

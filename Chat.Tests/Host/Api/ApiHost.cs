@@ -12,22 +12,10 @@ internal static class ApiHost
         StartRawAsync(new Dictionary<string, string>(), ct, [.. Base(mode), "--api-key", Key, .. extra]);
 
     /// <summary>Starts a host with exactly the given environment and arguments after the usual address and ports.</summary>
-    public static async Task<HostProcess> StartRawAsync(IReadOnlyDictionary<string, string> environment, CancellationToken ct, params string[] args)
-    {
-        var host = HostProcess.Start(environment, args);
-        try
-        {
-            await host.WaitForBannerAsync(ct);
-            return host;
-        }
-        catch
-        {
-            await host.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<HostProcess> StartRawAsync(IReadOnlyDictionary<string, string> environment, CancellationToken ct, params string[] args) =>
+        HostProcess.StartReadyAsync(environment, ct, args);
 
-    public static string[] Base(string mode) => ["--mode", mode, "--host", "127.0.0.1", "--port", "0", "--http-port", "0"];
+    public static string[] Base(string mode) => HostProcess.OnLoopback(mode);
 
     /// <summary>Joins under a nickname and waits for the users event that confirms it.</summary>
     public static async Task<ChatClient> JoinAsync(HostProcess host, string nickname, CancellationToken ct)
