@@ -22,7 +22,7 @@ public sealed class HostApiClusterTests
 
     [OneTimeSetUp]
     public async Task StartClusterAsync() =>
-        _cluster = await HostCluster.StartAsync(2, "nick-broadcast", new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token, "--api-key", Key);
+        _cluster = await HostCluster.StartAsync(2, "nick-broadcast", new CancellationTokenSource(TimeSpan.FromSeconds(120)).Token, "--api-key", Key);
 
     [OneTimeTearDown]
     public async Task StopClusterAsync() => await (_cluster?.DisposeAsync() ?? ValueTask.CompletedTask);

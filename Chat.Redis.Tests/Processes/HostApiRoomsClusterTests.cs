@@ -23,7 +23,7 @@ public sealed class HostApiRoomsClusterTests
 
     [OneTimeSetUp]
     public async Task StartClusterAsync() =>
-        _cluster = await HostCluster.StartAsync(2, "rooms", new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token, "--jwt-secret", Tokens.Secret, "--api-key", Key);
+        _cluster = await HostCluster.StartAsync(2, "rooms", new CancellationTokenSource(TimeSpan.FromSeconds(120)).Token, "--jwt-secret", Tokens.Secret, "--api-key", Key);
 
     [OneTimeTearDown]
     public async Task StopClusterAsync() => await (_cluster?.DisposeAsync() ?? ValueTask.CompletedTask);
