@@ -122,14 +122,20 @@ internal sealed class ClaimBook
         }
     }
 
-    /// <summary>The confirmed claims, for a refresh.</summary>
-    public List<Claim> Snapshot()
+    /// <summary>
+    /// Queues the refresh of the confirmed claims (<paramref name="send"/>) under the lock, like a claim
+    /// or a release: a release queued after it reaches Redis after it. Were the refresh queued after a
+    /// release of a name it had listed, it would find the name gone and claim it again.
+    /// </summary>
+    public (List<Claim> Claims, Task<T>[] Commands) SendRefresh<T>(Func<List<Claim>, Task<T>[]> send)
     {
         lock (_lock)
         {
-            return [.. _claims.Values.Where(c => c.Confirmed)];
+            List<Claim> claims = [.. _claims.Values.Where(c => c.Confirmed)];
+            return (claims, claims.Count == 0 ? [] : send(claims));
         }
     }
+
 
     public int Count
     {

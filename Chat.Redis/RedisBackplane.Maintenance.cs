@@ -99,14 +99,8 @@ public sealed partial class RedisBackplane
 
     private async Task RefreshClaimsAsync()
     {
-        var claims = _claims.Snapshot();
-        if (claims.Count == 0)
-        {
-            return;
-        }
         var db = Db;
-        var batches = claims.Chunk(RefreshBatch).ToArray();
-        var commands = batches.Select(batch =>
+        var (claims, commands) = _claims.SendRefresh(claims => claims.Chunk(RefreshBatch).Select(batch =>
         {
             var args = new RedisValue[3 + (2 * batch.Length)];
             args[0] = NodeId;
@@ -118,7 +112,11 @@ public sealed partial class RedisBackplane
                 args[4 + (2 * i)] = batch[i].Nickname;
             }
             return db.ScriptEvaluateAsync(RedisScripts.Refresh, [_keys.OwnMembers], args);
-        }).ToArray();
+        }).ToArray());
+        if (claims.Count == 0)
+        {
+            return;
+        }
         var results = await Task.WhenAll(commands).ConfigureAwait(false);
         var bySuffix = claims.ToDictionary(c => c.Suffix, StringComparer.Ordinal);
         var reclaimed = 0;
