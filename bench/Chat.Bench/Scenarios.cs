@@ -47,6 +47,13 @@ internal static partial class Scenarios
         run.StartReceiving(64 * 1024, o.Senders);
         await SettleAsync(run, o, ct);
 
+        // What the server spends with the same clients connected and nobody writing (timers, GC,
+        // keepalives), to set beside its CPU per delivery at a rate this low.
+        var quiet = ServerSnapshot.Take(o.ServerPids);
+        var quietTimer = Stopwatch.StartNew();
+        await Task.Delay(2000, ct);
+        var quietCpuPct = 100 * (ServerSnapshot.Take(o.ServerPids).CpuUs - quiet.CpuUs) / 1e6 / quietTimer.Elapsed.TotalSeconds;
+
         // Total message rate = delivery rate / clients, shared evenly by the senders.
         var interval = TimeSpan.FromSeconds(o.Senders * o.Clients / o.Rate);
         var duration = TimeSpan.FromSeconds(o.DurationSeconds);
@@ -64,6 +71,7 @@ internal static partial class Scenarios
         var latency = run.MergedLatency();
         var result = Common("steady", o, received, elapsed, server, serverAfter, self, selfAfter);
         result["targetDeliveriesPerSec"] = o.Rate;
+        result["serverQuietCpuPct"] = o.ServerPids.Count > 0 ? Round(quietCpuPct) : null;
         result["complete"] = complete;
         result["lost"] = expected - received;
         result["outOfOrder"] = run.OutOfOrder;
