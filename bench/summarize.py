@@ -40,7 +40,8 @@ line("fanout 100 clients: server CPU µs/delivery", "fanout", 100, "serverCpuUsP
 line("steady 50k/s, 1,000 clients: p50 ms", "steady", 1000, "p50Ms")
 line("steady 50k/s, 1,000 clients: p99 ms", "steady", 1000, "p99Ms")
 line("steady 50k/s, 1,000 clients: server CPU µs/delivery", "steady", 1000, "serverCpuUsPerDelivery")
-line("steady 50k/s, 1,000 clients: server CPU % with nobody writing", "steady", 1000, "serverQuietCpuPct")
+line("steady 50k/s, 1,000 clients: server CPU %", "steady", 1000, "serverCpuPct")
+line("steady 50k/s, 1,000 clients: server CPU % afterwards, nobody writing", "steady", 1000, "serverQuietCpuPct")
 line("steady 50k/s, 1,000 clients: generator CPU %", "steady", 1000, "generatorCpuPct")
 for n in sorted({r["clients"] for r in rows if r["scenario"] == "idle"}):
     line(f"idle {n:,}: KiB per connection", "idle", n, "kibPerConnection")
