@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every scenario against the Kestrel baseline and against Fleck.Chat, in turn, with the
 # server pinned to CPU 0 and the load generator to CPU 1, and prints ratios ours/baseline.
-#   bench/run.sh            full run, 2 repetitions (about 10 minutes)
-#   bench/run.sh --quick    smaller loads, 1 repetition (about 2 minutes)
+#   bench/run.sh            full run, 2 repetitions (half an hour or more on a shared 2-core machine)
+#   bench/run.sh --quick    smaller loads, 1 repetition (about 15 minutes: fanout group 7, idle 5.5)
 #   REPS=3 bench/run.sh     more repetitions
 #   ONLY="idle stalled" bench/run.sh   some groups only: fanout (with steady, nick, nick with --store, rooms,
 #                                      one room of 1,000, nick with reconnects and cross-node), idle (warmed and fresh), stalled
