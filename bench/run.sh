@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs every scenario against the Kestrel baseline and against Fleck.Chat, in turn, with the
 # server pinned to CPU 0 and the load generator to CPU 1, and prints ratios ours/baseline.
-#   bench/run.sh            full run, 2 repetitions (about 10 minutes)
-#   bench/run.sh --quick    smaller loads, 1 repetition (about 2 minutes)
+#   bench/run.sh            full run, 2 repetitions (half an hour or more on a shared 2-core machine)
+#   bench/run.sh --quick    smaller loads, 1 repetition (about 15 minutes: fanout group 7, idle 5.5)
 #   REPS=3 bench/run.sh     more repetitions
-#   ONLY="idle stalled" bench/run.sh   some groups only: fanout (with steady, nick, nick with --store, rooms and cross-node), idle, stalled
+#   ONLY="idle stalled" bench/run.sh   some groups only: fanout (with steady, nick, nick with --store, rooms,
+#                                      one room of 1,000, nick with reconnects and cross-node), idle (warmed and fresh), stalled
 #   KINDS=ours bench/run.sh   our host only, without the baseline
 #   SCRAPE=1 bench/run.sh   our host's /metrics is fetched every second while it serves
 #   ONLY="fanout scrape" bench/run.sh   also the broadcast fanout with /metrics fetched every second, paired with the plain one
@@ -109,6 +110,18 @@ for rep in $(seq "$reps"); do
         gen --label ours-rooms --scenario rooms --rooms 100 --clients 1000 --senders 100 --messages $((M1 * 5 / 2)) --bytes 64
         gen --label ours-rooms-all --scenario rooms --rooms 100 --clients 1000 --senders 1000 --messages $((M1 / 4)) --bytes 64
         stop_server
+        # All 1,000 in one room, 10 writing, the broadcast fanout's count: each message shared by
+        # 1,000 deliveries as a broadcast's is, so the two compare directly.
+        start_server ours rooms; warm_rooms
+        gen --label ours-room1 --scenario rooms --rooms 1 --clients 1000 --senders 10 --messages $M1 --bytes 64
+        stop_server
+        # nick-broadcast keeping 5,000 messages while 100 receivers each drop and resume once
+        # (?since=&epoch=); every client must still get every message once, in order. A resume takes
+        # up to a second or two on a loaded machine, 1,000 messages or more at this rate: the history
+        # must outlast it, or the client is told "recovered":false and the run counts the gap as lost.
+        HISTORY=5000 start_server ours nick-broadcast; warm --nick
+        gen --label ours-recovery --scenario recovery --clients 1000 --senders 10 --messages $M1 --reconnects 100 --bytes 64
+        stop_server
         if command -v redis-server >/dev/null; then
           start_redis; start_server ours broadcast "$redis_at"; start_server ours broadcast "$redis_at"; warm
           gen --label ours-2nodes --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
@@ -123,9 +136,11 @@ for rep in $(seq "$reps"); do
       gen --label ours-scraped --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
       stop_server
     fi
-    # A fresh server per idle run, warmed by 500 handshakes (not a fanout, whose heap would flatter the memory figure).
+    # A fresh server per idle run, warmed by 500 handshakes (not a fanout, whose heap would flatter the memory figure);
+    # then again on a fresh server without any warm-up ($kind-fresh): what the first N connections cost.
     if want idle; then
       for n in $IDLE; do start_server $kind broadcast; warm_idle; gen --label $kind --scenario idle --clients "$n"; stop_server; done
+      for n in $IDLE; do start_server $kind broadcast; gen --label $kind-fresh --scenario idle --clients "$n"; stop_server; done
     fi
     if want stalled; then
       start_server $kind broadcast; gen --label $kind --scenario stalled --clients 100 --messages $STALL --bytes 1024; stop_server

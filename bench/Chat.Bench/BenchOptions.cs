@@ -27,6 +27,8 @@ internal sealed record BenchOptions
     public bool Nick { get; init; }
     /// <summary>Rooms mode: client i joins room r(i mod Rooms) and writes there; 0 for the other modes.</summary>
     public int Rooms { get; init; }
+    /// <summary>Recovery scenario: how many receiving clients drop and resume once during the run.</summary>
+    public int Reconnects { get; init; } = 100;
     public int Sources { get; init; } = 8;
     public double TimeoutSeconds { get; init; } = 120;
 
@@ -53,6 +55,7 @@ internal sealed record BenchOptions
                 "--sources" => o with { Sources = Int(Next()) },
                 "--nick" => o with { Nick = true },
                 "--rooms" => o with { Rooms = Int(Next()), Nick = true },
+                "--reconnects" => o with { Reconnects = Int(Next()) },
                 "--health" => o with { Health = new Uri(Next()) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };

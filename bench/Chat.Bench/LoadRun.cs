@@ -11,7 +11,8 @@ internal sealed class LoadRun : IAsyncDisposable
 {
     private readonly BenchOptions _options;
     private readonly CancellationTokenSource _stop = new();
-    private readonly List<Task> _loops = [];
+    /// <summary>Each client's receive loop; a reconnected client's replaces the one that ended with its old connection.</summary>
+    private Task?[] _loops = [];
     private long[] _received = [];
     private long[] _outOfOrder = [];
     private long[][] _lastSeq = [];
@@ -24,13 +25,21 @@ internal sealed class LoadRun : IAsyncDisposable
 
     public BenchClient[] Clients { get; private set; } = [];
 
+    /// <summary>Set before connecting to check every client's place in nick-broadcast's numbered stream (see <see cref="StreamTracker"/>).</summary>
+    public StreamTracker? Stream { get; private set; }
+
+    /// <summary>Appended to every client's first upgrade request, without the '?'.</summary>
+    public string? JoinQuery { get; init; }
+
+    public void TrackStream() => Stream = new StreamTracker(_options.Clients);
+
     public double HandshakesPerSecond { get; private set; }
 
     public long TotalReceived => _received.Sum();
 
     public long OutOfOrder => _outOfOrder.Sum();
 
-    public int UsersEvents => Volatile.Read(ref _usersEvents);
+    public int UsersEvents => Volatile.Read(ref _usersEvents) + (Stream?.UsersEvents ?? 0);
 
     /// <summary>Rooms mode: <c>joined</c> events received, one per client once all are in their rooms.</summary>
     public int JoinedEvents => Volatile.Read(ref _joinedEvents);
@@ -43,12 +52,12 @@ internal sealed class LoadRun : IAsyncDisposable
         _outOfOrder = new long[count];
         _lastSeq = new long[count][];
         _latency = new LatencyHistogram[count];
+        _loops = new Task?[count];
         var sw = Stopwatch.StartNew();
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = ct }, async (i, c) =>
         {
-            var source = IPAddress.Parse($"127.0.0.{1 + (i % _options.Sources)}");
             var path = _options.Nick ? $"{_options.Path}/u{i}" : _options.Path;
-            Clients[i] = await BenchClient.ConnectAsync(i, _options.Servers[i % _options.Servers.Count], source, path, c);
+            Clients[i] = await BenchClient.ConnectAsync(i, _options.Servers[i % _options.Servers.Count], Source(i), JoinQuery is null ? path : $"{path}?{JoinQuery}", c);
         });
         HandshakesPerSecond = count / sw.Elapsed.TotalSeconds;
     }
@@ -65,13 +74,72 @@ internal sealed class LoadRun : IAsyncDisposable
             }
             _lastSeq[client.Index] = Enumerable.Repeat(-1L, senders).ToArray();
             _latency[client.Index] = new LatencyHistogram();
-            _loops.Add(Task.Run(() => client.ReceiveLoopAsync(bufferSize, OnText, _stop.Token)));
+            _loops[client.Index] = Task.Run(() => client.ReceiveLoopAsync(bufferSize, OnText, _stop.Token));
+        }
+    }
+
+    private IPAddress Source(int client) => IPAddress.Parse($"127.0.0.{1 + (client % _options.Sources)}");
+
+    /// <summary>
+    /// Drops client <paramref name="i"/>'s connection (no close handshake, as a lost network would)
+    /// and opens it again under the same nickname with <c>?since=&amp;epoch=</c> from what it last
+    /// saw; done when the server's <c>recovered</c> event arrived. The server may still hold the
+    /// nickname for the old connection for a moment and refuse it (closing with 4001); then it
+    /// tries again shortly. Returns the attempts it took. Not for a sender (its window counts its echoes).
+    /// </summary>
+    public async Task<int> ReconnectAsync(int i, int bufferSize, CancellationToken ct)
+    {
+        var stream = Stream ?? throw new InvalidOperationException("reconnecting needs TrackStream()");
+        await Clients[i].DisposeAsync();
+        await _loops[i]!;
+        for (var attempt = 1; ; attempt++)
+        {
+            var before = stream.RecoveredSeen(i);
+            BenchClient? client = null;
+            try
+            {
+                client = await BenchClient.ConnectAsync(i, _options.Servers[i % _options.Servers.Count], Source(i), $"{_options.Path}/u{i}?{stream.ResumeQuery(i)}", ct);
+            }
+            catch (IOException) when (attempt < 100)
+            {
+            }
+            catch (System.Net.Sockets.SocketException) when (attempt < 100)
+            {
+            }
+            if (client is not null)
+            {
+                Clients[i] = client;
+                var loop = Task.Run(() => client.ReceiveLoopAsync(bufferSize, OnText, _stop.Token));
+                _loops[i] = loop;
+                await WaitUntilAsync(() => loop.IsCompleted || stream.RecoveredSeen(i) > before, TimeSpan.FromSeconds(30), ct);
+                if (stream.RecoveredSeen(i) > before)
+                {
+                    return attempt;
+                }
+                await client.DisposeAsync();
+                await loop;
+                if (attempt >= 100)
+                {
+                    throw new IOException($"client {i} did not get back in after {attempt} attempts (last close code {client.CloseCode})");
+                }
+            }
+            await Task.Delay(20, ct);
         }
     }
 
     private void OnText(BenchClient client, ReadOnlySpan<byte> frame, long receivedAt)
     {
-        if (!Payload.TryRead(frame, _options.Nick, out var sender, out var seq, out var timestamp))
+        int sender;
+        long seq;
+        long timestamp;
+        if (Stream is { } stream)
+        {
+            if (!stream.Accept(client.Index, frame, out sender, out seq, out timestamp))
+            {
+                return;
+            }
+        }
+        else if (!Payload.TryRead(frame, _options.Nick, out sender, out seq, out timestamp))
         {
             if (frame.StartsWith("{\"type\":\"users\""u8))
             {
@@ -211,7 +279,7 @@ internal sealed class LoadRun : IAsyncDisposable
                 await client.DisposeAsync();
             }
         }
-        await Task.WhenAll(_loops);
+        await Task.WhenAll(_loops.OfType<Task>());
         _stop.Dispose();
     }
 }

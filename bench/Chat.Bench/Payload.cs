@@ -30,22 +30,35 @@ internal static class Payload
     /// <summary>Finds and parses the fields; false for frames that are not test messages (presence events and the like).</summary>
     public static bool TryRead(ReadOnlySpan<byte> frame, bool json, out int sender, out long seq, out long timestamp)
     {
+        if (json && !frame.StartsWith("{\"type\":\"message\""u8))
+        {
+            sender = 0;
+            seq = 0;
+            timestamp = 0;
+            return false;
+        }
+        return json ? TryReadMsg(frame, out sender, out seq, out timestamp) : TryReadText(frame, out sender, out seq, out timestamp);
+    }
+
+    /// <summary>Reads the fields from the <c>msg</c> of a JSON event of any type.</summary>
+    public static bool TryReadMsg(ReadOnlySpan<byte> frame, out int sender, out long seq, out long timestamp)
+    {
+        var at = frame.IndexOf("\"msg\":\""u8);
+        if (at < 0)
+        {
+            sender = 0;
+            seq = 0;
+            timestamp = 0;
+            return false;
+        }
+        return TryReadText(frame[(at + 7)..], out sender, out seq, out timestamp);
+    }
+
+    private static bool TryReadText(ReadOnlySpan<byte> frame, out int sender, out long seq, out long timestamp)
+    {
         sender = 0;
         seq = 0;
         timestamp = 0;
-        if (json)
-        {
-            if (!frame.StartsWith("{\"type\":\"message\""u8))
-            {
-                return false;
-            }
-            var at = frame.IndexOf("\"msg\":\""u8);
-            if (at < 0)
-            {
-                return false;
-            }
-            frame = frame[(at + 7)..];
-        }
         if (!Utf8Parser.TryParse(frame, out sender, out var n) || n >= frame.Length || frame[n] != ':')
         {
             return false;

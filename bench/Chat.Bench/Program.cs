@@ -12,8 +12,8 @@ try
 catch (Exception ex) when (ex is ArgumentException or FormatException)
 {
     Console.Error.WriteLine("error: " + ex.Message);
-    Console.Error.WriteLine("usage: Chat.Bench --scenario fanout|steady|idle|stalled|rooms --target ws://127.0.0.1:8181/websocket [--server-pid P] [--label name]");
-    Console.Error.WriteLine("       [--clients N] [--senders S] [--messages M] [--bytes B] [--window W] [--rate deliveries/s] [--duration s] [--nick] [--rooms R] [--timeout s]");
+    Console.Error.WriteLine("usage: Chat.Bench --scenario fanout|steady|idle|stalled|rooms|recovery --target ws://127.0.0.1:8181/websocket [--server-pid P] [--label name]");
+    Console.Error.WriteLine("       [--clients N] [--senders S] [--messages M] [--bytes B] [--window W] [--rate deliveries/s] [--duration s] [--nick] [--rooms R] [--reconnects N] [--timeout s]");
     Console.Error.WriteLine("       [--target another node ...] [--server-pid P1,P2,...] [--health http://host:port/healthz]");
     return 2;
 }
@@ -29,6 +29,7 @@ try
         "idle" => await Scenarios.IdleAsync(options, deadline.Token),
         "stalled" => await Scenarios.StalledAsync(options, deadline.Token),
         "rooms" => await Scenarios.RoomsAsync(options, deadline.Token),
+        "recovery" => await Scenarios.RecoveryAsync(options, deadline.Token),
         _ => throw new ArgumentException($"unknown scenario {options.Scenario}"),
     };
 }

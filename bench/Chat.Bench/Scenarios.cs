@@ -47,6 +47,10 @@ internal static partial class Scenarios
         run.StartReceiving(64 * 1024, o.Senders);
         await SettleAsync(run, o, ct);
 
+        // A thousand handshakes leave the server a second or two of work (collections, tiered JIT);
+        // at this low rate that would be billed to the deliveries, so it passes first, measured apart.
+        var afterConnectingCpuPct = await ServerCpuPctOverAsync(o, TimeSpan.FromSeconds(2), ct);
+
         // Total message rate = delivery rate / clients, shared evenly by the senders.
         var interval = TimeSpan.FromSeconds(o.Senders * o.Clients / o.Rate);
         var duration = TimeSpan.FromSeconds(o.DurationSeconds);
@@ -59,11 +63,16 @@ internal static partial class Scenarios
         var elapsed = sw.Elapsed.TotalSeconds;
         var serverAfter = ServerSnapshot.Take(o.ServerPids);
         var selfAfter = ServerSnapshot.Take([Environment.ProcessId]);
+        // The same clients connected and nobody writing: what the server spends regardless of the
+        // load (timers, keepalives, the runtime), to set beside its CPU per delivery at this rate.
+        var quietCpuPct = await ServerCpuPctOverAsync(o, TimeSpan.FromSeconds(2), ct);
 
         var received = run.TotalReceived;
         var latency = run.MergedLatency();
         var result = Common("steady", o, received, elapsed, server, serverAfter, self, selfAfter);
         result["targetDeliveriesPerSec"] = o.Rate;
+        result["serverCpuPctAfterConnecting"] = afterConnectingCpuPct;
+        result["serverQuietCpuPct"] = quietCpuPct;
         result["complete"] = complete;
         result["lost"] = expected - received;
         result["outOfOrder"] = run.OutOfOrder;
@@ -150,6 +159,16 @@ internal static partial class Scenarios
             ["serverPeakRssMiB"] = Round(peakRss / 1024.0),
             ["elapsedSec"] = Round(elapsed),
         };
+    }
+
+    /// <summary>The servers' CPU, in % of one core, over <paramref name="span"/> from now; null without a server process.</summary>
+    private static async Task<double?> ServerCpuPctOverAsync(BenchOptions o, TimeSpan span, CancellationToken ct)
+    {
+        var before = ServerSnapshot.Take(o.ServerPids);
+        var timer = Stopwatch.StartNew();
+        await Task.Delay(span, ct);
+        var after = ServerSnapshot.Take(o.ServerPids);
+        return o.ServerPids.Count > 0 ? Round(100 * (after.CpuUs - before.CpuUs) / 1e6 / timer.Elapsed.TotalSeconds) : null;
     }
 
     private static async Task<long> SettledRssAsync(int p, CancellationToken ct)
