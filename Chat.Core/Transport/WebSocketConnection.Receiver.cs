@@ -10,28 +10,66 @@ public sealed partial class WebSocketConnection
     /// <summary>First receive buffer; it grows by doubling up to the message limit.</summary>
     private const int InitialReceiveBuffer = 4096;
 
+    // What the receive loop needs when the socket's completion starts it again after an idle wait.
+    private IWebSocketHandler? _handler;
+    private CancellationToken _serverStopping;
+    private ValueTask<int> _idleWait;
+    private Action? _resume;
+
     /// <summary>
     /// The connection's life: open, messages in order, close. The BCL does the framing and the
     /// RFC checks it knows (masking, reserved bits, opcodes, control-frame rules, UTF-8 of text,
     /// close codes); this loop adds what it leaves to its caller: the message size limit, the
     /// reply to a peer's close, and cleanup on every path.
     /// </summary>
-    internal async Task RunAsync(IWebSocketHandler handler, CancellationToken serverStopping)
+    internal Task RunAsync(IWebSocketHandler handler, CancellationToken serverStopping)
     {
+        _handler = handler;
+        _serverStopping = serverStopping;
+        return RunAsync(resumed: false);
+    }
+
+    /// <summary>The socket has something to read (or failed) after the loop parked on it: the loop goes on.</summary>
+    private void ResumeAfterIdleWait() => _ = RunAsync(resumed: true);
+
+    private async Task RunAsync(bool resumed)
+    {
+        var handler = _handler!;
+        var serverStopping = _serverStopping;
+        var parked = false;
         try
         {
-            await handler.OnOpenAsync(this, serverStopping).ConfigureAwait(false);
-            // The wait for the next message lives here rather than in a method of its own: one async state fewer held by every idle connection.
+            if (resumed)
+            {
+                // Throws what the wait ended with (the socket closed or failed), like an awaited receive would.
+                var wait = _idleWait;
+                _idleWait = default;
+                wait.GetAwaiter().GetResult();
+            }
+            else
+            {
+                await handler.OnOpenAsync(this, serverStopping).ConfigureAwait(false);
+            }
             // No cancellation token on receives: a registration per pending read costs memory on every
             // idle connection, and Abort() ends a pending read anyway by closing the socket.
-            // Over a plain socket without deflate, the wait between messages is a zero-byte receive on the
-            // socket itself, once the parser holds no unread bytes: a receive pending in the BCL's parser
-            // would keep its async state (over 200 bytes) alive for as long as the connection is idle.
             while (true)
             {
+                // Over a plain socket without deflate, the wait between messages is a zero-byte receive on the
+                // socket itself, once the parser holds no unread bytes: a receive pending in the BCL's parser
+                // would keep its async state (over 200 bytes) alive for as long as the connection is idle.
+                // When the socket has nothing yet, this method returns and the socket's completion starts it
+                // again, so an idle connection holds no async state of ours either, only that callback.
                 if (_stream.Inner is System.Net.Sockets.NetworkStream && !IsCompressionEnabled && _stream.HandedNothingBeyondReturnedMessages)
                 {
-                    await _socket.ReceiveAsync(Memory<byte>.Empty, System.Net.Sockets.SocketFlags.None).ConfigureAwait(false);
+                    var wait = _socket.ReceiveAsync(Memory<byte>.Empty, System.Net.Sockets.SocketFlags.None);
+                    if (!wait.IsCompleted)
+                    {
+                        _idleWait = wait;
+                        parked = true;
+                        wait.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_resume ??= ResumeAfterIdleWait);
+                        return;
+                    }
+                    wait.GetAwaiter().GetResult();
                 }
                 // A zero-byte receive waits for the next frame without holding a buffer while idle.
                 var first = await _webSocket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
@@ -71,7 +109,10 @@ public sealed partial class WebSocketConnection
         }
         finally
         {
-            await FinishAsync(handler).ConfigureAwait(false);
+            if (!parked)
+            {
+                await FinishAsync(handler).ConfigureAwait(false);
+            }
         }
     }
 
