@@ -15,6 +15,9 @@ internal static class ChatHost
 {
     private static readonly TimeSpan SummaryPeriod = TimeSpan.FromSeconds(10);
 
+    // With two quiet readings, a burst of connections is over half a second to three quarters of a second after its last client.
+    private static readonly TimeSpan TrimCheckPeriod = TimeSpan.FromMilliseconds(250);
+
     public static async Task<int> RunAsync(HostSettings settings, CancellationToken cancellationToken)
     {
         using var shutdown = new ShutdownSignal(cancellationToken);
@@ -32,6 +35,7 @@ internal static class ChatHost
             Console.WriteLine(Banner(chat, settings) + (settings.ApiKey is null ? "" : $"; HTTP API at http://{Http.PageAddress.BrowsableHost(settings.Address)}:{chat.HttpPort}/api/"));
 
             await using (new StatsReporter(chat.Chat, logger, SummaryPeriod))
+            await using (new AcceptBurstTrim(() => chat.Chat.GetStatistics().Connections, logger, TrimCheckPeriod))
             {
                 await shutdown.WaitAsync().ConfigureAwait(false);
             }
