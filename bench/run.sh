@@ -5,7 +5,8 @@
 #   bench/run.sh --quick    smaller loads, 1 repetition (about 15 minutes: fanout group 7, idle 5.5)
 #   REPS=3 bench/run.sh     more repetitions
 #   ONLY="idle stalled" bench/run.sh   some groups only: fanout (with steady, nick, nick with --store, rooms,
-#                                      one room of 1,000, nick with reconnects and cross-node), idle (warmed and fresh), stalled
+#                                      one room of 1,000, nick with reconnects and cross-node), idle (warmed and fresh), stalled,
+#                                      store (nick-broadcast with and without --store only; KINDS=ours)
 #   KINDS=ours bench/run.sh   our host only, without the baseline
 #   SCRAPE=1 bench/run.sh   our host's /metrics is fetched every second while it serves
 #   ONLY="fanout scrape" bench/run.sh   also the broadcast fanout with /metrics fetched every second, paired with the plain one
@@ -79,6 +80,18 @@ warm() { taskset -c 1 $bench "${targets[@]}" --server-pid "$(server_pids)" --sce
 
 warm_rooms() { taskset -c 1 $bench "${targets[@]}" --server-pid "$(server_pids)" --scenario rooms --rooms 100 --clients 1000 --senders 1000 --messages 200 --label warmup >/dev/null; }
 
+# nick-broadcast, then the same with the streams in a SQLite file (--store) and 50 messages kept:
+# every message numbered, kept and written behind. A fresh file per repetition.
+nick_and_store() {
+  start_server ours nick-broadcast; warm --nick
+  gen --label ours-nick --nick --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
+  stop_server
+  local store_dir; store_dir=$(mktemp -d)
+  STORE="$store_dir/chat.db" HISTORY=50 start_server ours nick-broadcast; warm --nick
+  gen --label ours-nick-store --nick --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
+  stop_server; rm -rf "$store_dir"
+}
+
 if [ $quick = 1 ]; then M1=500; M2=3000; IDLE="2000 5000"; DUR=5; STALL=5000; else M1=2000; M2=10000; IDLE="5000 19000"; DUR=10; STALL=20000; fi
 
 ONLY=${ONLY:-fanout idle stalled}
@@ -95,15 +108,7 @@ for rep in $(seq "$reps"); do
       stop_server
       if [ $kind = ours ]; then
         # Right after the broadcast fanout it is compared with, so both see the same machine.
-        start_server ours nick-broadcast; warm --nick
-        gen --label ours-nick --nick --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
-        stop_server
-        # The same with the streams in a SQLite file (--store) and 50 messages kept: every message
-        # numbered, kept and written behind. A fresh file per repetition.
-        store_dir=$(mktemp -d)
-        STORE="$store_dir/chat.db" HISTORY=50 start_server ours nick-broadcast; warm --nick
-        gen --label ours-nick-store --nick --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
-        stop_server; rm -rf "$store_dir"
+        nick_and_store
         # Rooms beside it: 1,000 clients in 100 rooms of 10; 10% of them writing, then everybody.
         # Sized for about a quarter of the broadcast fanout's deliveries each.
         start_server ours rooms; warm_rooms
@@ -128,6 +133,10 @@ for rep in $(seq "$reps"); do
           stop_server; kill -TERM "$redis_pid"; wait "$redis_pid" 2>/dev/null; redis_pid=""
         fi
       fi
+    fi
+    # The store's cost alone (ONLY=store): the nick-broadcast pair of the fanout group, without the rest.
+    if want store && ! want fanout && [ $kind = ours ]; then
+      nick_and_store
     fi
     # The meter's cost: the same fanout again with /metrics fetched every second, right after the
     # plain one of this repetition (ONLY="fanout scrape"; paired in the summary).

@@ -124,6 +124,7 @@ for label, who in (("ours-rooms", "10% writing"), ("ours-rooms-all", "everybody 
               + ", ".join(f"{r['deliveriesPerSec']:,.0f}" for r in runs)
               + "; server CPU µs/delivery " + ", ".join(f"{r['serverCpuUsPerDelivery']}" for r in runs)
               + "; lost " + ", ".join(str(r["lost"]) for r in runs))
+print_paired("nick-broadcast with --store / without (ours, 1,000 clients)", "ours-nick-store", "fanout", "ours-nick")
 print_paired("rooms, all 1,000 clients in one room, 10 writing / broadcast fanout (ours, 1,000 clients)", "ours-room1", "rooms", "ours")
 print_paired("nick-broadcast with 100 receivers dropping and resuming / plain nick-broadcast (ours, 1,000 clients)", "ours-recovery", "recovery", "ours-nick")
 for r in (r for r in rows if r["label"] == "ours-recovery"):
