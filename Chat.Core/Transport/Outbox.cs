@@ -35,7 +35,9 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
 
     private const int InitialCapacity = 4;
 
-    private readonly Lock _lock = new();
+    // Every delivery takes this lock once, so it is the outbox's own monitor rather than a separate
+    // lock object: one object (and cache line) fewer per delivery when a broadcast walks thousands
+    // of outboxes. The type is internal and sealed, so no other code can lock on it.
     private OutgoingMessage?[]? _ring;
     private int _head;
     private int _count;
@@ -78,7 +80,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
 
     private EnqueueResult EnqueuePong(OutgoingMessage pong)
     {
-        lock (_lock)
+        lock (this)
         {
             if (_completed)
             {
@@ -114,7 +116,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     /// <summary>Lets a parked outbox write: whatever queued meanwhile goes out now.</summary>
     public void Start()
     {
-        lock (_lock)
+        lock (this)
         {
             Debug.Assert(_draining, "Start is called once, on a parked outbox");
             if (_count == 0 && _pendingPong is null)
@@ -131,7 +133,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     {
         get
         {
-            lock (_lock)
+            lock (this)
             {
                 return (QueuedCountLocked, _queuedBytes);
             }
@@ -150,7 +152,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     private EnqueueResult Enqueue(OutgoingMessage message, bool replaceQueued)
     {
         bool schedule;
-        lock (_lock)
+        lock (this)
         {
             if (_completed)
             {
@@ -198,7 +200,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     {
         get
         {
-            lock (_lock)
+            lock (this)
             {
                 return _closeWritten?.Task;
             }
@@ -208,7 +210,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     /// <summary>Refuses every later message; what is already queued is still written.</summary>
     public void Complete()
     {
-        lock (_lock)
+        lock (this)
         {
             _completed = true;
         }
@@ -217,7 +219,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     /// <summary>Drops whatever is queued; used once the socket is gone.</summary>
     public void Discard()
     {
-        lock (_lock)
+        lock (this)
         {
             _completed = true;
             ClearLocked();
@@ -241,7 +243,8 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
             _ring = grown;
             _head = 0;
         }
-        _ring[(_head + _count) % _ring.Length] = message;
+        // The capacity is a power of two (4, doubled), so a mask wraps the index without a division.
+        _ring[(_head + _count) & (_ring.Length - 1)] = message;
         _count++;
         _queuedBytes += message.WireLength;
     }
@@ -252,7 +255,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     {
         var message = _ring![_head]!;
         _ring[_head] = null;
-        _head = (_head + 1) % _ring.Length;
+        _head = (_head + 1) & (_ring.Length - 1);
         _count--;
         _queuedBytes -= message.WireLength;
     }
@@ -268,7 +271,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
                 ReadOnlyMemory<byte> toWrite;
                 bool endsWithClose = false;
                 var frames = 0;
-                lock (_lock)
+                lock (this)
                 {
                     var pong = _pendingPong;
                     var first = PeekLocked();
@@ -327,7 +330,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
         catch (Exception ex)
         {
             Discard();
-            lock (_lock)
+            lock (this)
             {
                 _draining = false;
             }
