@@ -46,7 +46,7 @@ public sealed class NickBroadcastRecoveryTests : BrowserTest
             await Expect(Lines(anna, "missing", MissingLine)).ToHaveCountAsync(0);
 
             // The page asked to resume from what it had shown, and got exactly what it missed.
-            var resumed = await ResumedSessionAsync(sockets, ct);
+            var resumed = await sockets.SessionThatReceivedAsync("recovered", ct);
             Assert.That(resumed, Is.Not.SameAs(first));
             Assert.That(resumed.Query["since"], Is.EqualTo(lastOffset.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             Assert.That(resumed.Query["epoch"], Is.EqualTo(epoch));
@@ -111,7 +111,7 @@ public sealed class NickBroadcastRecoveryTests : BrowserTest
             await Expect(anna.Locator("#messages li.message .text")).ToHaveTextAsync(["one", "two", "three"]);
             await Expect(Lines(anna, "missing", MissingLine)).ToHaveCountAsync(0);
             Assert.That(anna.Url, Does.Not.Contain("access_token"));
-            var session = await ResumedSessionAsync(sockets, ct);
+            var session = await sockets.SessionThatReceivedAsync("recovered", ct);
             var resumed = session.Query;
             Assert.That(resumed["access_token"], Is.EqualTo(token));
             Assert.That(resumed.Keys, Is.SupersetOf(new[] { "since", "epoch" }));
@@ -122,18 +122,6 @@ public sealed class NickBroadcastRecoveryTests : BrowserTest
             DeleteStore(store);
         }
     }
-
-    /// <summary>
-    /// The page's socket that was told whether it recovered. Playwright reports a socket's frames
-    /// to the test as events of their own, which on a loaded machine can trail what the page already
-    /// shows, so the log is waited for rather than read at once.
-    /// </summary>
-    private static Task<PageSocket> ResumedSessionAsync(SocketLog sockets, CancellationToken ct) =>
-        Retry.UntilAsync(
-            _ => Task.FromResult(sockets.Sessions.LastOrDefault(s => s.ReceivedEvents("recovered").Count > 0)),
-            session => session is not null,
-            TestTimeouts.Step,
-            ct)!;
 
     private static string NewStoreFile() => Path.Combine(Path.GetTempPath(), $"fleck-chat-browser-{Guid.NewGuid():N}.db");
 

@@ -59,7 +59,7 @@ public sealed class RoomsRecoveryTests : BrowserTest
 
         // The page joined each room again from what it had shown (nothing, in the kitchen), and got
         // exactly what it missed there.
-        var resumed = sockets.Sessions[^1];
+        var resumed = await sockets.SessionThatReceivedAsync("recovered", ct, s => s.ReceivedEvents("recovered").Count >= 2);
         Assert.That(resumed, Is.Not.SameAs(first));
         var rejoins = resumed.SentCommands("join").ToDictionary(c => c.GetProperty("room").GetString()!);
         Assert.That(rejoins.Keys, Is.EquivalentTo(new[] { "kitchen", "lobby" }));

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Fleck.Chat.Tests.Support;
 using Microsoft.Playwright;
 
 namespace Fleck.Chat.Browser.Tests.Support;
@@ -27,6 +28,19 @@ internal sealed class SocketLog
 
     /// <summary>The sockets that got any frame from the server, i.e. were accepted.</summary>
     public IReadOnlyList<PageSocket> Sessions => [.. _sockets.Where(s => !s.Received.IsEmpty)];
+
+    /// <summary>
+    /// The last session that received an event of <paramref name="type"/> and, if given, matches
+    /// <paramref name="condition"/>. Playwright reports a socket's frames to the test as events of
+    /// their own, which on a loaded machine can trail what the page already shows, so the log is
+    /// waited for rather than read at once.
+    /// </summary>
+    public Task<PageSocket> SessionThatReceivedAsync(string type, CancellationToken ct, Func<PageSocket, bool>? condition = null) =>
+        Retry.UntilAsync(
+            _ => Task.FromResult(Sessions.LastOrDefault(s => s.ReceivedEvents(type).Count > 0 && (condition?.Invoke(s) ?? true))),
+            session => session is not null,
+            TestTimeouts.Step,
+            ct)!;
 }
 
 /// <summary>One WebSocket of a page.</summary>

@@ -35,9 +35,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
 
     private const int InitialCapacity = 4;
 
-    // Every delivery takes this lock once, so it is the outbox's own monitor rather than a separate
-    // lock object: one object (and cache line) fewer per delivery when a broadcast walks thousands
-    // of outboxes. The type is internal and sealed, so no other code can lock on it.
+    private readonly Lock _lock = new();
     private OutgoingMessage?[]? _ring;
     private int _head;
     private int _count;
@@ -80,7 +78,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
 
     private EnqueueResult EnqueuePong(OutgoingMessage pong)
     {
-        lock (this)
+        lock (_lock)
         {
             if (_completed)
             {
@@ -116,7 +114,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     /// <summary>Lets a parked outbox write: whatever queued meanwhile goes out now.</summary>
     public void Start()
     {
-        lock (this)
+        lock (_lock)
         {
             Debug.Assert(_draining, "Start is called once, on a parked outbox");
             if (_count == 0 && _pendingPong is null)
@@ -133,7 +131,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     {
         get
         {
-            lock (this)
+            lock (_lock)
             {
                 return (QueuedCountLocked, _queuedBytes);
             }
@@ -152,7 +150,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     private EnqueueResult Enqueue(OutgoingMessage message, bool replaceQueued)
     {
         bool schedule;
-        lock (this)
+        lock (_lock)
         {
             if (_completed)
             {
@@ -200,7 +198,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     {
         get
         {
-            lock (this)
+            lock (_lock)
             {
                 return _closeWritten?.Task;
             }
@@ -210,7 +208,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     /// <summary>Refuses every later message; what is already queued is still written.</summary>
     public void Complete()
     {
-        lock (this)
+        lock (_lock)
         {
             _completed = true;
         }
@@ -219,7 +217,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     /// <summary>Drops whatever is queued; used once the socket is gone.</summary>
     public void Discard()
     {
-        lock (this)
+        lock (_lock)
         {
             _completed = true;
             ClearLocked();
@@ -271,7 +269,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
                 ReadOnlyMemory<byte> toWrite;
                 bool endsWithClose = false;
                 var frames = 0;
-                lock (this)
+                lock (_lock)
                 {
                     var pong = _pendingPong;
                     var first = PeekLocked();
@@ -330,7 +328,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
         catch (Exception ex)
         {
             Discard();
-            lock (this)
+            lock (_lock)
             {
                 _draining = false;
             }
