@@ -109,9 +109,6 @@ if stored:
     ratios = ", ".join(f"{o:,.0f} / {b:,.0f} = {o / b:.2f}" for o, b in stored)
     print(f"nick-broadcast with --store (50 kept, written behind) / broadcast deliveries/s, per repetition: {ratios}; "
           f"median {statistics.median(o / b for o, b in stored):.2f}")
-    over_nick = [s[0] / n[0] for s, n in zip(stored, nick)]
-    if over_nick:
-        print(f"nick-broadcast with --store / without, per repetition: " + ", ".join(f"{x:.2f}" for x in over_nick))
 scraped = paired("ours-scraped")
 if scraped:
     ratios = ", ".join(f"{o:,.0f} / {b:,.0f} = {o / b:.2f}" for o, b in scraped)
