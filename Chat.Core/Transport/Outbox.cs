@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 
 namespace Fleck.Chat.Transport;
@@ -26,9 +27,17 @@ namespace Fleck.Chat.Transport;
 /// An outbox starts parked: frames queue, but nothing is written until <see cref="Start"/>, so
 /// nothing can reach the socket ahead of the handshake's 101 answer.
 /// </para>
+/// <para>
+/// On a plain socket (<paramref name="socket"/> given, in non-blocking mode) each batch is first
+/// offered to the socket directly; only what the socket cannot take at once goes through the
+/// stream's asynchronous write. The direct send needs no async machinery for the common case, and
+/// it reports a peer that has gone as an error code: the stream's write throws instead, and the
+/// BCL renders a stack trace into every such exception, which made each vanished client cost
+/// reflection over its call stack.
+/// </para>
 /// Thread-safety: any number of concurrent <see cref="TryEnqueue"/> callers; at most one drain runs.
 /// </summary>
-internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Action<Exception?> onWriteFailed) : IThreadPoolWorkItem
+internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Action<Exception?> onWriteFailed, Socket? socket = null) : IThreadPoolWorkItem
 {
     /// <summary>Frames are copied into batches of up to this size; larger frames are written on their own.</summary>
     private const int BatchBytes = 64 * 1024;
@@ -314,9 +323,25 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
                     }
                 }
                 Debug.Assert(frames > 0);
-                Volatile.Write(ref _writeStartedTicks, Environment.TickCount64);
-                await output.WriteAsync(toWrite, CancellationToken.None).ConfigureAwait(false);
-                Volatile.Write(ref _writeStartedTicks, 0);
+                if (socket is not null)
+                {
+                    var sent = socket.Send(toWrite.Span, SocketFlags.None, out var error);
+                    if (error == SocketError.Success)
+                    {
+                        toWrite = toWrite[sent..];
+                    }
+                    else if (error != SocketError.WouldBlock)
+                    {
+                        Fail(new SocketException((int)error));
+                        return;
+                    }
+                }
+                if (!toWrite.IsEmpty)
+                {
+                    Volatile.Write(ref _writeStartedTicks, Environment.TickCount64);
+                    await output.WriteAsync(toWrite, CancellationToken.None).ConfigureAwait(false);
+                    Volatile.Write(ref _writeStartedTicks, 0);
+                }
                 FramesWritten += frames;
                 Writes++;
                 if (endsWithClose)
@@ -327,12 +352,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
         }
         catch (Exception ex)
         {
-            Discard();
-            lock (_lock)
-            {
-                _draining = false;
-            }
-            onWriteFailed(ex);
+            Fail(ex);
         }
         finally
         {
@@ -341,6 +361,16 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
                 ArrayPool<byte>.Shared.Return(batch);
             }
         }
+    }
+
+    private void Fail(Exception error)
+    {
+        Discard();
+        lock (_lock)
+        {
+            _draining = false;
+        }
+        onWriteFailed(error);
     }
 }
 

@@ -56,7 +56,8 @@ public sealed partial class WebSocketConnection : Modes.IMemberConnection
             KeepAliveInterval = TimeSpan.Zero,
             DangerousDeflateOptions = outcome.Deflate,
         });
-        _outbox = new Outbox(stream.Inner, options.MaxQueuedMessages, options.MaxQueuedBytes, OnWriteFailed);
+        // On a plain socket the outbox sends directly, without a stream in between (see Outbox).
+        _outbox = new Outbox(stream.Inner, options.MaxQueuedMessages, options.MaxQueuedBytes, OnWriteFailed, stream.Inner is NetworkStream ? socket : null);
         stream.Connection = this;
     }
 
@@ -161,7 +162,24 @@ public sealed partial class WebSocketConnection : Modes.IMemberConnection
     }
 
     /// <summary>The handshake's answer is on the wire: frames queued so far may follow it now.</summary>
-    internal void StartWriting() => _outbox.Start();
+    internal void StartWriting()
+    {
+        if (_stream.Inner is NetworkStream)
+        {
+            // The outbox's direct sends must never wait for room in the socket's buffer: a send the
+            // socket cannot take at once reports "would block" and goes the asynchronous way. The
+            // 101 answer, written synchronously just before, was the last blocking send.
+            try
+            {
+                _socket.Blocking = false;
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // The socket is already gone: the outbox's first send fails and ends the connection.
+            }
+        }
+        _outbox.Start();
+    }
 
     /// <summary>
     /// A frame the BCL wrote by itself. A pong that would overflow the queue makes the peer a slow
