@@ -57,8 +57,7 @@ public sealed class OutboxSocketTests
         // Nobody reads yet: the socket fills, and the rest waits in an asynchronous write.
         while (outbox.WriteStartedTicks == 0)
         {
-            await Task.Yield();
-            ct.ThrowIfCancellationRequested();
+            await Task.Delay(5, ct);
         }
         var expected = messages.SelectMany(m => m.Frame.ToArray()).ToArray();
         var received = await ReadExactlyAsync(client, expected.Length, ct);
