@@ -48,6 +48,12 @@ public sealed class HostLifecycleTests
     [TestCase(Sigint)]
     public async Task People_chat_through_the_host_and_a_signal_closes_them_with_1001_and_exits_zero(int signal)
     {
+        if (IgnoredByThisProcess(signal))
+        {
+            // A shell without job control starts background commands with SIGINT ignored, and a
+            // child inherits that: the host then rightly never sees the signal.
+            Assert.Ignore($"Signal {signal} is ignored by this process (started in the background?), so the host inherits that.");
+        }
         var ct = TestTimeouts.Token();
         await using var host = HostProcess.Start("--mode", "nick-broadcast", "--host", "127.0.0.1", "--port", "0", "--http-port", "0", "--log-level", "debug");
         await host.WaitForBannerAsync(ct);
@@ -77,5 +83,12 @@ public sealed class HostLifecycleTests
         Assert.That(host.Stdout, Does.Contain("/websocket/alice").And.Contain("127.0.0.1:"), "connections are logged at Debug with the client's endpoint");
         Assert.That(host.Stdout, Does.Contain("Shutting down: closing 2 connections"));
         Assert.That(host.Stderr, Is.Empty);
+    }
+
+    private static bool IgnoredByThisProcess(int signal)
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        var mask = Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16);
+        return (mask & (1UL << (signal - 1))) != 0;
     }
 }
