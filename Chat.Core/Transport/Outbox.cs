@@ -28,7 +28,7 @@ namespace Fleck.Chat.Transport;
 /// nothing can reach the socket ahead of the handshake's 101 answer.
 /// </para>
 /// <para>
-/// On a plain socket (<paramref name="socket"/> given, in non-blocking mode) each batch is first
+/// On a plain socket (<paramref name="socket"/> given) each batch is first
 /// offered to the socket directly; only what the socket cannot take at once goes through the
 /// stream's asynchronous write. The direct send needs no async machinery for the common case, and
 /// it reports a peer that has gone as an error code: the stream's write throws instead, and the
@@ -120,9 +120,24 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
         return EnqueueResult.Queued;
     }
 
-    /// <summary>Lets a parked outbox write: whatever queued meanwhile goes out now.</summary>
+    /// <summary>
+    /// Lets a parked outbox write: whatever queued meanwhile goes out now. A direct socket is put in
+    /// non-blocking mode first, so a send it cannot take at once reports "would block" and goes the
+    /// asynchronous way; until now the socket may still be written synchronously (the 101 answer).
+    /// </summary>
     public void Start()
     {
+        if (socket is not null)
+        {
+            try
+            {
+                socket.Blocking = false;
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // The socket is already gone: the first send fails and ends the connection.
+            }
+        }
         lock (_lock)
         {
             Debug.Assert(_draining, "Start is called once, on a parked outbox");

@@ -162,24 +162,7 @@ public sealed partial class WebSocketConnection : Modes.IMemberConnection
     }
 
     /// <summary>The handshake's answer is on the wire: frames queued so far may follow it now.</summary>
-    internal void StartWriting()
-    {
-        if (_stream.Inner is NetworkStream)
-        {
-            // The outbox's direct sends must never wait for room in the socket's buffer: a send the
-            // socket cannot take at once reports "would block" and goes the asynchronous way. The
-            // 101 answer, written synchronously just before, was the last blocking send.
-            try
-            {
-                _socket.Blocking = false;
-            }
-            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-            {
-                // The socket is already gone: the outbox's first send fails and ends the connection.
-            }
-        }
-        _outbox.Start();
-    }
+    internal void StartWriting() => _outbox.Start();
 
     /// <summary>
     /// A frame the BCL wrote by itself. A pong that would overflow the queue makes the peer a slow

@@ -43,8 +43,6 @@ public sealed class OutboxSocketTests
         using var __ = client;
         server.SendBufferSize = 4096;
         using var stream = new NetworkStream(server, ownsSocket: false);
-        // As the server runs it: the stream is made first (it refuses a non-blocking socket), then the socket stops blocking.
-        server.Blocking = false;
         Exception? failure = null;
         var outbox = new Outbox(stream, maxMessages: 10_000, maxBytes: 64L << 20, e => failure = e, server);
         outbox.Start();
@@ -73,7 +71,6 @@ public sealed class OutboxSocketTests
         var (server, client) = await ConnectedPairAsync(ct);
         using var _ = server;
         using var stream = new NetworkStream(server, ownsSocket: false);
-        server.Blocking = false;
         var failed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var outbox = new Outbox(stream, maxMessages: 100, maxBytes: 1 << 20, e => failed.TrySetResult(e), server);
         outbox.Start();
