@@ -35,9 +35,13 @@ namespace Fleck.Chat.Transport;
 /// BCL renders a stack trace into every such exception, which made each vanished client cost
 /// reflection over its call stack.
 /// </para>
+/// <para>
+/// Drains run on the server's <see cref="WriteScheduler"/> when one is given, in turns shared with
+/// the other connections, and otherwise as a thread-pool work item of their own.
+/// </para>
 /// Thread-safety: any number of concurrent <see cref="TryEnqueue"/> callers; at most one drain runs.
 /// </summary>
-internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Action<Exception?> onWriteFailed, Socket? socket = null) : IThreadPoolWorkItem
+internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Action<Exception?> onWriteFailed, Socket? socket = null, WriteScheduler? scheduler = null) : IThreadPoolWorkItem
 {
     /// <summary>Frames are copied into batches of up to this size; larger frames are written on their own.</summary>
     private const int BatchBytes = 64 * 1024;
@@ -116,7 +120,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
             }
             _draining = true;
         }
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        ScheduleDrain();
         return EnqueueResult.Queued;
     }
 
@@ -147,7 +151,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
                 return;
             }
         }
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        ScheduleDrain();
     }
 
     /// <summary>Frames waiting to be written (a waiting pong included), and their bytes.</summary>
@@ -200,7 +204,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
         }
         if (schedule)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            ScheduleDrain();
         }
         return EnqueueResult.Queued;
     }
@@ -250,6 +254,21 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     }
 
     void IThreadPoolWorkItem.Execute() => _ = DrainAsync();
+
+    /// <summary>Runs the drain that was scheduled; called by the <see cref="WriteScheduler"/>.</summary>
+    internal void Drain() => _ = DrainAsync();
+
+    private void ScheduleDrain()
+    {
+        if (scheduler is not null)
+        {
+            scheduler.Schedule(this);
+        }
+        else
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
 
     private void Push(OutgoingMessage message)
     {

@@ -57,7 +57,8 @@ public sealed partial class WebSocketConnection : Modes.IMemberConnection
             DangerousDeflateOptions = outcome.Deflate,
         });
         // On a plain socket the outbox sends directly, without a stream in between (see Outbox).
-        _outbox = new Outbox(stream.Inner, options.MaxQueuedMessages, options.MaxQueuedBytes, OnWriteFailed, stream.Inner is NetworkStream ? socket : null);
+        _outbox = new Outbox(stream.Inner, options.MaxQueuedMessages, options.MaxQueuedBytes, OnWriteFailed,
+            stream.Inner is NetworkStream ? socket : null, server?.WriteScheduler);
         stream.Connection = this;
     }
 

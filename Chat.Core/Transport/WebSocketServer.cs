@@ -56,6 +56,9 @@ public sealed class WebSocketServer : IAsyncDisposable
     /// <summary>Refused handshakes and slow consumers cut, for the chat's metrics.</summary>
     internal TransportCounters Counters { get; } = new();
 
+    /// <summary>Drains this server's outboxes in shared turns (see <see cref="Transport.WriteScheduler"/>).</summary>
+    internal WriteScheduler WriteScheduler { get; } = new();
+
     /// <summary>A snapshot of the open connections.</summary>
     public IReadOnlyCollection<WebSocketConnection> Connections => [.. _connections.Values];
 
