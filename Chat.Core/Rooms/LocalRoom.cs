@@ -22,6 +22,11 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
 
     private readonly Lock _lock = new();
     private readonly Dictionary<ChatMember, Seat> _seats = new(ReferenceEqualityComparer.Instance);
+    // Live members in the order they went live, and its array copy for the fan-out (null after a
+    // change). The seats' dictionary reuses the slots of members who left, so its own order would
+    // put a newcomer anywhere; in this order each member keeps its place in every fan-out, and those
+    // who came first are written to first, as in a broadcast.
+    private readonly List<Seat> _live = [];
     private Seat[]? _active = [];
     private int _pending;
 
@@ -80,6 +85,7 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
                 }
             }
             seat.Held = null;
+            _live.Add(seat);
             _pending--;
             _active = null;
         }
@@ -95,6 +101,7 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
             }
             if (seat.Held is null)
             {
+                _live.Remove(seat);
                 _active = null;
             }
             else
@@ -116,7 +123,7 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
         var sent = 0;
         lock (_lock)
         {
-            foreach (var seat in _active ??= [.. _seats.Values.Where(s => s.Held is null)])
+            foreach (var seat in _active ??= [.. _live])
             {
                 if (seat.Member != except && seat.IsNew(epoch, offset) && seat.Member.Send(message))
                 {
