@@ -253,9 +253,9 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
         _closeWritten?.TrySetResult();
     }
 
-    void IThreadPoolWorkItem.Execute() => _ = DrainAsync();
+    void IThreadPoolWorkItem.Execute() => Drain();
 
-    /// <summary>Runs the drain that was scheduled; called by the <see cref="WriteScheduler"/>.</summary>
+    /// <summary>Runs the drain that was scheduled: from the thread pool, or from a <see cref="WriteScheduler"/> turn.</summary>
     internal void Drain() => _ = DrainAsync();
 
     private void ScheduleDrain()
