@@ -27,6 +27,9 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
 
     public Socket Socket => _tcp.Client;
 
+    /// <summary>Bytes received from the server and not yet read as part of a frame.</summary>
+    public int Buffered => _end - _start;
+
     /// <summary>Connects and completes the opening handshake; throws if the answer is not 101.</summary>
     public static async Task<RawWebSocketClient> ConnectAsync(int port, string path, CancellationToken ct, string extraHeaders = "")
     {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Fleck.Chat.Tests.Support;
 using Fleck.Chat.Transport;
 
@@ -25,15 +24,15 @@ public sealed class WriteSchedulerTests
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         listener.Listen(Connections);
         var scheduler = new WriteScheduler();
-        var pairs = new List<(Socket Server, Socket Client, NetworkStream Stream, Outbox Outbox)>();
+        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        var pairs = new List<(Socket Server, RawWebSocketClient Client, NetworkStream Stream, Outbox Outbox)>();
         var failures = new List<Exception?>();
         try
         {
             for (var i = 0; i < Connections; i++)
             {
-                var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 var accept = listener.AcceptAsync(ct).AsTask();
-                await client.ConnectAsync(listener.LocalEndPoint!, ct);
+                var client = await RawWebSocketClient.ConnectTcpAsync(port, ct);
                 var server = await accept;
                 var stream = new NetworkStream(server, ownsSocket: false);
                 var outbox = new Outbox(stream, maxMessages: 10_000, maxBytes: 64L << 20, e =>
@@ -87,34 +86,23 @@ public sealed class WriteSchedulerTests
             {
                 pair.Stream.Dispose();
                 pair.Server.Dispose();
-                pair.Client.Dispose();
+                await pair.Client.DisposeAsync();
             }
         }
     }
 
-    /// <summary>Reads <paramref name="count"/> short unmasked text frames (payloads under 126 bytes) and returns their texts.</summary>
-    private static async Task<List<string>> ReadTextFramesAsync(Socket socket, int count, CancellationToken ct)
+    /// <summary>Reads <paramref name="count"/> frames, each a final text frame, and returns their texts.</summary>
+    private static async Task<List<string>> ReadTextFramesAsync(RawWebSocketClient client, int count, CancellationToken ct)
     {
         var texts = new List<string>(count);
-        var buffer = new byte[64 * 1024];
-        var filled = 0;
         while (texts.Count < count)
         {
-            var n = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, ct);
-            Assert.That(n, Is.GreaterThan(0), "the connection ended early");
-            filled += n;
-            var offset = 0;
-            while (filled - offset >= 2 && filled - offset >= 2 + (buffer[offset + 1] & 0x7F))
-            {
-                Assert.That(buffer[offset], Is.EqualTo(0x81), "a final text frame");
-                var length = buffer[offset + 1] & 0x7F;
-                texts.Add(Encoding.UTF8.GetString(buffer, offset + 2, length));
-                offset += 2 + length;
-            }
-            Buffer.BlockCopy(buffer, offset, buffer, 0, filled - offset);
-            filled -= offset;
+            var frame = await client.ReadFrameAsync(ct);
+            Assert.That(frame, Is.Not.Null, "the connection ended early");
+            Assert.That(frame!.Fin && frame.Rsv == 0 && frame.Opcode == 0x1, Is.True, "a final text frame");
+            texts.Add(frame.Text);
         }
-        Assert.That(filled, Is.Zero, "nothing beyond the frames sent");
+        Assert.That(client.Buffered, Is.Zero, "nothing beyond the frames sent");
         return texts;
     }
 }
