@@ -290,14 +290,29 @@ public sealed class WebSocketServer : IAsyncDisposable
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         timeout.CancelAfter(_options.HandshakeTimeout);
+        // The timeout closes the socket rather than riding along with the reads: a socket keeps the token of
+        // its last pending read in its cached read state, and with it this source, for the connection's life.
+        using var closeOnTimeout = timeout.Token.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket);
+        try
+        {
+            return await NegotiateAsync(socket, admitted, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && timeout.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The handshake did not complete in time.", ex, timeout.Token);
+        }
+    }
+
+    private async Task<WebSocketConnection?> NegotiateAsync(Socket socket, bool admitted, CancellationToken timeout)
+    {
         Stream stream = new NetworkStream(socket, ownsSocket: true);
         if (_options.Certificate is { } certificate)
         {
             var tls = new SslStream(stream, leaveInnerStreamOpen: false);
             stream = tls;
-            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, timeout.Token).ConfigureAwait(false);
+            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, timeout).ConfigureAwait(false);
         }
-        var read = await HandshakeReader.ReadAsync(stream, _options.MaxHandshakeBytes, timeout.Token).ConfigureAwait(false);
+        var read = await HandshakeReader.ReadAsync(stream, _options.MaxHandshakeBytes, CancellationToken.None).ConfigureAwait(false);
         var outcome = read.Status switch
         {
             HandshakeReadStatus.Closed => null,
@@ -316,7 +331,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         if (outcome.Accepted && _options.Authenticator is not null)
         {
             (outcome, identity) = await HandshakeAuthentication.AuthenticateAsync(outcome, read.Request!, SafeRemote(socket) as IPEndPoint,
-                _options, _handler, _logger, timeout.Token).ConfigureAwait(false);
+                _options, _handler, _logger, timeout).ConfigureAwait(false);
             refusedByAuthenticator = !outcome.Accepted;
         }
         if (!outcome.Accepted)
@@ -325,7 +340,7 @@ public sealed class WebSocketServer : IAsyncDisposable
             Counters.HandshakeRefused(refusedByAuthenticator && outcome.Status == 403
                 ? HandshakeRefusalReason.Forbidden
                 : HandshakeRefusalReasons.ForStatus(outcome.Status));
-            await SendHandshakeAnswerAsync(socket, stream, outcome.Response, timeout.Token).ConfigureAwait(false);
+            await SendHandshakeAnswerAsync(socket, stream, outcome.Response, timeout).ConfigureAwait(false);
             _logger.LogDebug("Refused handshake from {Remote}: {Status}", SafeRemote(socket), outcome.Status);
             // Half-close so the refusal is delivered before the socket goes, even if the client sent more.
             socket.Shutdown(SocketShutdown.Send);
@@ -343,7 +358,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         Register(connection);
         try
         {
-            await SendHandshakeAnswerAsync(socket, stream, outcome.Response, timeout.Token).ConfigureAwait(false);
+            await SendHandshakeAnswerAsync(socket, stream, outcome.Response, timeout).ConfigureAwait(false);
         }
         catch
         {

@@ -138,6 +138,10 @@ public sealed class HandshakeTests
         Assert.That(await client.ReadToEndAsync(ct), Is.Empty);
         // Timers may round to the clock's tick, a few milliseconds.
         Assert.That(waited.Elapsed, Is.GreaterThanOrEqualTo(timeout - TimeSpan.FromMilliseconds(20)), "not before the timeout");
+        // Counted as a timeout for the metrics, once the server has finished with it.
+        var counted = await Retry.UntilAsync(_ => Task.FromResult(server.Server.Counters.Refused(HandshakeRefusalReason.Timeout)),
+            n => n > 0, TimeSpan.FromSeconds(10), ct);
+        Assert.That(counted, Is.EqualTo(1));
     }
 
     [Test]
