@@ -25,10 +25,10 @@ internal static class ChatEvents
         Frame(new ServerEvent { Type = "message", Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset });
 
     public static OutgoingMessage History(ChatHistoryEntry entry) =>
-        Frame(new ServerEvent { Type = "history", Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts });
+        Frame(new ServerEvent { Type = "history", Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts }, isReplay: true);
 
     public static OutgoingMessage History(RoomEntry entry) =>
-        Frame(new ServerEvent { Type = "history", Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset });
+        Frame(new ServerEvent { Type = "history", Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset }, isReplay: true);
 
     /// <summary>
     /// Ends a resume: true when the history events just sent were exactly the messages the client
@@ -95,13 +95,13 @@ internal static class ChatEvents
         }
     }
 
-    private static OutgoingMessage Frame(ServerEvent e)
+    private static OutgoingMessage Frame(ServerEvent e, bool isReplay = false)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             JsonSerializer.Serialize(writer, e, ChatJsonContext.Default.ServerEvent);
         }
-        return OutgoingMessage.TrustedText(buffer.WrittenSpan);
+        return OutgoingMessage.TrustedText(buffer.WrittenSpan, isReplay);
     }
 }

@@ -16,7 +16,7 @@ internal static class RoomEvents
         Frame(new RoomEvent { Type = "message", Room = room, Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset });
 
     public static OutgoingMessage History(string room, RoomEntry entry) =>
-        Frame(new RoomEvent { Type = "history", Room = room, Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset });
+        Frame(new RoomEvent { Type = "history", Room = room, Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset }, isReplay: true);
 
     public static OutgoingMessage Joined(RoomSnapshot snapshot) =>
         Frame(new RoomEvent
@@ -65,13 +65,13 @@ internal static class RoomEvents
     public static OutgoingMessage Error(string code, string msg, string? room = null) =>
         Frame(new RoomEvent { Type = "error", Room = room, Name = Nickname.Server, Msg = msg, Code = code, Ts = ChatEvents.Now() });
 
-    private static OutgoingMessage Frame(RoomEvent e)
+    private static OutgoingMessage Frame(RoomEvent e, bool isReplay = false)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             JsonSerializer.Serialize(writer, e, RoomJsonContext.Default.RoomEvent);
         }
-        return OutgoingMessage.TrustedText(buffer.WrittenSpan);
+        return OutgoingMessage.TrustedText(buffer.WrittenSpan, isReplay);
     }
 }

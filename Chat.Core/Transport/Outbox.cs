@@ -53,6 +53,8 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     private int _head;
     private int _count;
     private long _queuedBytes;
+    private int _replayCount;
+    private long _replayBytes;
     private OutgoingMessage? _pendingPong;
 
     // True while a drain is scheduled or running, and from construction until Start(): an enqueue
@@ -99,7 +101,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
             }
             if (_pendingPong is { } waiting)
             {
-                if (_queuedBytes - waiting.WireLength + pong.WireLength > maxBytes)
+                if (_queuedBytes - Math.Min(_replayBytes, maxBytes) - waiting.WireLength + pong.WireLength > maxBytes)
                 {
                     return EnqueueResult.Full;
                 }
@@ -108,7 +110,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
                 _pendingPong = pong;
                 return EnqueueResult.Queued;
             }
-            if (_count + 1 > maxMessages || _queuedBytes + pong.WireLength > maxBytes)
+            if (WouldOverflowLocked(pong))
             {
                 return EnqueueResult.Full;
             }
@@ -188,7 +190,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
             {
                 ClearLocked();
             }
-            else if (!message.IsClose && (QueuedCountLocked >= maxMessages || _queuedBytes + message.WireLength > maxBytes))
+            else if (!message.IsClose && WouldOverflowLocked(message))
             {
                 return EnqueueResult.Full;
             }
@@ -209,6 +211,19 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
         return EnqueueResult.Queued;
     }
 
+    /// <summary>
+    /// Whether queuing <paramref name="message"/> would break the limits. Replayed messages (the
+    /// history a client is sent on joining) are left out, up to one more queue's worth: the client
+    /// has had no chance to read them yet, and one that reads nothing still holds at most twice the limits.
+    /// </summary>
+    private bool WouldOverflowLocked(OutgoingMessage message)
+    {
+        var replayCount = _replayCount + (message.IsReplay ? 1 : 0);
+        var replayBytes = _replayBytes + (message.IsReplay ? message.WireLength : 0);
+        return QueuedCountLocked + 1 - Math.Min(replayCount, maxMessages) > maxMessages
+            || _queuedBytes + message.WireLength - Math.Min(replayBytes, maxBytes) > maxBytes;
+    }
+
     private void ClearLocked()
     {
         if (_ring is not null)
@@ -218,6 +233,8 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
         _head = 0;
         _count = 0;
         _queuedBytes = 0;
+        _replayCount = 0;
+        _replayBytes = 0;
         _pendingPong = null;
     }
 
@@ -288,6 +305,11 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
         _ring[(_head + _count) & (_ring.Length - 1)] = message;
         _count++;
         _queuedBytes += message.WireLength;
+        if (message.IsReplay)
+        {
+            _replayCount++;
+            _replayBytes += message.WireLength;
+        }
     }
 
     private OutgoingMessage? PeekLocked() => _count == 0 ? null : _ring![_head];
@@ -299,6 +321,11 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
         _head = (_head + 1) & (_ring.Length - 1);
         _count--;
         _queuedBytes -= message.WireLength;
+        if (message.IsReplay)
+        {
+            _replayCount--;
+            _replayBytes -= message.WireLength;
+        }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

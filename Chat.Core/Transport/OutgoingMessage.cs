@@ -9,10 +9,11 @@ namespace Fleck.Chat.Transport;
 /// </summary>
 public sealed class OutgoingMessage
 {
-    private OutgoingMessage(byte[] frame, bool isClose = false)
+    private OutgoingMessage(byte[] frame, bool isClose = false, bool isReplay = false)
     {
         Frame = frame;
         IsClose = isClose;
+        IsReplay = isReplay;
     }
 
     /// <summary>The whole frame: header and payload.</summary>
@@ -26,6 +27,13 @@ public sealed class OutgoingMessage
 
     /// <summary>True for a close frame, after which nothing more may be sent (RFC 6455 §5.5.1).</summary>
     internal bool IsClose { get; }
+
+    /// <summary>
+    /// True for a message the server replays to one client on its own initiative (the history on joining or
+    /// resuming). A send queue counts these apart: a client that has had no chance to read them yet is not
+    /// behind because of them.
+    /// </summary>
+    internal bool IsReplay { get; }
 
     /// <summary>Number of bytes this message occupies on the wire.</summary>
     public int WireLength => Frame.Length;
@@ -51,7 +59,8 @@ public sealed class OutgoingMessage
     /// <summary>A binary message.</summary>
     public static OutgoingMessage Binary(ReadOnlySpan<byte> data) => new(ServerFrame.Create(ServerFrame.OpBinary, data));
 
-    internal static OutgoingMessage TrustedText(ReadOnlySpan<byte> utf8) => new(ServerFrame.Create(ServerFrame.OpText, utf8));
+    internal static OutgoingMessage TrustedText(ReadOnlySpan<byte> utf8, bool isReplay = false) =>
+        new(ServerFrame.Create(ServerFrame.OpText, utf8), isReplay: isReplay);
 
     internal static OutgoingMessage Close(int code, string? reason) => new(ServerFrame.CreateClose(code, reason), isClose: true);
 

@@ -27,7 +27,11 @@ public sealed record WebSocketServerOptions
     /// <summary>Most connections held at once; further clients are answered 503 and closed.</summary>
     public int MaxConnections { get; init; } = 50_000;
 
-    /// <summary>Most messages waiting to be written to one client; past it the client is a slow reader and is closed with 1008.</summary>
+    /// <summary>
+    /// Most messages waiting to be written to one client; past it the client is a slow reader and is closed with 1008.
+    /// History the client is sent on joining or resuming is left out of this limit and <see cref="MaxQueuedBytes"/>,
+    /// up to as much again.
+    /// </summary>
     public int MaxQueuedMessages { get; init; } = 4096;
 
     /// <summary>Most bytes waiting to be written to one client; past it the client is closed with 1008.</summary>

@@ -48,6 +48,30 @@ public sealed class OutboxTests
     }
 
     [Test]
+    public async Task Replayed_history_is_left_out_of_the_limits_up_to_one_more_queue_and_written_in_order()
+    {
+        var ct = TestTimeouts.Token();
+        var stream = new RecordingStream();
+        var outbox = Parked(stream, maxMessages: 3);
+        var entry = new Fleck.Chat.Rooms.RoomEntry("ann", "earlier", 0, 1);
+        var history = Enumerable.Range(0, 3).Select(_ => Fleck.Chat.Protocol.ChatEvents.History(entry)).ToArray();
+        var live = Enumerable.Range(0, 3).Select(i => OutgoingMessage.Text($"live{i}")).ToArray();
+
+        var historyResults = history.Select(outbox.TryEnqueue).ToArray();
+        var liveResults = live.Select(outbox.TryEnqueue).ToArray();
+        var pastTheLimit = outbox.TryEnqueue(OutgoingMessage.Text("one too many"));
+        // A client that reads nothing holds at most twice the limits: history past that counts too.
+        var pastTwice = outbox.TryEnqueue(Fleck.Chat.Protocol.ChatEvents.History(entry));
+
+        Assert.That(historyResults, Is.All.EqualTo(EnqueueResult.Queued), "a whole queue's worth of replayed messages");
+        Assert.That(liveResults, Is.All.EqualTo(EnqueueResult.Queued), "and the live messages still have the whole limit");
+        Assert.That((pastTheLimit, pastTwice), Is.EqualTo((EnqueueResult.Full, EnqueueResult.Full)));
+        outbox.Start();
+        var close = await CloseAndWaitAsync(outbox, OutgoingMessage.EmptyClose(), ct);
+        Assert.That(stream.Written, Is.EqualTo(Bytes([.. history, .. live]).Concat(close)));
+    }
+
+    [Test]
     public void The_byte_limit_refuses_the_message_that_would_pass_it_and_takes_one_that_fits()
     {
         var stream = new RecordingStream();
