@@ -20,6 +20,7 @@ internal sealed class ConnectionStream(Stream inner, ReadOnlyMemory<byte> prefix
     private IncomingFrameScanner _scanner = new(maxMessageBytes, maxControlFramesPerSecond);
     private ReadOnlyMemory<byte> _prefix = prefix;
     private long _lastReadTicks = Environment.TickCount64;
+    private long _messagesReturned;
 
     /// <summary>The transport underneath (TLS or the socket).</summary>
     public Stream Inner => inner;
@@ -66,6 +67,17 @@ internal sealed class ConnectionStream(Stream inner, ReadOnlyMemory<byte> prefix
         var read = inner.ReadAsync(buffer, cancellationToken);
         return read.IsCompletedSuccessfully ? ValueTask.FromResult(Scan(buffer.Span[..read.Result])) : ScanWhenReadAsync(read, buffer);
     }
+
+    /// <summary>The parser has returned the last part of a data message.</summary>
+    public void MessageReturned() => _messagesReturned++;
+
+    /// <summary>
+    /// Whether the parser has been handed nothing beyond the messages it returned: no replayed bytes
+    /// left, no frame begun, no violation pending. Then the next byte can only come from the
+    /// transport, and waiting on the transport is the same as waiting on the parser.
+    /// </summary>
+    public bool HandedNothingBeyondReturnedMessages =>
+        _prefix.IsEmpty && _scanner.Violation == FrameViolation.None && _scanner.AtMessageEnd && _scanner.MessagesEnded == _messagesReturned;
 
     /// <summary>What the scanner found wrong with the client's frames; reads fail once this is set.</summary>
     public FrameViolation Violation => _scanner.Violation;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace Fleck.Chat.Transport;
 
@@ -42,6 +43,8 @@ internal enum FrameViolation
 /// reserved bits, control-frame and fragmentation rules, UTF-8) stays with the BCL.
 /// Thread-safety: none; it is used by the single reader.
 /// </summary>
+// Every connection holds one: auto layout packs the small fields together instead of padding each.
+[StructLayout(LayoutKind.Auto)]
 internal struct IncomingFrameScanner(long maxMessageBytes, int maxControlFramesPerSecond = 0)
 {
     private const int MaskLength = 4;
@@ -56,12 +59,23 @@ internal struct IncomingFrameScanner(long maxMessageBytes, int maxControlFramesP
     private bool _messageCompressed;
     private long _controlWindowStart;
     private int _controlFrames;
+    private bool _frameEndsMessage;
+    private bool _pastMessageEnd;
 
     /// <summary>The first violation found; once set, nothing more is scanned.</summary>
     public FrameViolation Violation { get; private set; }
 
     /// <summary>Payload length of the first close frame the client sent, or null before one arrived.</summary>
     public int? FirstCloseLength { get; private set; }
+
+    /// <summary>Data messages whose last frame has been scanned whole.</summary>
+    public long MessagesEnded { get; private set; }
+
+    /// <summary>
+    /// True when the bytes scanned so far end exactly where a data message ends (or none were
+    /// scanned): a parser that has returned <see cref="MessagesEnded"/> messages then holds nothing unread.
+    /// </summary>
+    public readonly bool AtMessageEnd => !_pastMessageEnd;
 
     /// <summary>Scans the next bytes from the client, which arrived just now.</summary>
     public int Scan(ReadOnlySpan<byte> data) => Scan(data, Environment.TickCount64);
@@ -83,11 +97,16 @@ internal struct IncomingFrameScanner(long maxMessageBytes, int maxControlFramesP
         var i = 0;
         while (i < data.Length)
         {
+            _pastMessageEnd = true;
             if (_payloadLeft > 0)
             {
                 var skip = (int)Math.Min(_payloadLeft, data.Length - i);
                 i += skip;
                 _payloadLeft -= skip;
+                if (_payloadLeft == 0)
+                {
+                    OnFrameEnd();
+                }
                 continue;
             }
             var b = data[i];
@@ -124,9 +143,22 @@ internal struct IncomingFrameScanner(long maxMessageBytes, int maxControlFramesP
                 {
                     return Fail(violation, frameStart);
                 }
+                if (_payloadLeft == 0)
+                {
+                    OnFrameEnd();
+                }
             }
         }
         return data.Length;
+    }
+
+    private void OnFrameEnd()
+    {
+        if (_frameEndsMessage)
+        {
+            MessagesEnded++;
+            _pastMessageEnd = false;
+        }
     }
 
     private FrameViolation OnHeader(long nowMs)
@@ -138,6 +170,7 @@ internal struct IncomingFrameScanner(long maxMessageBytes, int maxControlFramesP
         }
         _payloadLeft = (long)_length;
         var opcode = _first & 0x0F;
+        _frameEndsMessage = opcode < 0x8 && (_first & 0x80) != 0;
         if (opcode >= 0x8)
         {
             if ((_first & 0x40) != 0)

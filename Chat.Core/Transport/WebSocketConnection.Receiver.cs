@@ -10,79 +10,84 @@ public sealed partial class WebSocketConnection
     /// <summary>First receive buffer; it grows by doubling up to the message limit.</summary>
     private const int InitialReceiveBuffer = 4096;
 
+    // What the receive loop needs when the socket's completion starts it again after an idle wait.
+    private IWebSocketHandler? _handler;
+    private CancellationToken _serverStopping;
+    private ValueTask<int> _idleWait;
+    private Action? _resume;
+
     /// <summary>
     /// The connection's life: open, messages in order, close. The BCL does the framing and the
     /// RFC checks it knows (masking, reserved bits, opcodes, control-frame rules, UTF-8 of text,
     /// close codes); this loop adds what it leaves to its caller: the message size limit, the
     /// reply to a peer's close, and cleanup on every path.
     /// </summary>
-    internal async Task RunAsync(IWebSocketHandler handler, CancellationToken serverStopping)
+    internal Task RunAsync(IWebSocketHandler handler, CancellationToken serverStopping)
     {
+        _handler = handler;
+        _serverStopping = serverStopping;
+        return RunAsync(resumed: false);
+    }
+
+    /// <summary>The socket has something to read (or failed) after the loop parked on it: the loop goes on.</summary>
+    private void ResumeAfterIdleWait() => _ = RunAsync(resumed: true);
+
+    private async Task RunAsync(bool resumed)
+    {
+        var handler = _handler!;
+        var serverStopping = _serverStopping;
+        var parked = false;
         try
         {
-            await handler.OnOpenAsync(this, serverStopping).ConfigureAwait(false);
-            // The receive loop lives here rather than in a method of its own: one async state fewer held by every idle connection.
+            if (resumed)
+            {
+                // Throws what the wait ended with (the socket closed or failed), like an awaited receive would.
+                var wait = _idleWait;
+                _idleWait = default;
+                wait.GetAwaiter().GetResult();
+            }
+            else
+            {
+                await handler.OnOpenAsync(this, serverStopping).ConfigureAwait(false);
+            }
             // No cancellation token on receives: a registration per pending read costs memory on every
             // idle connection, and Abort() ends a pending read anyway by closing the socket.
-            var token = CancellationToken.None;
             while (true)
             {
+                // Over a plain socket without deflate, the wait between messages is a zero-byte receive on the
+                // socket itself, once the parser holds no unread bytes: a receive pending in the BCL's parser
+                // would keep its async state (over 200 bytes) alive for as long as the connection is idle.
+                // When the socket has nothing yet, this method returns and the socket's completion starts it
+                // again, so an idle connection holds no async state of ours either, only that callback.
+                if (_stream.Inner is System.Net.Sockets.NetworkStream && !IsCompressionEnabled && _stream.HandedNothingBeyondReturnedMessages)
+                {
+                    var wait = _socket.ReceiveAsync(Memory<byte>.Empty, System.Net.Sockets.SocketFlags.None);
+                    if (!wait.IsCompleted)
+                    {
+                        _idleWait = wait;
+                        parked = true;
+                        wait.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_resume ??= ResumeAfterIdleWait);
+                        return;
+                    }
+                    wait.GetAwaiter().GetResult();
+                }
                 // A zero-byte receive waits for the next frame without holding a buffer while idle.
-                var first = await _webSocket.ReceiveAsync(Memory<byte>.Empty, token).ConfigureAwait(false);
+                var first = await _webSocket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
                 if (first.MessageType == WebSocketMessageType.Close)
                 {
                     await OnPeerCloseAsync().ConfigureAwait(false);
                     return;
                 }
-                var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialReceiveBuffer, _options.MaxMessageBytes + 1));
-                try
+                // The rest of the message is read by a method of its own: this one's state is what every idle
+                // connection holds while it waits, so it keeps no more locals than the wait needs.
+                if (!await ReceiveRestAsync(first, handler, serverStopping).ConfigureAwait(false))
                 {
-                    var length = 0;
-                    var end = first.EndOfMessage;
-                    while (!end)
-                    {
-                        if (length == buffer.Length)
-                        {
-                            buffer = Grow(buffer, length);
-                        }
-                        var limit = Math.Min(buffer.Length, _options.MaxMessageBytes + 1);
-                        var part = await _webSocket.ReceiveAsync(buffer.AsMemory(length, limit - length), token).ConfigureAwait(false);
-                        if (part.MessageType == WebSocketMessageType.Close)
-                        {
-                            await OnPeerCloseAsync().ConfigureAwait(false);
-                            return;
-                        }
-                        length += part.Count;
-                        end = part.EndOfMessage;
-                        if (length > _options.MaxMessageBytes)
-                        {
-                            _logger.LogDebug("Connection {Id} from {Remote} sent a message over {Max} bytes", Id, RemoteEndPoint, _options.MaxMessageBytes);
-                            await CloseAsync(WebSocketCloseCode.MessageTooBig, $"Message larger than {_options.MaxMessageBytes} bytes").ConfigureAwait(false);
-                            await DrainUntilPeerClosesAsync(token).ConfigureAwait(false);
-                            return;
-                        }
-                    }
-                    // The BCL checks UTF-8 frame by frame but not that the message ends on a whole
-                    // character when its last fragment is empty; only that tail needs looking at.
-                    if (first.MessageType == WebSocketMessageType.Text && !EndsOnWholeCharacter(buffer.AsSpan(0, length)))
-                    {
-                        _logger.LogDebug("Connection {Id} from {Remote} sent text that is not UTF-8", Id, RemoteEndPoint);
-                        await CloseAsync(WebSocketCloseCode.InvalidPayload, "Text message is not valid UTF-8").ConfigureAwait(false);
-                        await DrainUntilPeerClosesAsync(token).ConfigureAwait(false);
-                        return;
-                    }
-                    if (Volatile.Read(ref _closeStarted) == 0)
-                    {
-                        await handler.OnMessageAsync(this, new WebSocketMessage(first.MessageType, buffer.AsMemory(0, length)), serverStopping).ConfigureAwait(false);
-                    }
+                    return;
                 }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
+                _stream.MessageReturned();
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException or InvalidDataException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException or InvalidDataException or System.Net.Sockets.SocketException)
         {
             _logger.LogDebug("Connection {Id} from {Remote} ended: {Reason}", Id, RemoteEndPoint, ex.Message);
             if (_stream.Violation is not FrameViolation.None and var violation)
@@ -104,7 +109,65 @@ public sealed partial class WebSocketConnection
         }
         finally
         {
-            await FinishAsync(handler).ConfigureAwait(false);
+            if (!parked)
+            {
+                await FinishAsync(handler).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads the rest of a message whose first frame <paramref name="first"/> has begun, checks it and
+    /// hands it to the handler. False when the connection is done (the peer closed, or the message broke a rule).
+    /// </summary>
+    private async Task<bool> ReceiveRestAsync(ValueWebSocketReceiveResult first, IWebSocketHandler handler, CancellationToken serverStopping)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialReceiveBuffer, _options.MaxMessageBytes + 1));
+        try
+        {
+            var length = 0;
+            var end = first.EndOfMessage;
+            while (!end)
+            {
+                if (length == buffer.Length)
+                {
+                    buffer = Grow(buffer, length);
+                }
+                var limit = Math.Min(buffer.Length, _options.MaxMessageBytes + 1);
+                var part = await _webSocket.ReceiveAsync(buffer.AsMemory(length, limit - length), CancellationToken.None).ConfigureAwait(false);
+                if (part.MessageType == WebSocketMessageType.Close)
+                {
+                    await OnPeerCloseAsync().ConfigureAwait(false);
+                    return false;
+                }
+                length += part.Count;
+                end = part.EndOfMessage;
+                if (length > _options.MaxMessageBytes)
+                {
+                    _logger.LogDebug("Connection {Id} from {Remote} sent a message over {Max} bytes", Id, RemoteEndPoint, _options.MaxMessageBytes);
+                    await CloseAsync(WebSocketCloseCode.MessageTooBig, $"Message larger than {_options.MaxMessageBytes} bytes").ConfigureAwait(false);
+                    await DrainUntilPeerClosesAsync().ConfigureAwait(false);
+                    return false;
+                }
+            }
+            // The BCL checks UTF-8 frame by frame but not that the message ends on a whole
+            // character when its last fragment is empty; only that tail needs looking at.
+            if (first.MessageType == WebSocketMessageType.Text && !EndsOnWholeCharacter(buffer.AsSpan(0, length)))
+            {
+                _logger.LogDebug("Connection {Id} from {Remote} sent text that is not UTF-8", Id, RemoteEndPoint);
+                await CloseAsync(WebSocketCloseCode.InvalidPayload, "Text message is not valid UTF-8").ConfigureAwait(false);
+                await DrainUntilPeerClosesAsync().ConfigureAwait(false);
+                return false;
+            }
+            if (Volatile.Read(ref _closeStarted) == 0)
+            {
+                await handler.OnMessageAsync(this, new WebSocketMessage(first.MessageType, buffer.AsMemory(0, length)), serverStopping).ConfigureAwait(false);
+            }
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -152,14 +215,14 @@ public sealed partial class WebSocketConnection
         return lead < 0 || Utf8.IsValid(text[lead..]);
     }
 
-    private async Task DrainUntilPeerClosesAsync(CancellationToken token)
+    private async Task DrainUntilPeerClosesAsync()
     {
         var scratch = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
             while (true)
             {
-                var r = await _webSocket.ReceiveAsync(scratch.AsMemory(), token).ConfigureAwait(false);
+                var r = await _webSocket.ReceiveAsync(scratch.AsMemory(), CancellationToken.None).ConfigureAwait(false);
                 if (r.MessageType == WebSocketMessageType.Close)
                 {
                     await OnPeerCloseAsync().ConfigureAwait(false);

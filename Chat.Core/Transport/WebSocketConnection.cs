@@ -42,7 +42,7 @@ public sealed partial class WebSocketConnection : Modes.IMemberConnection
         _options = options;
         _logger = logger;
         RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
-        Path = request.Path;
+        Path = server?.SharePath(request.Path) ?? request.Path;
         Query = request.Query;
         _rawHead = request.RawHead;
         SubProtocol = outcome.SubProtocol;

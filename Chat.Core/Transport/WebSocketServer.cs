@@ -36,6 +36,9 @@ public sealed class WebSocketServer : IAsyncDisposable
     private int _closeHandlersRunning;
     private int _stopped;
 
+    // The path of the last connection: most clients ask for the same one, and sharing the string spares each idle connection its own copy.
+    private string? _lastPath;
+
     /// <summary>Creates a server; nothing listens until <see cref="StartAsync"/>.</summary>
     public WebSocketServer(WebSocketServerOptions options, IWebSocketHandler handler, ILoggerFactory? loggerFactory = null)
     {
@@ -147,6 +150,18 @@ public sealed class WebSocketServer : IAsyncDisposable
             _logger.LogWarning("Stopped with {Connections} connections and {Handlers} close handlers still running",
                 ConnectionCount, Volatile.Read(ref _closeHandlersRunning));
         }
+    }
+
+    /// <summary>The same string as the last connection's path when the paths are equal, otherwise <paramref name="path"/> (kept for the next one).</summary>
+    internal string SharePath(string path)
+    {
+        var last = Volatile.Read(ref _lastPath);
+        if (path == last)
+        {
+            return last;
+        }
+        Volatile.Write(ref _lastPath, path);
+        return path;
     }
 
     /// <summary>Counts a connection in before its 101 answer is sent, so no client that has its 101 is left uncounted.</summary>

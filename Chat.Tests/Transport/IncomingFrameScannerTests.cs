@@ -54,5 +54,28 @@ public sealed class IncomingFrameScannerTests
         Assert.That(scanner.Scan(many, nowMs: 0), Is.EqualTo(many.Length));
     }
 
+    [Test]
+    public void Whole_data_messages_are_counted_where_their_last_frame_ends_and_control_frames_are_not()
+    {
+        var scanner = new IncomingFrameScanner(1024);
+        Assert.That((scanner.MessagesEnded, scanner.AtMessageEnd), Is.EqualTo((0L, true)), "nothing scanned yet");
+
+        var whole = Text("one");
+        scanner.Scan(whole.AsSpan(0, 4), nowMs: 0);
+        Assert.That((scanner.MessagesEnded, scanner.AtMessageEnd), Is.EqualTo((0L, false)), "inside its header");
+        scanner.Scan(whole.AsSpan(4), nowMs: 0);
+        Assert.That((scanner.MessagesEnded, scanner.AtMessageEnd), Is.EqualTo((1L, true)));
+
+        scanner.Scan(Ping, nowMs: 0);
+        Assert.That((scanner.MessagesEnded, scanner.AtMessageEnd), Is.EqualTo((1L, false)), "a ping ends no message");
+
+        byte[] fragmented = [.. RawWebSocketClient.Frame(0x1, "fir"u8, fin: false), .. RawWebSocketClient.Frame(0x0, "st"u8, fin: false)];
+        scanner.Scan(fragmented, nowMs: 0);
+        Assert.That((scanner.MessagesEnded, scanner.AtMessageEnd), Is.EqualTo((1L, false)), "a fragment without FIN ends no message");
+        byte[] last = [.. RawWebSocketClient.Frame(0x0, ""u8), .. RawWebSocketClient.Frame(0x2, ""u8)];
+        scanner.Scan(last, nowMs: 0);
+        Assert.That((scanner.MessagesEnded, scanner.AtMessageEnd), Is.EqualTo((3L, true)), "the last fragment and an empty binary message");
+    }
+
     private static byte[] Text(string text) => RawWebSocketClient.Frame(0x1, System.Text.Encoding.UTF8.GetBytes(text));
 }
