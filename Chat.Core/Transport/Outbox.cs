@@ -41,14 +41,15 @@ namespace Fleck.Chat.Transport;
 /// </para>
 /// Thread-safety: any number of concurrent <see cref="TryEnqueue"/> callers; at most one drain runs.
 /// </summary>
-internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Action<Exception?> onWriteFailed, Socket? socket = null, WriteScheduler? scheduler = null) : IThreadPoolWorkItem
+internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, IWriteFailureListener onWriteFailed, Socket? socket = null, WriteScheduler? scheduler = null) : IThreadPoolWorkItem
 {
     /// <summary>Frames are copied into batches of up to this size; larger frames are written on their own.</summary>
     private const int BatchBytes = 64 * 1024;
 
     private const int InitialCapacity = 4;
 
-    private readonly Lock _lock = new();
+    // The outbox locks itself (it is never exposed): a lock object of its own would be one more
+    // allocation kept by every idle connection.
     private OutgoingMessage?[]? _ring;
     private int _head;
     private int _count;
@@ -93,7 +94,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
 
     private EnqueueResult EnqueuePong(OutgoingMessage pong)
     {
-        lock (_lock)
+        lock (this)
         {
             if (_completed)
             {
@@ -144,7 +145,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
                 // The socket is already gone: the first send fails and ends the connection.
             }
         }
-        lock (_lock)
+        lock (this)
         {
             Debug.Assert(_draining, "Start is called once, on a parked outbox");
             if (_count == 0 && _pendingPong is null)
@@ -161,7 +162,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     {
         get
         {
-            lock (_lock)
+            lock (this)
             {
                 return (QueuedCountLocked, _queuedBytes);
             }
@@ -180,7 +181,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     private EnqueueResult Enqueue(OutgoingMessage message, bool replaceQueued)
     {
         bool schedule;
-        lock (_lock)
+        lock (this)
         {
             if (_completed)
             {
@@ -243,7 +244,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     {
         get
         {
-            lock (_lock)
+            lock (this)
             {
                 return _closeWritten?.Task;
             }
@@ -253,7 +254,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     /// <summary>Refuses every later message; what is already queued is still written.</summary>
     public void Complete()
     {
-        lock (_lock)
+        lock (this)
         {
             _completed = true;
         }
@@ -262,7 +263,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     /// <summary>Drops whatever is queued; used once the socket is gone.</summary>
     public void Discard()
     {
-        lock (_lock)
+        lock (this)
         {
             _completed = true;
             ClearLocked();
@@ -339,7 +340,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
                 ReadOnlyMemory<byte> toWrite;
                 bool endsWithClose = false;
                 var frames = 0;
-                lock (_lock)
+                lock (this)
                 {
                     var pong = _pendingPong;
                     var first = PeekLocked();
@@ -427,11 +428,11 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, Acti
     private void Fail(Exception error)
     {
         Discard();
-        lock (_lock)
+        lock (this)
         {
             _draining = false;
         }
-        onWriteFailed(error);
+        onWriteFailed.OnWriteFailed(error);
     }
 }
 

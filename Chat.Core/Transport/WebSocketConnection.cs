@@ -12,7 +12,7 @@ namespace Fleck.Chat.Transport;
 /// slow reader is disconnected with 1008 instead of slowing anyone else.
 /// Thread-safety: every member may be called from any thread.
 /// </summary>
-public sealed partial class WebSocketConnection : Modes.IMemberConnection
+public sealed partial class WebSocketConnection : Modes.IMemberConnection, IWriteFailureListener
 {
     private readonly Socket _socket;
     private readonly ConnectionStream _stream;
@@ -57,7 +57,7 @@ public sealed partial class WebSocketConnection : Modes.IMemberConnection
             DangerousDeflateOptions = outcome.Deflate,
         });
         // On a plain socket the outbox sends directly, without a stream in between (see Outbox).
-        _outbox = new Outbox(stream.Inner, options.MaxQueuedMessages, options.MaxQueuedBytes, OnWriteFailed,
+        _outbox = new Outbox(stream.Inner, options.MaxQueuedMessages, options.MaxQueuedBytes, this,
             stream.Inner is NetworkStream ? socket : null, server?.WriteScheduler);
         stream.Connection = this;
     }
@@ -200,7 +200,7 @@ public sealed partial class WebSocketConnection : Modes.IMemberConnection
     /// <summary>If the peer does not answer our close in time, the socket is closed anyway (RFC 6455 §7.1.1); the sweep checks.</summary>
     private void ScheduleCloseTimeout() => Volatile.Write(ref _closeStartedTicks, Environment.TickCount64);
 
-    private void OnWriteFailed(Exception? error)
+    void IWriteFailureListener.OnWriteFailed(Exception? error)
     {
         _logger.LogDebug(error, "Write to connection {Id} from {Remote} failed", Id, RemoteEndPoint);
         Abort();

@@ -44,7 +44,7 @@ public sealed class OutboxSocketTests
         server.SendBufferSize = 4096;
         using var stream = new NetworkStream(server, ownsSocket: false);
         Exception? failure = null;
-        var outbox = new Outbox(stream, maxMessages: 10_000, maxBytes: 64L << 20, e => failure = e, server);
+        var outbox = new Outbox(stream, maxMessages: 10_000, maxBytes: 64L << 20, new WriteFailures(e => failure = e), server);
         outbox.Start();
         var messages = Enumerable.Range(0, 2000).Select(i => OutgoingMessage.Text($"{i}:" + new string('x', 500))).ToArray();
 
@@ -72,7 +72,7 @@ public sealed class OutboxSocketTests
         using var _ = server;
         using var stream = new NetworkStream(server, ownsSocket: false);
         var failed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var outbox = new Outbox(stream, maxMessages: 100, maxBytes: 1 << 20, e => failed.TrySetResult(e), server);
+        var outbox = new Outbox(stream, maxMessages: 100, maxBytes: 1 << 20, new WriteFailures(e => failed.TrySetResult(e)), server);
         outbox.Start();
         client.LingerState = new LingerOption(enable: true, seconds: 0);
         client.Close();

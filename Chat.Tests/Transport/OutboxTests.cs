@@ -9,7 +9,7 @@ namespace Fleck.Chat.Tests.Transport;
 [Parallelizable(ParallelScope.All)]
 public sealed class OutboxTests
 {
-    private static Outbox Parked(RecordingStream stream, int maxMessages = 100, long maxBytes = 1 << 20) => new(stream, maxMessages, maxBytes, _ => { });
+    private static Outbox Parked(RecordingStream stream, int maxMessages = 100, long maxBytes = 1 << 20) => new(stream, maxMessages, maxBytes, new WriteFailures(_ => { }));
 
     private static Outbox Started(RecordingStream stream, int maxMessages = 100, long maxBytes = 1 << 20)
     {

@@ -35,13 +35,13 @@ public sealed class WriteSchedulerTests
                 var client = await RawWebSocketClient.ConnectTcpAsync(port, ct);
                 var server = await accept;
                 var stream = new NetworkStream(server, ownsSocket: false);
-                var outbox = new Outbox(stream, maxMessages: 10_000, maxBytes: 64L << 20, e =>
+                var outbox = new Outbox(stream, maxMessages: 10_000, maxBytes: 64L << 20, new WriteFailures(e =>
                 {
                     lock (failures)
                     {
                         failures.Add(e);
                     }
-                }, server, scheduler);
+                }), server, scheduler);
                 outbox.Start();
                 pairs.Add((server, client, stream, outbox));
             }
