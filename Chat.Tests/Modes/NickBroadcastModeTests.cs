@@ -156,16 +156,9 @@ public sealed class NickBroadcastModeTests
     public async Task A_history_longer_than_the_send_queue_reaches_a_late_joiner_whole()
     {
         var ct = TestTimeouts.Token();
-        // The queue holds 60 messages; the history replayed to a joiner is 100, queued at once.
-        var options = new ChatServerOptions
-        {
-            HistorySize = 100,
-            MessagesPerSecond = 0,
-            Transport = new Fleck.Chat.Transport.WebSocketServerOptions { MaxQueuedMessages = 60 },
-        };
-        await using var chat = await ChatFixture.StartAsync(new NickBroadcastMode(), options);
+        await using var chat = await ChatFixture.StartAsync(new NickBroadcastMode(), LongHistory.Options);
         var alice = await chat.JoinAsync("alice", ct);
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < LongHistory.Messages; i++)
         {
             await alice.SendTextAsync($"m{i}", ct);
             await alice.ReceiveEventAsync("message", ct);
@@ -174,7 +167,7 @@ public sealed class NickBroadcastModeTests
         var bob = await chat.ConnectAsync("/websocket/bob", ct);
         await bob.ReceiveEventAsync("users", ct);
         var history = new List<string>();
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < LongHistory.Messages; i++)
         {
             var e = await bob.ReceiveEventAsync(ct);
             Assert.That(e.GetProperty("type").GetString(), Is.EqualTo("history"));
@@ -184,7 +177,7 @@ public sealed class NickBroadcastModeTests
         await bob.SendTextAsync("after", ct);
         var live = await bob.ReceiveEventAsync("message", ct);
 
-        Assert.That(history, Is.EqualTo(Enumerable.Range(0, 100).Select(i => $"m{i}")));
+        Assert.That(history, Is.EqualTo(Enumerable.Range(0, LongHistory.Messages).Select(i => $"m{i}")));
         Assert.That(live.GetProperty("msg").GetString(), Is.EqualTo("after"));
     }
 

@@ -265,6 +265,34 @@ public sealed class RoomsModeTests
     }
 
     [Test]
+    public async Task A_room_history_longer_than_the_send_queue_reaches_a_joiner_whole()
+    {
+        var ct = TestTimeouts.Token();
+        await using var chat = await ChatFixture.StartAsync(new RoomsMode(), LongHistory.Options);
+        var alice = await chat.JoinAsync("alice", ct);
+        await alice.JoinedAsync("lobby", ct);
+        for (var i = 1; i <= LongHistory.Messages; i++)
+        {
+            await alice.SayAsync("lobby", $"m{i}", ct);
+            await alice.ReceiveUntilMessageAsync($"m{i}", ct);
+        }
+        var bob = await chat.JoinAsync("bob", ct);
+
+        await bob.JoinedAsync("lobby", ct);
+        var history = new List<JsonElement>();
+        for (var i = 0; i < LongHistory.Messages; i++)
+        {
+            history.Add(await bob.ReceiveEventAsync(ct));
+        }
+        // Not cut as a slow reader afterwards: a live message still reaches it.
+        await alice.SayAsync("lobby", "live", ct);
+        var live = await bob.ReceiveEventAsync(ct);
+
+        Assert.That(history.Select(e => (e.Type(), e.Str("msg"))), Is.EqualTo(Enumerable.Range(1, LongHistory.Messages).Select(i => ("history", $"m{i}"))));
+        Assert.That((live.Type(), live.Str("msg")), Is.EqualTo(("message", "live")));
+    }
+
+    [Test]
     public async Task Logins_are_not_announced_to_the_whole_chat_and_every_event_has_name_msg_and_ts()
     {
         var ct = TestTimeouts.Token();
