@@ -102,7 +102,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, IWri
             }
             if (_pendingPong is { } waiting)
             {
-                if (_queuedBytes - Math.Min(_replayBytes, maxBytes) - waiting.WireLength + pong.WireLength > maxBytes)
+                if (WouldOverflowLocked(pong, replacing: waiting))
                 {
                     return EnqueueResult.Full;
                 }
@@ -213,16 +213,19 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, IWri
     }
 
     /// <summary>
-    /// Whether queuing <paramref name="message"/> would break the limits. Replayed messages (the
-    /// history a client is sent on joining) are left out, up to one more queue's worth: the client
-    /// has had no chance to read them yet, and one that reads nothing still holds at most twice the limits.
+    /// Whether queuing <paramref name="message"/> (in the place of <paramref name="replacing"/>, if
+    /// given) would break the limits. Replayed messages (the history a client is sent on joining) are
+    /// left out, up to one more queue's worth: the client has had no chance to read them yet, and one
+    /// that reads nothing still holds at most twice the limits.
     /// </summary>
-    private bool WouldOverflowLocked(OutgoingMessage message)
+    private bool WouldOverflowLocked(OutgoingMessage message, OutgoingMessage? replacing = null)
     {
+        var count = QueuedCountLocked + 1 - (replacing is null ? 0 : 1);
+        var bytes = _queuedBytes + message.WireLength - (replacing?.WireLength ?? 0);
         var replayCount = _replayCount + (message.IsReplay ? 1 : 0);
         var replayBytes = _replayBytes + (message.IsReplay ? message.WireLength : 0);
-        return QueuedCountLocked + 1 - Math.Min(replayCount, maxMessages) > maxMessages
-            || _queuedBytes + message.WireLength - Math.Min(replayBytes, maxBytes) > maxBytes;
+        return count - Math.Min(replayCount, maxMessages) > maxMessages
+            || bytes - Math.Min(replayBytes, maxBytes) > maxBytes;
     }
 
     private void ClearLocked()
