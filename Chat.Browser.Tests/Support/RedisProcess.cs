@@ -1,13 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Fleck.Chat.Tests.Support;
 
 namespace Fleck.Chat.Browser.Tests.Support;
 
 /// <summary>
-/// A real redis-server on a free loopback port for one test, writing no files. Hosts share a chat
+/// A real redis-server on a free loopback port below the ephemeral range for one test, writing no files. Hosts share a chat
 /// through it; disposing kills the process this test started (and only that one).
 /// </summary>
 internal sealed class RedisProcess : IDisposable
@@ -27,7 +25,7 @@ internal sealed class RedisProcess : IDisposable
 
     public static async Task<RedisProcess> StartAsync()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Next();
         var process = await LaunchAsync(port);
         return new RedisProcess(process, port);
     }
@@ -93,12 +91,5 @@ internal sealed class RedisProcess : IDisposable
             // Already stopped and disposed (a restart that failed to start again).
         }
         process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }

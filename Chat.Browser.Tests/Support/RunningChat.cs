@@ -7,13 +7,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Fleck.Chat.Browser.Tests.Support;
 
 /// <summary>
-/// The host's chat and pages started in the test process on free ports, bound to 127.0.0.1,
+/// The host's chat and pages started in the test process on free ports below the ephemeral range
+/// (<see cref="LoopbackPorts"/>, so a restart gets them back), bound to 127.0.0.1,
 /// serving the real static/ folder (copied beside the tests by the build). With
 /// <see cref="HostSettings.Store"/> or <see cref="HostSettings.Redis"/> set it keeps the chat in
 /// that file or joins it in Redis, as the program does.
 /// </summary>
 internal sealed class RunningChat : IAsyncDisposable
 {
+    private const int StartAttempts = 5;
+
     private HostedChat _chat;
 
     private RunningChat(HostedChat chat, HostSettings settings)
@@ -22,7 +25,7 @@ internal sealed class RunningChat : IAsyncDisposable
         Settings = settings;
     }
 
-    public HostSettings Settings { get; private set; }
+    public HostSettings Settings { get; }
 
     public int HttpPort => _chat.HttpPort;
 
@@ -38,16 +41,23 @@ internal sealed class RunningChat : IAsyncDisposable
     public static async Task<RunningChat> StartAsync(string mode, Func<HostSettings, HostSettings> configure)
     {
         var folder = StaticFolder.Resolve(null) ?? throw new InvalidOperationException("static/ was not copied beside the tests");
-        var settings = configure(new HostSettings { Mode = mode, WebSocketPort = 0, HttpPort = 0, StaticFolder = folder });
-        return new RunningChat(await LaunchAsync(settings), settings);
+        var settings = configure(new HostSettings { Mode = mode, StaticFolder = folder });
+        for (var attempt = 1; ; attempt++)
+        {
+            settings = settings with { WebSocketPort = LoopbackPorts.Next(), HttpPort = LoopbackPorts.Next() };
+            try
+            {
+                return new RunningChat(await LaunchAsync(settings), settings);
+            }
+            catch (HostStartException) when (attempt < StartAttempts)
+            {
+                // Another process bound one of the ports after it was found free: take two others.
+            }
+        }
     }
 
     /// <summary>Stops the chat and its pages, as a shutdown does: every client gets close 1001.</summary>
-    public async Task StopAsync()
-    {
-        Settings = Settings with { WebSocketPort = _chat.WebSocketPort, HttpPort = _chat.HttpPort };
-        await _chat.DisposeAsync();
-    }
+    public ValueTask StopAsync() => _chat.DisposeAsync();
 
     /// <summary>
     /// Starts the chat again on the ports the stopped one had: nobody online, and the history the

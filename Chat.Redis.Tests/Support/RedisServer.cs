@@ -1,12 +1,11 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Fleck.Chat.Tests.Support;
 using StackExchange.Redis;
 
 namespace Fleck.Chat.Redis.Tests.Support;
 
 /// <summary>
-/// A real redis-server on a free loopback port, with no persistence, owned by the test: it can be
+/// A real redis-server on a free loopback port below the ephemeral range (so it gets it back after a restart), with no persistence, owned by the test: it can be
 /// killed and started again on the same port, and it is always stopped at the end (SHUTDOWN NOSAVE,
 /// falling back to killing our own process).
 /// </summary>
@@ -25,7 +24,7 @@ internal sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartAsync()
     {
-        var server = new RedisServer(FreePort());
+        var server = new RedisServer(LoopbackPorts.Next());
         await server.StartProcessAsync();
         return server;
     }
@@ -103,14 +102,5 @@ internal sealed class RedisServer : IAsyncDisposable
         process.BeginErrorReadLine();
         _process = process;
         await ready.Task.WaitAsync(TestTimeouts.Step);
-    }
-
-    private static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
     }
 }
