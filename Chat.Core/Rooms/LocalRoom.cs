@@ -22,13 +22,19 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
 
     private readonly Lock _lock = new();
     private readonly Dictionary<ChatMember, Seat> _seats = new(ReferenceEqualityComparer.Instance);
-    // Live members in the order they went live, and its array copy for the fan-out (null after a
-    // change). The seats' dictionary reuses the slots of members who left, so its own order would
-    // put a newcomer anywhere; in this order each member keeps its place in every fan-out, and those
-    // who came first are written to first, as in a broadcast.
+    // Live members in the order they went live. The seats' dictionary reuses the slots of members
+    // who left, so its own order would put a newcomer anywhere; in this order each member keeps its
+    // place in every fan-out, and those who came first are written to first, as in a broadcast.
     private readonly List<Seat> _live = [];
-    private Seat[]? _active = [];
-    private int _pending;
+    // The live members as a plain array (null after a change), and the highest floor among them: a
+    // message above it is new to everyone, so the fan-out walks members as a broadcast does, without
+    // a seat to load and test for each. A member's floor is set once, when it goes live.
+    private ChatMember[]? _fanout = [];
+    private Seat[] _fanoutSeats = [];
+    private long _highestFloor;
+    // Only the joiners still waiting for their welcome: a delivery holds for these few, not for a
+    // walk over every seat while anyone joins.
+    private readonly List<Seat> _pending = [];
 
     public string Name { get; } = name;
 
@@ -56,8 +62,9 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
     {
         lock (_lock)
         {
-            _seats[member] = new Seat(member) { Held = [] };
-            _pending++;
+            var seat = new Seat(member) { Held = [] };
+            _seats[member] = seat;
+            _pending.Add(seat);
         }
     }
 
@@ -86,8 +93,8 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
             }
             seat.Held = null;
             _live.Add(seat);
-            _pending--;
-            _active = null;
+            _pending.Remove(seat);
+            _fanout = null;
         }
     }
 
@@ -102,11 +109,11 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
             if (seat.Held is null)
             {
                 _live.Remove(seat);
-                _active = null;
+                _fanout = null;
             }
             else
             {
-                _pending--;
+                _pending.Remove(seat);
             }
             return true;
         }
@@ -123,32 +130,68 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
         var sent = 0;
         lock (_lock)
         {
-            foreach (var seat in _active ??= [.. _live])
+            var members = _fanout ??= FanoutLocked();
+            if (epoch is null || offset > _highestFloor)
             {
-                if (seat.Member != except && seat.IsNew(epoch, offset) && seat.Member.Send(message))
+                foreach (var member in members)
                 {
-                    sent++;
+                    if (member != except && member.Send(message))
+                    {
+                        sent++;
+                    }
                 }
             }
-            if (_pending > 0)
+            else
             {
-                foreach (var seat in _seats.Values)
+                // The seats as they were when the fan-out was built: a send that cuts a slow reader
+                // may take it out of the room while this walk is still going.
+                foreach (var seat in _fanoutSeats)
                 {
-                    if (seat.Held is { } held && seat.Member != except && !seat.Overflowed)
+                    if (seat.Member != except && seat.IsNew(epoch, offset) && seat.Member.Send(message))
                     {
-                        if (held.Count >= MaxHeld)
-                        {
-                            seat.Overflowed = true;
-                            held.Clear();
-                            _ = seat.Member.CloseAsync(WebSocketCloseCode.TryAgainLater, "Joining took too long");
-                            continue;
-                        }
-                        held.Add((epoch, offset, message));
+                        sent++;
                     }
+                }
+            }
+            List<Seat>? overflowed = null;
+            foreach (var seat in _pending)
+            {
+                if (seat.Held is { } held && seat.Member != except && !seat.Overflowed)
+                {
+                    if (held.Count >= MaxHeld)
+                    {
+                        seat.Overflowed = true;
+                        held.Clear();
+                        (overflowed ??= []).Add(seat);
+                        continue;
+                    }
+                    held.Add((epoch, offset, message));
+                }
+            }
+            // After the walk: closing may take the member out of the room, and out of the list walked.
+            if (overflowed is not null)
+            {
+                foreach (var seat in overflowed)
+                {
+                    _ = seat.Member.CloseAsync(WebSocketCloseCode.TryAgainLater, "Joining took too long");
                 }
             }
         }
         counters.Delivered(sent, (long)sent * message.WireLength);
+    }
+
+    private ChatMember[] FanoutLocked()
+    {
+        var members = new ChatMember[_live.Count];
+        var highest = long.MinValue;
+        for (var i = 0; i < members.Length; i++)
+        {
+            members[i] = _live[i].Member;
+            highest = Math.Max(highest, _live[i].Floor);
+        }
+        _fanoutSeats = [.. _live];
+        _highestFloor = highest;
+        return members;
     }
 
     private sealed class Seat(ChatMember member)
