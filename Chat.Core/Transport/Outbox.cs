@@ -48,8 +48,10 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, IWri
 
     private const int InitialCapacity = 4;
 
-    // The outbox locks itself (it is never exposed): a lock object of its own would be one more
-    // allocation kept by every idle connection.
+    // A lock object of its own, 40 bytes per connection, rather than locking the outbox itself: with
+    // the object's own monitor, every enqueue and drain went through the runtime's monitor helpers,
+    // 8% of the host's time with 100 clients resuming, and about a quarter more CPU per delivery there.
+    private readonly Lock _gate = new();
     private OutgoingMessage?[]? _ring;
     private int _head;
     private int _count;
@@ -94,7 +96,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, IWri
 
     private EnqueueResult EnqueuePong(OutgoingMessage pong)
     {
-        lock (this)
+        lock (_gate)
         {
             if (_completed)
             {
@@ -145,7 +147,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, IWri
                 // The socket is already gone: the first send fails and ends the connection.
             }
         }
-        lock (this)
+        lock (_gate)
         {
             Debug.Assert(_draining, "Start is called once, on a parked outbox");
             if (_count == 0 && _pendingPong is null)
@@ -162,7 +164,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, IWri
     {
         get
         {
-            lock (this)
+            lock (_gate)
             {
                 return (QueuedCountLocked, _queuedBytes);
             }
@@ -181,7 +183,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, IWri
     private EnqueueResult Enqueue(OutgoingMessage message, bool replaceQueued)
     {
         bool schedule;
-        lock (this)
+        lock (_gate)
         {
             if (_completed)
             {
@@ -247,7 +249,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, IWri
     {
         get
         {
-            lock (this)
+            lock (_gate)
             {
                 return _closeWritten?.Task;
             }
@@ -257,7 +259,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, IWri
     /// <summary>Refuses every later message; what is already queued is still written.</summary>
     public void Complete()
     {
-        lock (this)
+        lock (_gate)
         {
             _completed = true;
         }
@@ -266,7 +268,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, IWri
     /// <summary>Drops whatever is queued; used once the socket is gone.</summary>
     public void Discard()
     {
-        lock (this)
+        lock (_gate)
         {
             _completed = true;
             ClearLocked();
@@ -343,7 +345,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, IWri
                 ReadOnlyMemory<byte> toWrite;
                 bool endsWithClose = false;
                 var frames = 0;
-                lock (this)
+                lock (_gate)
                 {
                     var pong = _pendingPong;
                     var first = PeekLocked();
@@ -431,7 +433,7 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, IWri
     private void Fail(Exception error)
     {
         Discard();
-        lock (this)
+        lock (_gate)
         {
             _draining = false;
         }
