@@ -182,14 +182,15 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
 
     private ChatMember[] FanoutLocked()
     {
-        var members = new ChatMember[_live.Count];
+        var seats = _live.ToArray();
+        var members = new ChatMember[seats.Length];
         var highest = long.MinValue;
-        for (var i = 0; i < members.Length; i++)
+        for (var i = 0; i < seats.Length; i++)
         {
-            members[i] = _live[i].Member;
-            highest = Math.Max(highest, _live[i].Floor);
+            members[i] = seats[i].Member;
+            highest = Math.Max(highest, seats[i].Floor);
         }
-        _fanoutSeats = [.. _live];
+        _fanoutSeats = seats;
         _highestFloor = highest;
         return members;
     }
