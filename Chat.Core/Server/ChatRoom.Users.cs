@@ -187,7 +187,8 @@ internal sealed partial class ChatRoom
         var sent = 0;
         foreach (var connection in connections)
         {
-            if (connection.Send(message))
+            // Deliver, not Send: a connection still being welcomed holds it until its users event is out.
+            if (connection.Deliver(message))
             {
                 sent++;
             }
