@@ -44,7 +44,7 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
     /// <summary>Whether this node listens to the room's channel. Changed under <see cref="Gate"/>.</summary>
     public bool Subscribed { get; set; }
 
-    /// <summary>The room emptied and was dropped from the directory; a joiner must make a new one. Changed under <see cref="Gate"/>.</summary>
+    /// <summary>The room emptied and is dropped from the directory before its gate opens again; a joiner must make a new one. Changed under <see cref="Gate"/>.</summary>
     public bool Retired { get; set; }
 
     public bool IsEmpty
@@ -71,15 +71,16 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
     /// <summary>
     /// Runs <paramref name="welcome"/>, then releases what was held for the member except messages of
     /// <paramref name="epoch"/> at or below <paramref name="floor"/> (the welcome covered those), and
-    /// from now on delivers live.
+    /// from now on delivers live. False, with nothing sent, when the member is not waiting here (it
+    /// left, or more piled up than it may queue and it is being closed): it is not in the room.
     /// </summary>
-    public void Activate(ChatMember member, string epoch, long floor, Action welcome)
+    public bool Activate(ChatMember member, string epoch, long floor, Action welcome)
     {
         lock (_lock)
         {
             if (!_seats.TryGetValue(member, out var seat) || seat.Held is not { } held || seat.Overflowed)
             {
-                return;
+                return false;
             }
             welcome();
             seat.Epoch = epoch;
@@ -95,6 +96,7 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
             _live.Add(seat);
             _pending.Remove(seat);
             _fanout = null;
+            return true;
         }
     }
 

@@ -56,29 +56,41 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
             var stream = await backplane.ReadRoomAsync(room, historySize, cancellationToken).ConfigureAwait(false);
             var snapshot = StreamResume.Snapshot(room, users, stream, resumeFrom);
             CountResume(snapshot);
-            local.Activate(member, stream.Epoch, stream.Offset, () => welcome(snapshot));
-            return first ? RoomJoinResult.Joined : RoomJoinResult.JoinedAgain;
+            if (local.Activate(member, stream.Epoch, stream.Offset, () => welcome(snapshot)))
+            {
+                return first ? RoomJoinResult.Joined : RoomJoinResult.JoinedAgain;
+            }
+            // Not welcomed, so not in the room: nobody is to hear of a join, nor later of a leave.
+            logger.LogDebug("{Nickname} was no longer waiting to join #{Room}", nickname, room);
         }
         catch (Exception ex) when (ex is BackplaneUnavailableException or OperationCanceledException)
         {
             logger.LogWarning("{Nickname} could not join #{Room}: {Error}", nickname, room, ex.Message);
-            lock (mine)
-            {
-                mine.Remove(room);
-            }
-            if (local is not null)
-            {
-                await ExitAsync(local, member).ConfigureAwait(false);
-            }
-            if (present)
-            {
-                await RemovePresenceAsync(room, nickname).ConfigureAwait(false);
-            }
+            await UndoJoinAsync(member, room, mine, local, present ? nickname : null).ConfigureAwait(false);
             if (ex is OperationCanceledException)
             {
                 throw;
             }
             return RoomJoinResult.Unavailable;
+        }
+        await UndoJoinAsync(member, room, mine, local, nickname).ConfigureAwait(false);
+        return RoomJoinResult.Unavailable;
+    }
+
+    /// <summary>Takes back what a join that did not complete had done; <paramref name="presentAs"/> is the nickname once it was counted in the room.</summary>
+    private async ValueTask UndoJoinAsync(ChatMember member, string room, HashSet<string> mine, LocalRoom? local, string? presentAs)
+    {
+        lock (mine)
+        {
+            mine.Remove(room);
+        }
+        if (local is not null)
+        {
+            await ExitAsync(local, member).ConfigureAwait(false);
+        }
+        if (presentAs is not null)
+        {
+            await RemovePresenceAsync(room, presentAs).ConfigureAwait(false);
         }
     }
 
@@ -86,9 +98,10 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
     /// Puts a member in the chat's own stream (<see cref="ChatStream"/>): <paramref name="welcome"/>
     /// runs once with the stream's snapshot (its <see cref="RoomSnapshot.Users"/> empty: the chat
     /// keeps its own presence), then the stream's messages follow live, each once, in offset order.
-    /// Throws <see cref="BackplaneUnavailableException"/> when the stream cannot be reached.
+    /// False, with nothing sent, when the member was no longer waiting to be welcomed (see
+    /// <see cref="LocalRoom.Activate"/>): it is not in the stream. Throws <see cref="BackplaneUnavailableException"/> when the stream cannot be reached.
     /// </summary>
-    public async ValueTask JoinChatStreamAsync(ChatMember member, StreamPosition? resumeFrom, Action<RoomSnapshot> welcome, CancellationToken cancellationToken)
+    public async ValueTask<bool> JoinChatStreamAsync(ChatMember member, StreamPosition? resumeFrom, Action<RoomSnapshot> welcome, CancellationToken cancellationToken)
     {
         var local = await EnterAsync(ChatStream, member, cancellationToken).ConfigureAwait(false);
         try
@@ -96,13 +109,18 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
             var stream = await backplane.ReadRoomAsync(ChatStream, historySize, cancellationToken).ConfigureAwait(false);
             var snapshot = StreamResume.Snapshot(ChatStream, [], stream, resumeFrom);
             CountResume(snapshot);
-            local.Activate(member, stream.Epoch, stream.Offset, () => welcome(snapshot));
+            if (local.Activate(member, stream.Epoch, stream.Offset, () => welcome(snapshot)))
+            {
+                return true;
+            }
         }
         catch
         {
             await ExitAsync(local, member).ConfigureAwait(false);
             throw;
         }
+        await ExitAsync(local, member).ConfigureAwait(false);
+        return false;
     }
 
     /// <summary>Takes a member out of the chat's own stream; nothing of it reaches the member afterwards.</summary>
@@ -247,7 +265,10 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
                     }
                     catch
                     {
-                        RetireIfEmpty(local);
+                        if (RetireIfEmpty(local))
+                        {
+                            Forget(local);
+                        }
                         throw;
                     }
                     local.Subscribed = true;
@@ -279,7 +300,11 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
         try
         {
             local.Remove(member);
-            if (RetireIfEmpty(local) && local.Subscribed)
+            if (!RetireIfEmpty(local))
+            {
+                return;
+            }
+            if (local.Subscribed)
             {
                 local.Subscribed = false;
                 try
@@ -291,6 +316,10 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
                     logger.LogWarning("Could not unsubscribe from #{Room}: {Error}", local.Name, ex.Message);
                 }
             }
+            // Only now, still behind the gate: a joiner that comes meanwhile finds this room, waits
+            // here, and subscribes the node again after the unsubscribe. Dropped first, the room would
+            // let it make a new one and subscribe before the unsubscribe, which then undoes that.
+            Forget(local);
         }
         finally
         {
@@ -298,16 +327,18 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
         }
     }
 
-    private bool RetireIfEmpty(LocalRoom local)
+    /// <summary>Marks an empty room retired (a joiner must make a new one); call under its gate, then <see cref="Forget"/> it before releasing the gate.</summary>
+    private static bool RetireIfEmpty(LocalRoom local)
     {
         if (!local.IsEmpty)
         {
             return false;
         }
         local.Retired = true;
-        _rooms.TryRemove(new KeyValuePair<string, LocalRoom>(local.Name, local));
         return true;
     }
+
+    private void Forget(LocalRoom local) => _rooms.TryRemove(new KeyValuePair<string, LocalRoom>(local.Name, local));
 
     /// <summary>True when the nickname has no connection left in the room, or when that cannot be told (then the others hear of a leave rather than miss one).</summary>
     private async ValueTask<bool> RemovePresenceAsync(string room, string nickname)

@@ -98,6 +98,28 @@ public sealed class JoinOrderingTests
     }
 
     [Test]
+    public async Task A_member_joining_while_the_last_one_out_is_still_unsubscribing_the_node_gets_the_chat_live()
+    {
+        var ct = TestTimeouts.Token();
+        var backplane = new GatedHistoryBackplane();
+        await using var room = await RoomHarness.StartAsync(new NickBroadcastMode(), backplane);
+        var (_, aliceConnection) = await room.JoinAsync("alice", ct);
+
+        // Alice was the stream's only member here: her leave unsubscribes the node, and stops there.
+        backplane.BeforeUnsubscribe.Close();
+        var leaving = aliceConnection.CloseAsync(WebSocketCloseCode.Normal, null, ct);
+        await backplane.BeforeUnsubscribe.Reached.WaitAsync(ct);
+        var (bob, bobConnection, login) = room.BeginJoin("bob", ct);
+        backplane.BeforeUnsubscribe.Open();
+        await leaving.WaitAsync(ct);
+        await login.WaitAsync(ct);
+        await room.SayAsync(bob, "marker", ct);
+
+        Assert.That(bobConnection.Summary[0], Does.StartWith("users:"));
+        Assert.That(bobConnection.Summary.Skip(1), Is.EqualTo(new[] { "message:marker" }), "the node still hears the stream after alice's unsubscribe");
+    }
+
+    [Test]
     public async Task A_join_that_stalls_while_more_messages_pile_up_than_a_connection_may_queue_is_closed_with_1013()
     {
         var ct = TestTimeouts.Token();

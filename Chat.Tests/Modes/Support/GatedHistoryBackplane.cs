@@ -20,6 +20,15 @@ internal sealed class GatedHistoryBackplane : ForwardingBackplane
     /// <summary>Reads wait here after the stream was read, before it is returned.</summary>
     public Gate AfterRead { get; } = new();
 
+    /// <summary>A node's unsubscribe from a stream waits here before it reaches the shared store.</summary>
+    public Gate BeforeUnsubscribe { get; } = new();
+
+    public override async ValueTask UnsubscribeRoomAsync(string room)
+    {
+        await BeforeUnsubscribe.PassAsync();
+        await Inner.UnsubscribeRoomAsync(room);
+    }
+
     public override async ValueTask<RoomEntry> AppendRoomMessageAsync(string room, string name, string msg, long ts, int capacity, CancellationToken cancellationToken)
     {
         await BeforeAppend.PassAsync();
