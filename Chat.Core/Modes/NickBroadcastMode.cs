@@ -44,7 +44,7 @@ public sealed class NickBroadcastMode : NicknameChatMode
     {
         try
         {
-            await Stream(room).JoinChatStreamAsync(member, ResumePoint(member.Query), snapshot =>
+            var welcomed = await Stream(room).JoinChatStreamAsync(member, ResumePoint(member.Query), snapshot =>
             {
                 member.Send(ChatEvents.Users(nickname, online, snapshot.Epoch, snapshot.Offset));
                 foreach (var entry in snapshot.History)
@@ -56,7 +56,12 @@ public sealed class NickBroadcastMode : NicknameChatMode
                     member.Send(ChatEvents.Recovered(recovered, snapshot.History.Count));
                 }
             }, cancellationToken).ConfigureAwait(false);
-            return true;
+            if (!welcomed)
+            {
+                // It would be a member that never had its users event: better asked to come back.
+                await RefuseAsync(member, ChatErrorCode.Unavailable, "Joining the chat did not complete; try again.", ChatErrorCode.CloseUnavailable).ConfigureAwait(false);
+            }
+            return welcomed;
         }
         catch (BackplaneUnavailableException)
         {
