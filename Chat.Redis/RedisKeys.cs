@@ -7,7 +7,7 @@ namespace Fleck.Chat.Redis;
 /// <list type="bullet">
 /// <item><c>all</c>: the broadcast channel every node subscribes to.</item>
 /// <item><c>node:&lt;id&gt;</c>: the channel of one node, for private messages to its members.</item>
-/// <item><c>nick:&lt;NICK&gt;</c>: a nickname claim (string, the holder's node id, with a TTL).</item>
+/// <item><c>nick:&lt;key&gt;</c>: a nickname claim, under the name's comparison key (string, the holder's node id, with a TTL).</item>
 /// <item><c>members:&lt;id&gt;</c>: a node's nicknames (hash: claim suffix → nickname as typed).</item>
 /// <item><c>alive:&lt;id&gt;</c>: a node's heartbeat (with a TTL).</item>
 /// <item><c>swept:&lt;id&gt;</c>: set when a node was taken for dead, for it to find if it comes back.</item>
@@ -50,9 +50,9 @@ internal sealed class RedisKeys(string prefix, string nodeId)
     public RedisKey Nickname(string claimSuffix) => NicknamePrefix + claimSuffix;
 
     /// <summary>
-    /// The claim suffix of a nickname. Upper-casing (invariant) never tells apart two names that
-    /// <see cref="Fleck.Chat.Protocol.Nickname.Comparer"/> (ordinal, ignoring case) holds equal;
-    /// lower-casing would (e.g. U+00B5 micro sign and Greek mu), letting both be claimed on different nodes.
+    /// The claim suffix of a nickname: its <see cref="Fleck.Chat.Protocol.Nickname.Key"/>, the key
+    /// every node compares names on, so two names one node holds equal can never both be claimed on
+    /// different nodes. The Lua scripts use the suffix as given and never change its case.
     /// </summary>
-    public static string ClaimSuffix(string nickname) => nickname.ToUpperInvariant();
+    public static string ClaimSuffix(string nickname) => Fleck.Chat.Protocol.Nickname.Key(nickname);
 }

@@ -13,9 +13,12 @@ namespace Fleck.Chat.Identity;
 /// signature with the one configured algorithm (HS256 with a shared secret, RS256 or ES256 with a
 /// public key; <c>alg: none</c> and any other algorithm are refused), <c>exp</c> (required),
 /// <c>nbf</c>, and <c>iss</c>/<c>aud</c> when configured, with at most 30 s of clock skew.
-/// The user's name is the <c>name</c> claim, else <c>sub</c>.
+/// A header with <c>crit</c> is refused (RFC 7515 §4.1.11: the server understands no extensions), as
+/// is a header or payload with a duplicate member name.
+/// The user's name is the <c>name</c> claim, else <c>sub</c>, and must be a JSON string.
 /// A missing token is answered 401 with <c>WWW-Authenticate: Bearer</c>; a bad or expired one 401
-/// with <c>WWW-Authenticate: Bearer error="invalid_token"</c>.
+/// with <c>WWW-Authenticate: Bearer error="invalid_token"</c>; a valid one that names no user, or
+/// names it with something other than a string, 403.
 /// </summary>
 public sealed class JwtAuthenticator : IConnectionAuthenticator
 {
@@ -143,12 +146,25 @@ public sealed class JwtAuthenticator : IConnectionAuthenticator
             // The exception's type says why (expired, bad signature...); its message may quote the token, so it stays out of the log.
             return Invalid(result.Exception?.GetType().Name ?? "invalid");
         }
-        var name = Claim(jwt, "name") ?? Claim(jwt, "sub");
-        if (string.IsNullOrWhiteSpace(name))
+        using var header = TokenJson.TryParse(jwt.EncodedHeader);
+        using var payload = TokenJson.TryParse(jwt.EncodedPayload);
+        if (header is null || payload is null)
         {
-            return AuthenticationResult.Forbidden("The access token names no user.");
+            return Invalid("not a JSON object with unique members");
         }
-        return AuthenticationResult.Success(new ChatIdentity(name, [.. jwt.Claims], new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero)));
+        if (TokenJson.HasCriticalExtensions(header.RootElement))
+        {
+            return Invalid("critical extensions");
+        }
+        switch (TokenJson.FindName(payload.RootElement, out var name))
+        {
+            case TokenJson.NameClaim.NotAString:
+                return AuthenticationResult.Forbidden("The access token's name claim is not a string.");
+            case TokenJson.NameClaim.Absent:
+            case TokenJson.NameClaim.Found when string.IsNullOrWhiteSpace(name):
+                return AuthenticationResult.Forbidden("The access token names no user.");
+        }
+        return AuthenticationResult.Success(new ChatIdentity(name!, [.. jwt.Claims], new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero)));
     }
 
     private AuthenticationResult Invalid(string why)
@@ -156,9 +172,6 @@ public sealed class JwtAuthenticator : IConnectionAuthenticator
         _logger.LogDebug("Refused an access token: {Why}", why);
         return AuthenticationResult.Unauthorized("The access token is invalid or has expired.", InvalidChallenge);
     }
-
-    private static string? Claim(JsonWebToken jwt, string type) =>
-        jwt.TryGetPayloadValue<string>(type, out var value) ? value : null;
 
     private static string? FindToken(UpgradeContext request)
     {

@@ -64,6 +64,8 @@ public sealed class ClaimTests : SharedRedis
     [TestCase("Ärger", "äRGER")]
     [TestCase("\u00B5", "\u039C")] // micro sign and Greek capital mu: equal ignoring case, but their lower-case forms differ
     [TestCase("Ωmega", "ωMEGA")]
+    [TestCase("victim", "ｖｉｃｔｉｍ")] // fullwidth letters: the same name by its NFKC key
+    [TestCase("Straße", "STRASSE")] // sharp s folds to ss
     public async Task Nicknames_equal_ignoring_case_cannot_both_be_claimed(string taken, string attempt)
     {
         var ct = TestTimeouts.Token();
@@ -95,7 +97,7 @@ public sealed class ClaimTests : SharedRedis
         relay.Heal();
 
         // The node retries the release on its own when it reconnects: wait for Redis to see it.
-        await events.NextAsync(e => e.Key == "nick:ALICE" && e.Event == "del", ct);
+        await events.NextAsync(e => e.Key == "nick:alice" && e.Event == "del", ct);
         Assert.That(await other.Backplane.GetNicknamesAsync(ct), Is.EquivalentTo(new[] { "bob" }));
         Assert.That(await other.Backplane.TryClaimNicknameAsync("alice", ct), Is.True);
         Assert.That(await other.Backplane.TryClaimNicknameAsync("carol", ct), Is.True, "the claim that failed during the outage left nothing behind");

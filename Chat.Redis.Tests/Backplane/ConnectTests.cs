@@ -36,7 +36,7 @@ public sealed class ConnectTests : SharedRedis
 
         Assert.That(await backplane.TryClaimNicknameAsync("alice", ct), Is.True);
         await using var admin = await Redis.ConnectAdminAsync();
-        Assert.That(await admin.GetDatabase().KeyExistsAsync("configured:nick:ALICE"), Is.True);
+        Assert.That(await admin.GetDatabase().KeyExistsAsync("configured:nick:alice"), Is.True);
     }
 
     [Test]

@@ -113,9 +113,9 @@ public sealed class RedisOutageTests
         await using (var events = await KeyEvents.WatchAsync(redis, cluster.Options.Prefix))
         {
             // Node 0 claims alice again when it reconnects, maybe before the watch began.
-            if (!await events.Database.KeyExistsAsync(cluster.Options.Prefix + "nick:ALICE"))
+            if (!await events.Database.KeyExistsAsync(cluster.Options.Prefix + "nick:alice"))
             {
-                await events.NextAsync(e => e.Key == "nick:ALICE" && e.Event == "set", ct);
+                await events.NextAsync(e => e.Key == "nick:alice" && e.Event == "set", ct);
             }
         }
 

@@ -213,6 +213,55 @@ public sealed class JwtValidationTests
         AssertInvalid(foreign);
     }
 
+    [TestCase("[\"b64\"]", TestName = "A crit header listing an extension makes the token invalid")]
+    [TestCase("[\"exp\"]", TestName = "A crit header listing a registered claim makes the token invalid")]
+    [TestCase("[]", TestName = "An empty crit header makes the token invalid")]
+    [TestCase("\"b64\"", TestName = "A crit header that is not even a list makes the token invalid")]
+    public async Task A_token_with_a_crit_header_is_refused_as_invalid(string crit)
+    {
+        var payload = $"{{\"name\":\"alice\",\"exp\":{Tokens.UnixNow + 600}}}";
+        var control = await Check(Hs256, Tokens.RawHs256("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", payload));
+
+        var result = await Check(Hs256, Tokens.RawHs256($"{{\"alg\":\"HS256\",\"typ\":\"JWT\",\"crit\":{crit},\"b64\":true}}", payload));
+
+        Assert.That(control.Identity?.Name, Is.EqualTo("alice"), "the same token without crit is accepted");
+        AssertInvalid(result);
+    }
+
+    [Test]
+    public async Task A_token_whose_payload_repeats_a_member_is_refused_as_invalid()
+    {
+        var payload = $"{{\"name\":\"alice\",\"name\":\"bob\",\"exp\":{Tokens.UnixNow + 600}}}";
+
+        AssertInvalid(await Check(Hs256, Tokens.RawHs256("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", payload)));
+    }
+
+    private static readonly TestCaseData[] NonStringNames =
+    [
+        new TestCaseData("name", 123).SetName("A numeric name claim is forbidden, not taken as its JSON text"),
+        new TestCaseData("name", new[] { "alice", "bob" }).SetName("An array name claim is forbidden, not taken as its JSON text"),
+        new TestCaseData("name", new Dictionary<string, string> { ["first"] = "alice" }).SetName("An object name claim is forbidden"),
+        new TestCaseData("name", true).SetName("A boolean name claim is forbidden"),
+        new TestCaseData("sub", 42).SetName("A numeric sub claim without a name is forbidden"),
+    ];
+
+    [TestCaseSource(nameof(NonStringNames))]
+    public async Task A_name_claim_that_is_not_a_string_is_forbidden(string claim, object value)
+    {
+        var result = await Check(Hs256, Tokens.Hs256(new Dictionary<string, object> { [claim] = value, ["exp"] = Tokens.UnixNow + 600 }));
+
+        Assert.That(result.Succeeded, Is.False);
+        Assert.That(result.StatusCode, Is.EqualTo(403));
+    }
+
+    [Test]
+    public async Task A_null_name_claim_is_forbidden_even_with_a_string_sub()
+    {
+        var result = await Check(Hs256, Tokens.RawHs256("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", $"{{\"name\":null,\"sub\":\"bob\",\"exp\":{Tokens.UnixNow + 600}}}"));
+
+        Assert.That(result.StatusCode, Is.EqualTo(403));
+    }
+
     [Test]
     public void A_secret_under_32_bytes_is_a_clear_error()
     {

@@ -38,6 +38,14 @@ internal static class Tokens
         return signingInput + "." + B64(mac.ComputeHash(Encoding.ASCII.GetBytes(signingInput)));
     }
 
+    /// <summary>A token from raw header and payload JSON (which may be anything, duplicate members included), signed with HS256 over <see cref="Secret"/>.</summary>
+    public static string RawHs256(string headerJson, string payloadJson)
+    {
+        var signingInput = B64(Encoding.UTF8.GetBytes(headerJson)) + "." + B64(Encoding.UTF8.GetBytes(payloadJson));
+        using var mac = new HMACSHA256(Encoding.UTF8.GetBytes(Secret));
+        return signingInput + "." + B64(mac.ComputeHash(Encoding.ASCII.GetBytes(signingInput)));
+    }
+
     public static string B64(byte[] bytes) => Base64UrlEncoder.Encode(bytes);
 
     public static Dictionary<string, object> Claims(string name, long? exp = null, long? nbf = null, string? iss = null, string? aud = null)

@@ -18,7 +18,7 @@ internal static class NicknameCheck
         FuzzInvariantException.Check(nickname.Length > 0 && nickname == nickname.Trim(), "an empty or untrimmed nickname");
         FuzzInvariantException.Check(nickname.IsNormalized(NormalizationForm.FormC), "a nickname not in NFC");
         FuzzInvariantException.Check(new StringInfo(nickname).LengthInTextElements <= Nickname.MaxLength, "a nickname over the length limit");
-        FuzzInvariantException.Check(!nickname.Equals(Nickname.Server, StringComparison.OrdinalIgnoreCase), "the reserved nickname accepted");
+        FuzzInvariantException.Check(Nickname.Key(nickname) != Nickname.Server, "the reserved nickname accepted");
         FuzzInvariantException.Check(!nickname.Any(char.IsControl), "a nickname with a control character");
         FuzzInvariantException.Check(
             Nickname.TryNormalize(nickname, out var again, out _) && again == nickname,
