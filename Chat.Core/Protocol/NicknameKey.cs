@@ -17,7 +17,7 @@ internal static class NicknameKey
             // NFKC leaves ASCII alone, and ASCII folds to its lower case.
             return HasAsciiUpper(nickname) ? nickname.ToLowerInvariant() : nickname;
         }
-        var text = Normalize(nickname);
+        var text = Normalize(FoldFullwidth(nickname));
         // The BCL has simple case mappings only. Upper then lower folds the letters that have two
         // lower cases onto one (final sigma, the micro sign after NFKC); ß folds to "ss" as in full
         // case folding, so STRASSE and Straße are one name.
@@ -32,6 +32,27 @@ internal static class NicknameKey
             text = text.Replace("\uFE0E", "", StringComparison.Ordinal).Replace("\uFE0F", "", StringComparison.Ordinal);
         }
         return Normalize(text);
+    }
+
+    /// <summary>
+    /// Fullwidth ASCII (U+FF01–U+FF5E) as the ASCII it stands for. NFKC does the same, but with
+    /// invariant globalization (the deployed images run without ICU) normalization leaves non-ASCII
+    /// text as it is, and fullwidth letters are the easiest way to pose as another user.
+    /// </summary>
+    private static string FoldFullwidth(string text)
+    {
+        if (text.AsSpan().IndexOfAnyInRange('\uFF01', '\uFF5E') < 0)
+        {
+            return text;
+        }
+        return string.Create(text.Length, text, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                var c = source[i];
+                span[i] = c is >= '\uFF01' and <= '\uFF5E' ? (char)(c - 0xFEE0) : c;
+            }
+        });
     }
 
     private static string Normalize(string text)

@@ -62,4 +62,22 @@ public sealed class LookalikeNicknameTests
         var e = await victim.ReceiveEventAsync("private", ct);
         Assert.That(e.GetProperty("msg").GetString(), Is.EqualTo("hello"));
     }
+
+    [Test]
+    public async Task Fullwidth_victim_is_taken_also_in_a_host_without_globalization_data()
+    {
+        // The deployed images run with invariant globalization, where the runtime normalizes nothing.
+        var ct = TestTimeouts.Token();
+        await using var host = await HostProcess.StartReadyAsync(new Dictionary<string, string> { ["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1" }, ct,
+            HostProcess.OnLoopback("nick-broadcast"));
+        await using var victim = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/victim", ct);
+        await victim.ReceiveEventAsync("users", ct);
+
+        await using var fullwidth = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/" + Uri.EscapeDataString("ｖｉｃｔｉｍ"), ct);
+        var error = await fullwidth.ReceiveEventAsync("error", ct);
+        await fullwidth.Closed.Task.WaitAsync(ct);
+
+        Assert.That(error.GetProperty("code").GetString(), Is.EqualTo(ChatErrorCode.NicknameTaken));
+        Assert.That((int?)fullwidth.CloseStatus, Is.EqualTo(ChatErrorCode.CloseNicknameTaken));
+    }
 }
