@@ -47,6 +47,17 @@ public sealed class WebSocketServer : IAsyncDisposable
 
     private readonly AcceptFailureThrottle _acceptFailures = new();
 
+    // Descriptors given back when accepting runs out of them, so the rest of the process can still open files.
+    private readonly DescriptorReserve _reserve = new(ReservedDescriptors);
+
+    // Once accepting has run out of descriptors: the connections (open and in the handshake) held then, which
+    // new ones may not pass until the shortage has been over for a while; 0 when there is no such cap.
+    private int _descriptorCap;
+    private long _lastDescriptorShortage;
+
+    private const int ReservedDescriptors = 16;
+    private const long DescriptorCapHoldMs = 60_000;
+
     /// <summary>Creates a server; nothing listens until <see cref="StartAsync"/>.</summary>
     public WebSocketServer(WebSocketServerOptions options, IWebSocketHandler handler, ILoggerFactory? loggerFactory = null)
     {
@@ -108,6 +119,7 @@ public sealed class WebSocketServer : IAsyncDisposable
             throw;
         }
         _listener = listener;
+        _reserve.TryAcquire();
         _acceptLoop = AcceptLoopAsync(listener);
         var period = SweepPeriod(_options);
         _sweep = new Timer(static s => ((WebSocketServer)s!).Sweep(), this, period, period);
@@ -138,6 +150,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         {
             await _acceptLoop.ConfigureAwait(false);
         }
+        _reserve.Dispose();
         foreach (var connection in _connections.Values)
         {
             _ = connection.CloseAsync(WebSocketCloseCode.GoingAway, "Server shutting down");
@@ -265,6 +278,34 @@ public sealed class WebSocketServer : IAsyncDisposable
             }
         }
         _limiter?.Prune();
+        LiftDescriptorCapWhenOver(now);
+    }
+
+    /// <summary>
+    /// Accepting has run out of descriptors: the reserve goes back to the process, and new connections are
+    /// held to the number open now, so what the reserve freed stays free for everything else.
+    /// </summary>
+    private void OnDescriptorShortage()
+    {
+        Volatile.Write(ref _lastDescriptorShortage, Environment.TickCount64);
+        _reserve.Release();
+        if (Volatile.Read(ref _descriptorCap) != 0)
+        {
+            return;
+        }
+        var held = Math.Max(1, Volatile.Read(ref _connectionCount) + Volatile.Read(ref _pending));
+        Volatile.Write(ref _descriptorCap, held);
+        _logger.LogWarning("Out of file descriptors with {Connections} connections: further clients are refused with 503 while that many are open. " +
+            "Raise the open-file limit (ulimit -n) or lower the connection limit.", held);
+    }
+
+    /// <summary>A minute after the last shortage, and once the reserve can be taken again, the connection limit alone applies again.</summary>
+    private void LiftDescriptorCapWhenOver(long now)
+    {
+        if (Volatile.Read(ref _descriptorCap) != 0 && now - Volatile.Read(ref _lastDescriptorShortage) > DescriptorCapHoldMs && _reserve.TryAcquire())
+        {
+            Volatile.Write(ref _descriptorCap, 0);
+        }
     }
 
     private async Task AcceptLoopAsync(Socket listener)
@@ -289,6 +330,10 @@ public sealed class WebSocketServer : IAsyncDisposable
                 {
                     _logger.LogDebug("Accept failed: {Error}", ex.SocketErrorCode);
                     continue;
+                }
+                if (ex.SocketErrorCode == SocketError.TooManyOpenSockets)
+                {
+                    OnDescriptorShortage();
                 }
                 var delay = _acceptFailures.OnFailure(out var failures, out var seconds);
                 if (failures > 0)
@@ -327,8 +372,25 @@ public sealed class WebSocketServer : IAsyncDisposable
                     limited = true;
                 }
             }
-            ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.server.HandleAsync(s.socket, s.address, s.limited, s.viaProxy),
-                (server: this, socket, address, limited, viaProxy), preferLocal: false);
+            // Counted as pending from here, so the checks below and those of the sockets right behind it see it.
+            var held = Interlocked.Increment(ref _pending) + Volatile.Read(ref _connectionCount);
+            var cap = Volatile.Read(ref _descriptorCap);
+            if (cap != 0 && held > cap)
+            {
+                // Out of descriptors a while ago: no handshake may hold one more, so no reading either.
+                Interlocked.Decrement(ref _pending);
+                if (limited)
+                {
+                    _limiter!.HandshakeEnded(address, upgraded: false);
+                }
+                Counters.HandshakeRefused(HandshakeRefusalReason.ServerFull);
+                SendAndClose(socket, UpgradeNegotiator.ServerFullAnswer.Response);
+                SignalIfDrained();
+                continue;
+            }
+            var admitted = held <= _options.MaxConnections;
+            ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.server.HandleAsync(s.socket, s.admitted, s.address, s.limited, s.viaProxy),
+                (server: this, socket, admitted, address, limited, viaProxy), preferLocal: false);
         }
     }
 
@@ -343,11 +405,16 @@ public sealed class WebSocketServer : IAsyncDisposable
         {
             _logger.LogDebug("Refused a connection from {Address}: {Verdict}", address, verdict);
         }
+        SendAndClose(socket, UpgradeNegotiator.TooManyFromAddress.Response);
+    }
+
+    /// <summary>Answers a socket nothing has been read from, and closes it; a fresh socket's send buffer takes the short answer at once.</summary>
+    private static void SendAndClose(Socket socket, byte[] answer)
+    {
         try
         {
-            // A fresh socket's send buffer takes the short answer at once.
             socket.Blocking = false;
-            socket.Send(UpgradeNegotiator.TooManyFromAddress.Response);
+            socket.Send(answer);
             socket.Shutdown(SocketShutdown.Send);
         }
         catch (SocketException)
@@ -356,14 +423,14 @@ public sealed class WebSocketServer : IAsyncDisposable
         socket.Dispose();
     }
 
-    /// <param name="socket">The accepted socket.</param>
+    /// <param name="socket">The accepted socket, already counted as pending.</param>
+    /// <param name="admitted">Whether it fits under <see cref="WebSocketServerOptions.MaxConnections"/>; if not, it is answered 503.</param>
     /// <param name="address">The address it counts under when <paramref name="limited"/>.</param>
     /// <param name="limited">Whether it was admitted by the per-address limits, and is to be released from them.</param>
     /// <param name="viaProxy">Whether it comes from a trusted proxy, whose X-Forwarded-For names the client.</param>
-    private async Task HandleAsync(Socket socket, ClientAddress address, bool limited, bool viaProxy)
+    private async Task HandleAsync(Socket socket, bool admitted, ClientAddress address, bool limited, bool viaProxy)
     {
         WebSocketConnection? connection = null;
-        var admitted = Interlocked.Increment(ref _pending) + Volatile.Read(ref _connectionCount) <= _options.MaxConnections;
         try
         {
             connection = await HandshakeAsync(socket, admitted, viaProxy).ConfigureAwait(false);

@@ -61,6 +61,7 @@ public sealed class DescriptorExhaustionTests
                 }
             }
 
+            TestContext.Out.WriteLine("written while out of descriptors:\n" + host.Stdout + host.Stderr);
             Assert.That(host.Process.HasExited, Is.False, "the host died: " + host.Stderr);
             Assert.That(LineCount(host) - linesAtStart, Is.LessThan(50), "log lines written while out of descriptors:\n" + host.Stdout + host.Stderr);
         }

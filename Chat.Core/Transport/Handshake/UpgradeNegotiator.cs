@@ -73,6 +73,9 @@ internal static class UpgradeNegotiator
     public static HandshakeOutcome TooLarge() =>
         Refuse(431, "Request Header Fields Too Large", "The handshake request is too large.");
 
+    /// <summary><see cref="ServerFull"/>, made once: the answer to sockets refused as they are accepted.</summary>
+    public static HandshakeOutcome ServerFullAnswer { get; } = ServerFull();
+
     public static HandshakeOutcome ServerFull() =>
         Refuse(503, "Service Unavailable", "The server is at its connection limit; try again later.", "Retry-After: 5");
 
