@@ -92,8 +92,11 @@ public sealed record WebSocketServerOptions
     /// Reverse proxies in front of the server. A connection from one of these addresses is not limited
     /// per address when it is accepted; once its request is read, its client is the right-most address
     /// in <c>X-Forwarded-For</c> that is not itself a trusted proxy, the per-address limits apply to
-    /// that client, and the connection reports it as its remote address. The header is ignored on
-    /// connections from any other address. Null or empty (the default) trusts no one.
+    /// that client, and the connection reports it as its remote address (with port 0). A proxy's
+    /// connection that names no such client (no header, or only proxies in it) is not limited per
+    /// address; one whose right-most untrusted entry is not an address is treated the same way. The
+    /// header is ignored on connections from any other address. IPv4-mapped IPv6 addresses match
+    /// their IPv4 form. Null or empty (the default) trusts no one.
     /// </summary>
     public IReadOnlyCollection<IPAddress>? TrustedProxies { get; init; }
 
