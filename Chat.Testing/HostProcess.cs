@@ -37,14 +37,30 @@ internal sealed partial class HostProcess : IAsyncDisposable
     /// Starts the host with extra environment variables. The API key variable is never inherited
     /// from the test run, so a host has an API key only when a test gives it one.
     /// </summary>
-    public static HostProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static HostProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args) => Start(environment, null, args);
+
+    /// <summary>
+    /// Starts the host under an open-file limit of <paramref name="descriptors"/> (soft and hard, so the
+    /// runtime cannot raise it), as <c>ulimit -n</c> in a shell would. <see cref="Pid"/> is the host's:
+    /// the shell replaces itself with it.
+    /// </summary>
+    public static HostProcess StartWithDescriptorLimit(int descriptors, params string[] args) =>
+        Start(new Dictionary<string, string>(), descriptors, args);
+
+    private static HostProcess Start(IReadOnlyDictionary<string, string> environment, int? descriptors, string[] args)
     {
-        var info = new ProcessStartInfo(NativeHost ?? "dotnet")
+        var info = new ProcessStartInfo(descriptors is null ? NativeHost ?? "dotnet" : "bash")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (descriptors is { } limit)
+        {
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ulimit -n {limit} && exec \"$0\" \"$@\""));
+            info.ArgumentList.Add(NativeHost ?? "dotnet");
+        }
         info.Environment.Remove("FLECK_CHAT_API_KEY");
         foreach (var (name, value) in environment)
         {

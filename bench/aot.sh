@@ -29,7 +29,7 @@ run() { # kind -> one line of figures
   port=$((port + 2))
   if [ "$kind" = aot ]; then cmd=("$native"); else cmd=(dotnet Chat.Host/bin/Release/net10.0/Chat.Host.dll); fi
   read -r ms pid < <(taskset -c 0 bench/first_connection.py $port -- "${cmd[@]}" --mode broadcast --host 127.0.0.1 --port $port \
-    --http-port $((port + 1)) --rate 0 --history 0 --max-connections 30000 --log-level Warning)
+    --http-port $((port + 1)) --rate 0 --history 0 --max-connections 30000 --max-connections-per-address 0 --max-handshakes-per-address 0 --handshake-rate-per-address 0 --log-level Warning)
   sleep 1
   local rss; rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
   local target=(--target "ws://127.0.0.1:$port/websocket" --server-pid "$pid")

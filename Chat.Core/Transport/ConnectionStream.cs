@@ -15,9 +15,9 @@ namespace Fleck.Chat.Transport;
 /// frame that may still be waiting in the outbox; the connection closes the transport itself.
 /// Thread-safety: one reader at a time (the BCL's receive); writes may come from any thread.
 /// </summary>
-internal sealed class ConnectionStream(Stream inner, ReadOnlyMemory<byte> prefix, long maxMessageBytes, int maxControlFramesPerSecond = 0) : Stream
+internal sealed class ConnectionStream(Stream inner, ReadOnlyMemory<byte> prefix, int maxMessageBytes, int maxControlFramesPerSecond = 0, int maxFragmentsPerMessage = 0) : Stream
 {
-    private IncomingFrameScanner _scanner = new(maxMessageBytes, maxControlFramesPerSecond);
+    private IncomingFrameScanner _scanner = new(maxMessageBytes, maxControlFramesPerSecond, maxFragmentsPerMessage);
     private ReadOnlyMemory<byte> _prefix = prefix;
     private long _lastReadTicks = Environment.TickCount64;
     private long _messagesReturned;
@@ -81,6 +81,9 @@ internal sealed class ConnectionStream(Stream inner, ReadOnlyMemory<byte> prefix
 
     /// <summary>What the scanner found wrong with the client's frames; reads fail once this is set.</summary>
     public FrameViolation Violation => _scanner.Violation;
+
+    /// <summary>When the first byte of the data message under way arrived, or 0 between messages; safe to read from any thread.</summary>
+    public long MessageStartedTicks => _scanner.MessageStartedMs;
 
     /// <summary>Payload length of the client's first close frame, or null before one arrived.</summary>
     public int? FirstCloseLength => _scanner.FirstCloseLength;

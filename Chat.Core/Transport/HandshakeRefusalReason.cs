@@ -12,6 +12,12 @@ internal enum HandshakeRefusalReason
     Unauthorized,
     Forbidden,
     Other,
+
+    /// <summary>The client's address already holds as many connections, or handshakes, as it may.</summary>
+    AddressLimit,
+
+    /// <summary>The client's address opened new connections faster than it may.</summary>
+    AddressRate,
 }
 
 internal static class HandshakeRefusalReasons
@@ -30,6 +36,8 @@ internal static class HandshakeRefusalReasons
         HandshakeRefusalReason.ServerFull => "server_full",
         HandshakeRefusalReason.Unauthorized => "unauthorized",
         HandshakeRefusalReason.Forbidden => "forbidden",
+        HandshakeRefusalReason.AddressLimit => "address_limit",
+        HandshakeRefusalReason.AddressRate => "address_rate",
         _ => "other",
     };
 

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Fleck.Chat.Transport;
 
 /// <summary>What the scanner found wrong with the client's byte stream.</summary>
-internal enum FrameViolation
+internal enum FrameViolation : byte
 {
     None,
 
@@ -22,6 +22,9 @@ internal enum FrameViolation
 
     /// <summary>More pings and pongs in one second than the server allows; answered with 1008.</summary>
     ControlFlood,
+
+    /// <summary>A data message in more fragments than the server allows; answered with 1008.</summary>
+    TooManyFragments,
 }
 
 /// <summary>
@@ -37,7 +40,9 @@ internal enum FrameViolation
 /// <item>the length of the first close frame is kept, because the BCL reports a close without a
 /// status code as 1000 while RFC 6455 §7.1.5 says it has none;</item>
 /// <item>pings and pongs are counted per one-second window: each ping costs the server a pong, so a
-/// peer that floods them is cut off (the BCL answers every ping it reads, as fast as it is sent).</item>
+/// peer that floods them is cut off (the BCL answers every ping it reads, as fast as it is sent);</item>
+/// <item>the fragments of a data message are counted, and the time its first byte arrived is kept
+/// until its last frame is complete, for the sweep that bounds how long a message may take.</item>
 /// </list>
 /// Only headers are looked at byte by byte; payloads are skipped whole. Everything else (opcodes,
 /// reserved bits, control-frame and fragmentation rules, UTF-8) stays with the BCL.
@@ -45,13 +50,14 @@ internal enum FrameViolation
 /// </summary>
 // Every connection holds one: auto layout packs the small fields together instead of padding each.
 [StructLayout(LayoutKind.Auto)]
-internal struct IncomingFrameScanner(long maxMessageBytes, int maxControlFramesPerSecond = 0)
+internal struct IncomingFrameScanner(int maxMessageBytes, int maxControlFramesPerSecond = 0, int maxFragmentsPerMessage = 0)
 {
     private const int MaskLength = 4;
     private const long WindowMs = 1000;
 
-    private int _headerFilled;
-    private int _headerLength;
+    // A frame header is 14 bytes at most.
+    private byte _headerFilled;
+    private byte _headerLength;
     private byte _first;
     private ulong _length;
     private long _payloadLeft;
@@ -61,12 +67,19 @@ internal struct IncomingFrameScanner(long maxMessageBytes, int maxControlFramesP
     private int _controlFrames;
     private bool _frameEndsMessage;
     private bool _pastMessageEnd;
+    private int _fragments;
+
+    // Written by the reader, read by the sweep on another thread (a 64-bit field is read whole).
+    private long _messageStartedMs;
 
     /// <summary>The first violation found; once set, nothing more is scanned.</summary>
     public FrameViolation Violation { get; private set; }
 
+    // One more than the payload length of the first close frame, 0 before one arrived (smaller than an int?).
+    private int _firstCloseLengthPlusOne;
+
     /// <summary>Payload length of the first close frame the client sent, or null before one arrived.</summary>
-    public int? FirstCloseLength { get; private set; }
+    public readonly int? FirstCloseLength => _firstCloseLengthPlusOne == 0 ? null : _firstCloseLengthPlusOne - 1;
 
     /// <summary>Data messages whose last frame has been scanned whole.</summary>
     public long MessagesEnded { get; private set; }
@@ -76,6 +89,13 @@ internal struct IncomingFrameScanner(long maxMessageBytes, int maxControlFramesP
     /// scanned): a parser that has returned <see cref="MessagesEnded"/> messages then holds nothing unread.
     /// </summary>
     public readonly bool AtMessageEnd => !_pastMessageEnd;
+
+    /// <summary>
+    /// When the first byte of the data message under way arrived (a <see cref="Environment.TickCount64"/>
+    /// reading), or 0 when none is: between messages, or while only control frames arrive. Safe to
+    /// read from another thread.
+    /// </summary>
+    public long MessageStartedMs => Volatile.Read(ref _messageStartedMs);
 
     /// <summary>Scans the next bytes from the client, which arrived just now.</summary>
     public int Scan(ReadOnlySpan<byte> data) => Scan(data, Environment.TickCount64);
@@ -115,6 +135,11 @@ internal struct IncomingFrameScanner(long maxMessageBytes, int maxControlFramesP
                 case 0:
                     frameStart = i;
                     _first = b;
+                    if (_messageStartedMs == 0 && (b & 0x0F) < 0x8)
+                    {
+                        // 0 means "no message"; a clock reading of 0 is taken as 1.
+                        Volatile.Write(ref _messageStartedMs, Math.Max(1, nowMs));
+                    }
                     break;
                 case 1:
                     // RFC 6455 §5.1: a server MUST close the connection on a frame that is not masked.
@@ -123,7 +148,7 @@ internal struct IncomingFrameScanner(long maxMessageBytes, int maxControlFramesP
                         return Fail(FrameViolation.Unmasked, frameStart);
                     }
                     var length7 = b & 0x7F;
-                    _headerLength = 2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0) + MaskLength;
+                    _headerLength = (byte)(2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0) + MaskLength);
                     _length = length7 < 126 ? (ulong)length7 : 0;
                     break;
                 default:
@@ -158,6 +183,8 @@ internal struct IncomingFrameScanner(long maxMessageBytes, int maxControlFramesP
         {
             MessagesEnded++;
             _pastMessageEnd = false;
+            _fragments = 0;
+            Volatile.Write(ref _messageStartedMs, 0);
         }
     }
 
@@ -179,7 +206,10 @@ internal struct IncomingFrameScanner(long maxMessageBytes, int maxControlFramesP
             }
             if (opcode == 0x8)
             {
-                FirstCloseLength ??= (int)Math.Min(_length, int.MaxValue);
+                if (_firstCloseLengthPlusOne == 0)
+                {
+                    _firstCloseLengthPlusOne = (int)Math.Min(_length, int.MaxValue - 1) + 1;
+                }
                 return FrameViolation.None;
             }
             return CountControlFrame(nowMs);
@@ -190,6 +220,11 @@ internal struct IncomingFrameScanner(long maxMessageBytes, int maxControlFramesP
             // counts, which the receive loop checks.
             _messageBytes = 0;
             _messageCompressed = (_first & 0x40) != 0;
+            _fragments = 0;
+        }
+        if (++_fragments > maxFragmentsPerMessage && maxFragmentsPerMessage > 0)
+        {
+            return FrameViolation.TooManyFragments;
         }
         if (!_messageCompressed)
         {

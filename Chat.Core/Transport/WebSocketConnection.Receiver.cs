@@ -97,6 +97,7 @@ public sealed partial class WebSocketConnection
                 {
                     FrameViolation.TooBig => (WebSocketCloseCode.MessageTooBig, violation.ToString()),
                     FrameViolation.ControlFlood => (WebSocketCloseCode.PolicyViolation, "Too many pings"),
+                    FrameViolation.TooManyFragments => (WebSocketCloseCode.PolicyViolation, "Too many fragments in one message"),
                     _ => (WebSocketCloseCode.ProtocolError, violation.ToString()),
                 };
                 await CloseAsync(code, reason).ConfigureAwait(false);

@@ -33,7 +33,7 @@ public sealed partial class WebSocketConnection : Modes.IMemberConnection, IWrit
     private long _closeStartedTicks;
 
     internal WebSocketConnection(long id, Socket socket, ConnectionStream stream, UpgradeRequest request, HandshakeOutcome outcome,
-        WebSocketServerOptions options, ILogger logger, WebSocketServer? server)
+        WebSocketServerOptions options, ILogger logger, WebSocketServer? server, IPEndPoint? remoteEndPoint = null)
     {
         Id = id;
         _server = server;
@@ -41,7 +41,7 @@ public sealed partial class WebSocketConnection : Modes.IMemberConnection, IWrit
         _stream = stream;
         _options = options;
         _logger = logger;
-        RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
+        RemoteEndPoint = remoteEndPoint ?? socket.RemoteEndPoint as IPEndPoint;
         Path = server?.SharePath(request.Path) ?? request.Path;
         Query = request.Query;
         _rawHead = request.RawHead;
@@ -65,7 +65,10 @@ public sealed partial class WebSocketConnection : Modes.IMemberConnection, IWrit
     /// <summary>Server-unique number of this connection.</summary>
     public long Id { get; }
 
-    /// <summary>The client's address and port.</summary>
+    /// <summary>
+    /// The client's address and port. Behind a trusted proxy (<see cref="WebSocketServerOptions.TrustedProxies"/>)
+    /// it is the client the proxy named in <c>X-Forwarded-For</c>, with port 0.
+    /// </summary>
     public IPEndPoint? RemoteEndPoint { get; }
 
     /// <summary>Request path of the upgrade, still percent-encoded (e.g. <c>/websocket/%E5%B0%8F</c>).</summary>
@@ -206,8 +209,11 @@ public sealed partial class WebSocketConnection : Modes.IMemberConnection, IWrit
         Abort();
     }
 
-    /// <summary>Called by the server's keepalive sweep: pings a quiet peer, drops a dead one or one whose write is stuck.</summary>
-    internal void CheckAlive(long now, long intervalMs, long timeoutMs, long writeTimeoutMs, long closeTimeoutMs)
+    /// <summary>
+    /// Called by the server's keepalive sweep: pings a quiet peer, drops a dead one or one whose write is
+    /// stuck, and closes one whose message has been arriving for longer than <paramref name="assemblyTimeoutMs"/>.
+    /// </summary>
+    internal void CheckAlive(long now, long intervalMs, long timeoutMs, long writeTimeoutMs, long closeTimeoutMs, long assemblyTimeoutMs = 0)
     {
         var closeStarted = Volatile.Read(ref _closeStartedTicks);
         if (closeStarted != 0 && now - closeStarted > closeTimeoutMs)
@@ -221,6 +227,13 @@ public sealed partial class WebSocketConnection : Modes.IMemberConnection, IWrit
         {
             _logger.LogInformation("Connection {Id} from {Remote}: a write has been stuck for {Ms} ms; dropping it", Id, RemoteEndPoint, now - writeStarted);
             Abort();
+            return;
+        }
+        if (assemblyTimeoutMs > 0 && _stream.MessageStartedTicks is var messageStarted and not 0
+            && now - messageStarted > assemblyTimeoutMs && Volatile.Read(ref _closeStarted) == 0)
+        {
+            _logger.LogDebug("Connection {Id} from {Remote}: a message has been arriving for {Ms} ms; closing it", Id, RemoteEndPoint, now - messageStarted);
+            _ = CloseAsync(WebSocketCloseCode.PolicyViolation, "Message took too long to arrive");
             return;
         }
         if (intervalMs <= 0)

@@ -39,12 +39,36 @@ public sealed class WebSocketServer : IAsyncDisposable
     // The path of the last connection: most clients ask for the same one, and sharing the string spares each idle connection its own copy.
     private string? _lastPath;
 
+    // Per-address limits; null when every one of them is off.
+    private readonly AddressLimiter? _limiter;
+
+    // Reverse proxies whose X-Forwarded-For is believed (normalized addresses); null when none are.
+    private readonly HashSet<IPAddress>? _trustedProxies;
+
+    private readonly AcceptFailureThrottle _acceptFailures = new();
+
+    // Descriptors given back when accepting runs out of them, so the rest of the process can still open files.
+    private readonly DescriptorReserve _reserve = new(ReservedDescriptors);
+
+    // Once accepting has run out of descriptors: the connections (open and in the handshake) held then, which
+    // new ones may not pass until the shortage has been over for a while; 0 when there is no such cap.
+    private int _descriptorCap;
+    private long _lastDescriptorShortage;
+
+    private const int ReservedDescriptors = 16;
+    private const long DescriptorCapHoldMs = 60_000;
+
     /// <summary>Creates a server; nothing listens until <see cref="StartAsync"/>.</summary>
     public WebSocketServer(WebSocketServerOptions options, IWebSocketHandler handler, ILoggerFactory? loggerFactory = null)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _handler = handler ?? throw new ArgumentNullException(nameof(handler));
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Fleck.Chat.Transport");
+        _limiter = AddressLimiter.For(options);
+        if (options.TrustedProxies is { Count: > 0 } proxies)
+        {
+            _trustedProxies = [.. proxies.Select(ClientAddress.Normalize)];
+        }
     }
 
     /// <summary>The address and port actually bound; valid after <see cref="StartAsync"/>.</summary>
@@ -58,6 +82,9 @@ public sealed class WebSocketServer : IAsyncDisposable
 
     /// <summary>Refused handshakes and slow consumers cut, for the chat's metrics.</summary>
     internal TransportCounters Counters { get; } = new();
+
+    /// <summary>The per-address limits, or null when they are all off.</summary>
+    internal AddressLimiter? AddressLimits => _limiter;
 
     /// <summary>Drains this server's outboxes in shared turns (see <see cref="Transport.WriteScheduler"/>).</summary>
     internal WriteScheduler WriteScheduler { get; } = new();
@@ -92,6 +119,7 @@ public sealed class WebSocketServer : IAsyncDisposable
             throw;
         }
         _listener = listener;
+        _reserve.TryAcquire();
         _acceptLoop = AcceptLoopAsync(listener);
         var period = SweepPeriod(_options);
         _sweep = new Timer(static s => ((WebSocketServer)s!).Sweep(), this, period, period);
@@ -122,6 +150,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         {
             await _acceptLoop.ConfigureAwait(false);
         }
+        _reserve.Dispose();
         foreach (var connection in _connections.Values)
         {
             _ = connection.CloseAsync(WebSocketCloseCode.GoingAway, "Server shutting down");
@@ -188,8 +217,15 @@ public sealed class WebSocketServer : IAsyncDisposable
         if (_connections.TryRemove(connection.Id, out _))
         {
             Interlocked.Decrement(ref _connectionCount);
+            // The address it was counted under is the one it reports: its socket's, or the client a trusted proxy named.
+            if (_limiter is not null && connection.RemoteEndPoint?.Address is { } address && !IsTrustedProxy(address))
+            {
+                _limiter.Release(ClientAddress.Of(address));
+            }
         }
     }
+
+    private bool IsTrustedProxy(IPAddress address) => _trustedProxies is not null && _trustedProxies.Contains(ClientAddress.Normalize(address));
 
     /// <summary>The close handler of a connection passed to <see cref="Remove"/> has returned.</summary>
     internal void CloseHandled()
@@ -217,7 +253,7 @@ public sealed class WebSocketServer : IAsyncDisposable
     {
         // With identities the sweep also ends expired sessions, which must close within 5 s of expiry.
         var expiryCheck = o.Authenticator is null ? TimeSpan.Zero : TimeSpan.FromSeconds(2);
-        var shortest = new[] { o.KeepAliveInterval, o.KeepAliveTimeout, o.WriteTimeout, o.CloseTimeout, expiryCheck }.Where(t => t > TimeSpan.Zero).DefaultIfEmpty(TimeSpan.FromSeconds(1)).Min();
+        var shortest = new[] { o.KeepAliveInterval, o.KeepAliveTimeout, o.WriteTimeout, o.CloseTimeout, o.MessageAssemblyTimeout, expiryCheck }.Where(t => t > TimeSpan.Zero).DefaultIfEmpty(TimeSpan.FromSeconds(1)).Min();
         // Half the shortest period bounds how late a check can be; below 50 ms the sweep itself would cost.
         return TimeSpan.FromMilliseconds(Math.Max(50, shortest.TotalMilliseconds / 2));
     }
@@ -229,16 +265,46 @@ public sealed class WebSocketServer : IAsyncDisposable
         var timeout = (long)_options.KeepAliveTimeout.TotalMilliseconds;
         var writeTimeout = (long)_options.WriteTimeout.TotalMilliseconds;
         var closeTimeout = (long)_options.CloseTimeout.TotalMilliseconds;
+        var assemblyTimeout = (long)_options.MessageAssemblyTimeout.TotalMilliseconds;
         var checkExpiry = _options.Authenticator is not null;
         var utcNow = DateTimeOffset.UtcNow;
         // Enumerating the dictionary itself takes no locks and copies nothing, unlike .Values.
         foreach (var (_, connection) in _connections)
         {
-            connection.CheckAlive(now, interval, timeout, writeTimeout, closeTimeout);
+            connection.CheckAlive(now, interval, timeout, writeTimeout, closeTimeout, assemblyTimeout);
             if (checkExpiry)
             {
                 connection.CheckExpiry(utcNow);
             }
+        }
+        _limiter?.Prune();
+        LiftDescriptorCapWhenOver(now);
+    }
+
+    /// <summary>
+    /// Accepting has run out of descriptors: the reserve goes back to the process, and new connections are
+    /// held to the number open now, so what the reserve freed stays free for everything else.
+    /// </summary>
+    private void OnDescriptorShortage()
+    {
+        Volatile.Write(ref _lastDescriptorShortage, Environment.TickCount64);
+        _reserve.Release();
+        if (Volatile.Read(ref _descriptorCap) != 0)
+        {
+            return;
+        }
+        var held = Math.Max(1, Volatile.Read(ref _connectionCount) + Volatile.Read(ref _pending));
+        Volatile.Write(ref _descriptorCap, held);
+        _logger.LogWarning("Out of file descriptors with {Connections} connections: further clients are refused with 503 while that many are open. " +
+            "Raise the open-file limit (ulimit -n) or lower the connection limit.", held);
+    }
+
+    /// <summary>A minute after the last shortage, and once the reserve can be taken again, the connection limit alone applies again.</summary>
+    private void LiftDescriptorCapWhenOver(long now)
+    {
+        if (Volatile.Read(ref _descriptorCap) != 0 && now - Volatile.Read(ref _lastDescriptorShortage) > DescriptorCapHoldMs && _reserve.TryAcquire())
+        {
+            Volatile.Write(ref _descriptorCap, 0);
         }
     }
 
@@ -257,22 +323,117 @@ public sealed class WebSocketServer : IAsyncDisposable
             }
             catch (SocketException ex)
             {
-                // Transient accept failures (a reset before accept, out of descriptors) must not end the loop.
-                _logger.LogWarning("Accept failed: {Error}", ex.SocketErrorCode);
+                // Accept failures must not end the loop. A reset before accept is the peer's affair: try again at
+                // once. Anything else (out of descriptors, buffers or memory) would fail again at once, so the
+                // loop waits, longer each time, and says so once in a while rather than once per failure.
+                if (!AcceptFailureThrottle.IsResourceShortage(ex.SocketErrorCode))
+                {
+                    _logger.LogDebug("Accept failed: {Error}", ex.SocketErrorCode);
+                    continue;
+                }
+                if (ex.SocketErrorCode == SocketError.TooManyOpenSockets)
+                {
+                    OnDescriptorShortage();
+                }
+                var delay = _acceptFailures.OnFailure(out var failures, out var seconds);
+                if (failures > 0)
+                {
+                    _logger.LogWarning("Accepting paused: {Failures} accept failures in the last {Seconds} s ({Error}); retrying with a back-off of up to 1 s. " +
+                        "Raise the open-file limit (ulimit -n) or lower the connection limit.", failures, seconds, ex.SocketErrorCode);
+                }
+                try
+                {
+                    await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
                 continue;
             }
+            _acceptFailures.OnAccepted();
             socket.NoDelay = true;
-            ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.server.HandleAsync(s.socket), (server: this, socket), preferLocal: false);
+            var address = default(ClientAddress);
+            var limited = false;
+            var viaProxy = false;
+            if ((_limiter is not null || _trustedProxies is not null) && SafeRemote(socket) is IPEndPoint remote)
+            {
+                // A trusted proxy's client is only known once its request is read; limited then, not here.
+                viaProxy = IsTrustedProxy(remote.Address);
+                if (_limiter is not null && !viaProxy)
+                {
+                    address = ClientAddress.Of(remote.Address);
+                    var verdict = _limiter.TryAdmit(address, handshaking: true);
+                    if (verdict != AddressVerdict.Admitted)
+                    {
+                        RefuseAtAccept(socket, address, verdict);
+                        continue;
+                    }
+                    limited = true;
+                }
+            }
+            // Counted as pending from here, so the checks below and those of the sockets right behind it see it.
+            var held = Interlocked.Increment(ref _pending) + Volatile.Read(ref _connectionCount);
+            var cap = Volatile.Read(ref _descriptorCap);
+            if (cap != 0 && held > cap)
+            {
+                // Out of descriptors a while ago: no handshake may hold one more, so no reading either.
+                Interlocked.Decrement(ref _pending);
+                if (limited)
+                {
+                    _limiter!.HandshakeEnded(address, upgraded: false);
+                }
+                Counters.HandshakeRefused(HandshakeRefusalReason.ServerFull);
+                SendAndClose(socket, UpgradeNegotiator.ServerFullAnswer.Response);
+                SignalIfDrained();
+                continue;
+            }
+            var admitted = held <= _options.MaxConnections;
+            ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.server.HandleAsync(s.socket, s.admitted, s.address, s.limited, s.viaProxy),
+                (server: this, socket, admitted, address, limited, viaProxy), preferLocal: false);
         }
     }
 
-    private async Task HandleAsync(Socket socket)
+    /// <summary>
+    /// A socket from an address over its limits: answered 429 at once, before anything is read and
+    /// without counting toward <see cref="WebSocketServerOptions.MaxConnections"/>, and closed.
+    /// </summary>
+    private void RefuseAtAccept(Socket socket, ClientAddress address, AddressVerdict verdict)
     {
-        WebSocketConnection? connection = null;
-        var admitted = Interlocked.Increment(ref _pending) + Volatile.Read(ref _connectionCount) <= _options.MaxConnections;
+        Counters.HandshakeRefused(verdict == AddressVerdict.TooFast ? HandshakeRefusalReason.AddressRate : HandshakeRefusalReason.AddressLimit);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.LogDebug("Refused a connection from {Address}: {Verdict}", address, verdict);
+        }
+        SendAndClose(socket, UpgradeNegotiator.TooManyFromAddress.Response);
+    }
+
+    /// <summary>Answers a socket nothing has been read from, and closes it; a fresh socket's send buffer takes the short answer at once.</summary>
+    private static void SendAndClose(Socket socket, byte[] answer)
+    {
         try
         {
-            connection = await HandshakeAsync(socket, admitted).ConfigureAwait(false);
+            socket.Blocking = false;
+            socket.Send(answer);
+            socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (SocketException)
+        {
+        }
+        socket.Dispose();
+    }
+
+    /// <param name="socket">The accepted socket, already counted as pending.</param>
+    /// <param name="admitted">Whether it fits under <see cref="WebSocketServerOptions.MaxConnections"/>; if not, it is answered 503.</param>
+    /// <param name="address">The address it counts under when <paramref name="limited"/>.</param>
+    /// <param name="limited">Whether it was admitted by the per-address limits, and is to be released from them.</param>
+    /// <param name="viaProxy">Whether it comes from a trusted proxy, whose X-Forwarded-For names the client.</param>
+    private async Task HandleAsync(Socket socket, bool admitted, ClientAddress address, bool limited, bool viaProxy)
+    {
+        WebSocketConnection? connection = null;
+        try
+        {
+            connection = await HandshakeAsync(socket, admitted, viaProxy).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -286,6 +447,11 @@ public sealed class WebSocketServer : IAsyncDisposable
         {
             // A connection that got its 101 is registered by now, so it is counted on one side or the other throughout.
             Interlocked.Decrement(ref _pending);
+            if (limited)
+            {
+                // An upgraded connection stays counted for its address until it is removed.
+                _limiter!.HandshakeEnded(address, upgraded: connection is not null);
+            }
         }
         if (connection is null)
         {
@@ -301,7 +467,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         _ = connection.RunAsync(_handler, _stopping.Token);
     }
 
-    private async Task<WebSocketConnection?> HandshakeAsync(Socket socket, bool admitted)
+    private async Task<WebSocketConnection?> HandshakeAsync(Socket socket, bool admitted, bool viaProxy)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         timeout.CancelAfter(_options.HandshakeTimeout);
@@ -310,7 +476,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         using var closeOnTimeout = timeout.Token.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket);
         try
         {
-            return await NegotiateAsync(socket, admitted, timeout.Token).ConfigureAwait(false);
+            return await NegotiateAsync(socket, admitted, viaProxy, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException && timeout.IsCancellationRequested)
         {
@@ -318,7 +484,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         }
     }
 
-    private async Task<WebSocketConnection?> NegotiateAsync(Socket socket, bool admitted, CancellationToken timeout)
+    private async Task<WebSocketConnection?> NegotiateAsync(Socket socket, bool admitted, bool viaProxy, CancellationToken timeout)
     {
         Stream stream = new NetworkStream(socket, ownsSocket: true);
         if (_options.Certificate is { } certificate)
@@ -328,11 +494,45 @@ public sealed class WebSocketServer : IAsyncDisposable
             await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, timeout).ConfigureAwait(false);
         }
         var read = await HandshakeReader.ReadAsync(stream, _options.MaxHandshakeBytes, CancellationToken.None).ConfigureAwait(false);
+        // Behind a trusted proxy the client is the one it names, and the per-address limits apply to that client now.
+        var remote = SafeRemote(socket) as IPEndPoint;
+        ClientAddress? forwarded = null;
+        var addressVerdict = AddressVerdict.Admitted;
+        if (viaProxy && read.Status == HandshakeReadStatus.Complete
+            && ForwardedFor.Client(read.Request!.Header("X-Forwarded-For"), _trustedProxies!) is { } client)
+        {
+            remote = new IPEndPoint(client, 0);
+            if (_limiter is not null)
+            {
+                var key = ClientAddress.Of(client);
+                addressVerdict = _limiter.TryAdmit(key, handshaking: false);
+                forwarded = addressVerdict == AddressVerdict.Admitted ? key : null;
+            }
+        }
+        WebSocketConnection? connection = null;
+        try
+        {
+            connection = await NegotiateAsync(socket, stream, read, remote, admitted, addressVerdict, timeout).ConfigureAwait(false);
+            return connection;
+        }
+        finally
+        {
+            if (forwarded is { } key && connection is null)
+            {
+                _limiter!.Release(key);
+            }
+        }
+    }
+
+    private async Task<WebSocketConnection?> NegotiateAsync(Socket socket, Stream stream, HandshakeRead read, IPEndPoint? remote, bool admitted,
+        AddressVerdict addressVerdict, CancellationToken timeout)
+    {
         var outcome = read.Status switch
         {
             HandshakeReadStatus.Closed => null,
             HandshakeReadStatus.TooLarge => UpgradeNegotiator.TooLarge(),
             HandshakeReadStatus.Malformed => UpgradeNegotiator.Malformed("The request is not well-formed HTTP/1.1."),
+            _ when addressVerdict != AddressVerdict.Admitted => UpgradeNegotiator.TooManyFromAddress,
             _ when !admitted => UpgradeNegotiator.ServerFull(),
             _ => UpgradeNegotiator.Negotiate(read.Request!, _options, _handler.AcceptsPath),
         };
@@ -345,26 +545,27 @@ public sealed class WebSocketServer : IAsyncDisposable
         var refusedByAuthenticator = false;
         if (outcome.Accepted && _options.Authenticator is not null)
         {
-            (outcome, identity) = await HandshakeAuthentication.AuthenticateAsync(outcome, read.Request!, SafeRemote(socket) as IPEndPoint,
+            (outcome, identity) = await HandshakeAuthentication.AuthenticateAsync(outcome, read.Request!, remote,
                 _options, _handler, _logger, timeout).ConfigureAwait(false);
             refusedByAuthenticator = !outcome.Accepted;
         }
         if (!outcome.Accepted)
         {
             // A 403 from the authenticator is an identity that may not join, not a foreign origin.
-            Counters.HandshakeRefused(refusedByAuthenticator && outcome.Status == 403
-                ? HandshakeRefusalReason.Forbidden
+            Counters.HandshakeRefused(refusedByAuthenticator && outcome.Status == 403 ? HandshakeRefusalReason.Forbidden
+                : addressVerdict == AddressVerdict.TooFast ? HandshakeRefusalReason.AddressRate
+                : addressVerdict != AddressVerdict.Admitted ? HandshakeRefusalReason.AddressLimit
                 : HandshakeRefusalReasons.ForStatus(outcome.Status));
             await SendHandshakeAnswerAsync(socket, stream, outcome.Response, timeout).ConfigureAwait(false);
-            _logger.LogDebug("Refused handshake from {Remote}: {Status}", SafeRemote(socket), outcome.Status);
+            _logger.LogDebug("Refused handshake from {Remote}: {Status}", remote, outcome.Status);
             // Half-close so the refusal is delivered before the socket goes, even if the client sent more.
             socket.Shutdown(SocketShutdown.Send);
             await stream.DisposeAsync().ConfigureAwait(false);
             return null;
         }
         var id = Interlocked.Increment(ref _nextId);
-        var connectionStream = new ConnectionStream(stream, read.Leftover, _options.MaxMessageBytes, _options.MaxControlFramesPerSecond);
-        var connection = new WebSocketConnection(id, socket, connectionStream, read.Request!, outcome, _options, _logger, this)
+        var connectionStream = new ConnectionStream(stream, read.Leftover, _options.MaxMessageBytes, _options.MaxControlFramesPerSecond, _options.MaxFragmentsPerMessage);
+        var connection = new WebSocketConnection(id, socket, connectionStream, read.Request!, outcome, _options, _logger, this, remote)
         {
             Identity = identity,
         };

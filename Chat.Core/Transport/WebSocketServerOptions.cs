@@ -46,6 +46,60 @@ public sealed record WebSocketServerOptions
     /// </summary>
     public int MaxControlFramesPerSecond { get; init; } = 50;
 
+    /// <summary>
+    /// Most data frames one message may arrive in (its first frame and its continuations); past it the
+    /// client is closed with 1008. Each fragment costs a parser round, so without a bound one message
+    /// of tiny fragments could keep a core busy for as long as the client likes. Default 1024; browsers
+    /// send every message in one frame. 0 turns the bound off; at most 1,000,000.
+    /// </summary>
+    public int MaxFragmentsPerMessage { get; init; } = 1024;
+
+    /// <summary>
+    /// Longest time from the first byte of a message to its last (over all its fragments); a message
+    /// still incomplete after it is closed with 1008. Without it a client could trickle one message a
+    /// byte at a time and hold its buffer for good. Checked by the periodic sweep, so a message may
+    /// run over by up to the sweep period. Default 30 s. <see cref="TimeSpan.Zero"/> turns it off.
+    /// </summary>
+    public TimeSpan MessageAssemblyTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Most connections from one client address, upgraded ones and those still in the handshake
+    /// together; further sockets from it are answered 429 and closed at once, before anything is read
+    /// and before they count toward <see cref="MaxConnections"/>. IPv6 clients are grouped by their
+    /// /64 prefix (one host or home network). Default 1000, room for a large NAT. 0 turns it off.
+    /// </summary>
+    public int MaxConnectionsPerAddress { get; init; } = 1000;
+
+    /// <summary>
+    /// Most connections from one client address that are still in the handshake (TLS and HTTP request
+    /// not yet complete); further sockets from it are answered 429 and closed at once. A browser opens
+    /// one at a time, so this is what keeps one client from filling <see cref="MaxConnections"/> with
+    /// sockets that never finish their request. Default 64. 0 turns it off.
+    /// </summary>
+    public int MaxPendingHandshakesPerAddress { get; init; } = 64;
+
+    /// <summary>
+    /// New connections one client address may open per second, on average (a token bucket holding
+    /// <see cref="HandshakeBurstPerAddress"/>); past it sockets are answered 429 and closed at once.
+    /// Default 50. 0 turns the rate limit off.
+    /// </summary>
+    public double HandshakesPerSecondPerAddress { get; init; } = 50;
+
+    /// <summary>New connections one client address may open at once before <see cref="HandshakesPerSecondPerAddress"/> applies. Default 100.</summary>
+    public int HandshakeBurstPerAddress { get; init; } = 100;
+
+    /// <summary>
+    /// Reverse proxies in front of the server. A connection from one of these addresses is not limited
+    /// per address when it is accepted; once its request is read, its client is the right-most address
+    /// in <c>X-Forwarded-For</c> that is not itself a trusted proxy, the per-address limits apply to
+    /// that client, and the connection reports it as its remote address (with port 0). A proxy's
+    /// connection that names no such client (no header, or only proxies in it) is not limited per
+    /// address; one whose right-most untrusted entry is not an address is treated the same way. The
+    /// header is ignored on connections from any other address. IPv4-mapped IPv6 addresses match
+    /// their IPv4 form. Null or empty (the default) trusts no one.
+    /// </summary>
+    public IReadOnlyCollection<IPAddress>? TrustedProxies { get; init; }
+
     /// <summary>A socket write that has not finished after this long means the peer stopped reading; the connection is aborted.</summary>
     public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(15);
 

@@ -32,6 +32,32 @@ internal static class HostCommand
         };
         var maxMessage = IntOption("--max-message-bytes", "bytes", "Largest message a client may send; a larger one is closed with 1009", 64 * 1024, 1, int.MaxValue);
         var maxConnections = IntOption("--max-connections", "count", "Most connections held at once; more are refused with 503", 50_000, 1, int.MaxValue);
+        var perAddress = IntOption("--max-connections-per-address", "count",
+            "Most connections one client address (an IPv6 /64) may hold, in the handshake or open; more are refused with 429 (0 = no limit)", 1000, 0, int.MaxValue);
+        var handshakesPerAddress = IntOption("--max-handshakes-per-address", "count",
+            "Most connections one client address may have in the handshake at once; more are refused with 429 (0 = no limit)", 64, 0, int.MaxValue);
+        var handshakeRate = new Option<double>("--handshake-rate-per-address")
+        {
+            Description = "New connections per second one client address may open on average, twice as many at once; more are refused with 429 (0 = no limit)",
+            DefaultValueFactory = _ => 50,
+            CustomParser = r => OptionParsers.Double(r, 0, 1_000_000),
+            HelpName = "per-second",
+        };
+        var trustedProxies = new Option<IReadOnlyCollection<IPAddress>?>("--trusted-proxies")
+        {
+            Description = "Comma-separated addresses of reverse proxies whose X-Forwarded-For names the client; the per-address limits then apply to that client [default: none]",
+            CustomParser = OptionParsers.Addresses,
+            HelpName = "ip,ip",
+        };
+        var maxFragments = IntOption("--max-fragments-per-message", "count",
+            "Most fragments one incoming message may arrive in; more are closed with 1008 (0 = no limit)", 1024, 0, 1_000_000);
+        var assemblyTimeout = new Option<double>("--message-assembly-timeout")
+        {
+            Description = "Seconds one incoming message may take from its first byte to its last; a slower one is closed with 1008 (0 = no limit)",
+            DefaultValueFactory = _ => 30,
+            CustomParser = r => OptionParsers.Double(r, 0, 86_400),
+            HelpName = "seconds",
+        };
         var rate = new Option<double>("--rate")
         {
             Description = "Messages per second one connection may send on average (0 = no limit)",
@@ -90,6 +116,12 @@ internal static class HostCommand
         root.Subcommands.Add(TokenCommand.Create());
         root.Options.Add(maxRooms);
         root.Options.Add(store);
+        root.Options.Add(perAddress);
+        root.Options.Add(handshakesPerAddress);
+        root.Options.Add(handshakeRate);
+        root.Options.Add(trustedProxies);
+        root.Options.Add(maxFragments);
+        root.Options.Add(assemblyTimeout);
         root.SetAction(async (result, ct) =>
         {
             var folder = StaticFolder.Resolve(result.GetValue(staticDir));
@@ -112,6 +144,12 @@ internal static class HostCommand
                 StaticFolder = folder,
                 MaxMessageBytes = result.GetValue(maxMessage),
                 MaxConnections = result.GetValue(maxConnections),
+                MaxConnectionsPerAddress = result.GetValue(perAddress),
+                MaxHandshakesPerAddress = result.GetValue(handshakesPerAddress),
+                HandshakeRatePerAddress = result.GetValue(handshakeRate),
+                TrustedProxies = result.GetValue(trustedProxies),
+                MaxFragmentsPerMessage = result.GetValue(maxFragments),
+                MessageAssemblyTimeoutSeconds = result.GetValue(assemblyTimeout),
                 Rate = result.GetValue(rate),
                 Burst = result.GetValue(burst),
                 History = result.GetValue(history),

@@ -18,6 +18,18 @@ internal sealed record HostSettings
     public required string StaticFolder { get; init; }
     public int MaxMessageBytes { get; init; } = 64 * 1024;
     public int MaxConnections { get; init; } = 50_000;
+    /// <summary>Connections one client address may hold, in the handshake or upgraded (0 = no limit).</summary>
+    public int MaxConnectionsPerAddress { get; init; } = 1000;
+    /// <summary>Connections one client address may have in the handshake at once (0 = no limit).</summary>
+    public int MaxHandshakesPerAddress { get; init; } = 64;
+    /// <summary>New connections per second one client address may open on average, twice that at once (0 = no limit).</summary>
+    public double HandshakeRatePerAddress { get; init; } = 50;
+    /// <summary>Reverse proxies whose X-Forwarded-For names the client; null trusts none.</summary>
+    public IReadOnlyCollection<IPAddress>? TrustedProxies { get; init; }
+    /// <summary>Most fragments one incoming message may arrive in (0 = no limit).</summary>
+    public int MaxFragmentsPerMessage { get; init; } = 1024;
+    /// <summary>Longest time one incoming message may take to arrive, in seconds (0 = no limit).</summary>
+    public double MessageAssemblyTimeoutSeconds { get; init; } = 30;
     public double Rate { get; init; } = 20;
     public int Burst { get; init; } = 40;
     public int History { get; init; } = 50;

@@ -65,6 +65,26 @@ internal static class OptionParsers
         return origins.Length == 0 ? null : origins;
     }
 
+    /// <summary>Comma-separated IP addresses, such as <c>10.0.0.5,::1</c>.</summary>
+    public static IReadOnlyCollection<IPAddress>? Addresses(ArgumentResult r)
+    {
+        var name = ((OptionResult)r.Parent!).Option.Name;
+        var value = r.Tokens[0].Value;
+        var addresses = new List<IPAddress>();
+        foreach (var part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (IPAddress.TryParse(part.Trim('[', ']'), out var address))
+            {
+                addresses.Add(address);
+            }
+            else
+            {
+                r.AddError($"{name} '{part}' is not an IP address (e.g. 10.0.0.5 or ::1; a comma-separated list for several)");
+            }
+        }
+        return addresses.Count == 0 ? null : addresses;
+    }
+
     public static int Int(ArgumentResult r, int min, int max) =>
         Number(r, min, max, (string s, out int v) => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out v));
 

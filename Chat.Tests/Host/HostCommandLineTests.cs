@@ -19,6 +19,12 @@ public sealed class HostCommandLineTests
     [TestCase("--history", "-5", "--history '-5'")]
     [TestCase("--max-rooms", "0", "--max-rooms '0'")]
     [TestCase("--host", "not-an-ip", "--host 'not-an-ip'")]
+    [TestCase("--max-connections-per-address", "-1", "--max-connections-per-address '-1'")]
+    [TestCase("--max-handshakes-per-address", "many", "--max-handshakes-per-address 'many'")]
+    [TestCase("--handshake-rate-per-address", "-2", "--handshake-rate-per-address '-2'")]
+    [TestCase("--trusted-proxies", "10.0.0.1,proxy.local", "--trusted-proxies 'proxy.local'")]
+    [TestCase("--max-fragments-per-message", "2000000", "--max-fragments-per-message '2000000'")]
+    [TestCase("--message-assembly-timeout", "soon", "--message-assembly-timeout 'soon'")]
     [TestCase("--host", "::1", "--host ::1")]
     [TestCase("--log-level", "7", "--log-level '7'")]
     [TestCase("--allowed-origins", "example.com", "--allowed-origins 'example.com'")]
@@ -86,7 +92,8 @@ public sealed class HostCommandLineTests
         var code = await host.WaitForExitAsync(ct);
 
         Assert.That(code, Is.Zero);
-        foreach (var option in new[] { "--mode", "--host", "--port", "--http-port", "--static", "--max-message-bytes", "--max-connections", "--rate", "--burst", "--history", "--allowed-origins", "--cert", "--cert-password", "--log-level", "--redis" })
+        foreach (var option in new[] { "--mode", "--host", "--port", "--http-port", "--static", "--max-message-bytes", "--max-connections", "--rate", "--burst", "--history", "--allowed-origins", "--cert", "--cert-password", "--log-level", "--redis",
+            "--max-connections-per-address", "--max-handshakes-per-address", "--handshake-rate-per-address", "--trusted-proxies", "--max-fragments-per-message", "--message-assembly-timeout" })
         {
             Assert.That(host.Stdout, Does.Contain(option + " <"), option);
         }

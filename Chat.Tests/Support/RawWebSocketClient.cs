@@ -31,9 +31,9 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
     public int Buffered => _end - _start;
 
     /// <summary>Connects and completes the opening handshake; throws if the answer is not 101.</summary>
-    public static async Task<RawWebSocketClient> ConnectAsync(int port, string path, CancellationToken ct, string extraHeaders = "")
+    public static async Task<RawWebSocketClient> ConnectAsync(int port, string path, CancellationToken ct, string extraHeaders = "", IPAddress? from = null)
     {
-        var client = await ConnectTcpAsync(port, ct);
+        var client = await ConnectTcpAsync(port, ct, from: from);
         await client.WriteAsync(Encoding.ASCII.GetBytes(
             $"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
             $"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n{extraHeaders}\r\n"), ct);
@@ -45,10 +45,26 @@ internal sealed class RawWebSocketClient : IAsyncDisposable
         return client;
     }
 
-    public static async Task<RawWebSocketClient> ConnectTcpAsync(int port, CancellationToken ct, IPAddress? address = null)
+    /// <summary>
+    /// Opens a TCP connection to <paramref name="address"/> (127.0.0.1 by default), from the local address
+    /// <paramref name="from"/> when one is given: Linux routes all of 127.0.0.0/8 to loopback, so a test
+    /// can be a client from 127.0.0.2 as well as from 127.0.0.1.
+    /// </summary>
+    public static async Task<RawWebSocketClient> ConnectTcpAsync(int port, CancellationToken ct, IPAddress? address = null, IPAddress? from = null)
     {
-        var tcp = new TcpClient(address?.AddressFamily ?? AddressFamily.InterNetwork) { NoDelay = true };
-        await tcp.ConnectAsync(address ?? IPAddress.Loopback, port, ct);
+        var tcp = from is null
+            ? new TcpClient(address?.AddressFamily ?? AddressFamily.InterNetwork)
+            : new TcpClient(new IPEndPoint(from, 0));
+        tcp.NoDelay = true;
+        try
+        {
+            await tcp.ConnectAsync(address ?? IPAddress.Loopback, port, ct);
+        }
+        catch
+        {
+            tcp.Dispose();
+            throw;
+        }
         return new RawWebSocketClient(tcp);
     }
 

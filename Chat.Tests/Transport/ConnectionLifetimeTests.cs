@@ -176,7 +176,13 @@ public sealed class ConnectionLifetimeTests
     public async Task A_thousand_concurrent_connections_all_echo()
     {
         var ct = new CancellationTokenSource(TimeSpan.FromSeconds(55)).Token;
-        await using var server = await EchoServer.StartAsync();
+        // Every client comes from 127.0.0.1: the per-address limits are for the internet, not this test.
+        await using var server = await EchoServer.StartAsync(new WebSocketServerOptions
+        {
+            MaxConnectionsPerAddress = 0,
+            MaxPendingHandshakesPerAddress = 0,
+            HandshakesPerSecondPerAddress = 0,
+        });
         var clients = new RawWebSocketClient[1000];
 
         await Parallel.ForAsync(0, clients.Length, new ParallelOptions { MaxDegreeOfParallelism = 50, CancellationToken = ct }, async (i, c) =>

@@ -64,6 +64,32 @@ public sealed class HandshakeTests
     }
 
     [Test]
+    public async Task The_404_answer_is_marked_nosniff_and_does_not_repeat_the_path()
+    {
+        var ct = TestTimeouts.Token();
+        await using var server = await EchoServer.StartAsync();
+
+        var response = await ExchangeAsync(server, Request("/%3Cscript%3Ealert(1)%3C/script%3E"), ct);
+
+        Assert.That(response, Does.StartWith("HTTP/1.1 404 "));
+        Assert.That(response, Does.Contain("\r\nX-Content-Type-Options: nosniff\r\n"));
+        Assert.That(response, Does.Not.Contain("script").IgnoreCase);
+    }
+
+    [TestCase("POST", "13", 405)]
+    [TestCase("GET", "8", 426)]
+    public async Task Every_refusal_is_marked_nosniff(string method, string version, int status)
+    {
+        var ct = TestTimeouts.Token();
+        await using var server = await EchoServer.StartAsync();
+
+        var response = await ExchangeAsync(server, Request(method: method, version: version), ct);
+
+        Assert.That(response, Does.StartWith($"HTTP/1.1 {status} "));
+        Assert.That(response, Does.Contain("\r\nX-Content-Type-Options: nosniff\r\n"));
+    }
+
+    [Test]
     public async Task A_post_is_405_with_allow_get()
     {
         var ct = TestTimeouts.Token();

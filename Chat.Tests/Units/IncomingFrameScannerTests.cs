@@ -21,7 +21,7 @@ public sealed class IncomingFrameScannerTests
     }
 
     /// <summary>Feeds <paramref name="stream"/> to a new scanner in reads that end at <paramref name="cuts"/>.</summary>
-    private static Outcome Feed(byte[] stream, IEnumerable<int> cuts, long limit = Limit)
+    private static Outcome Feed(byte[] stream, IEnumerable<int> cuts, int limit = Limit)
     {
         var scanner = new IncomingFrameScanner(limit);
         int[] bounds = [0, .. cuts.Where(c => c > 0 && c < stream.Length).Distinct().Order(), stream.Length];

@@ -21,7 +21,10 @@ internal static class HttpResponse
         return Encoding.ASCII.GetBytes(sb.Append("\r\n").ToString());
     }
 
-    /// <summary>A short plain-text refusal; the connection is closed after it.</summary>
+    /// <summary>
+    /// A short plain-text refusal; the connection is closed after it. The body never repeats what the
+    /// client sent, and nosniff keeps a browser from reading it as anything but text.
+    /// </summary>
     public static byte[] Error(int status, string reason, string body, params string[] extraHeaders)
     {
         var bodyBytes = Encoding.UTF8.GetBytes(body + "\n");
@@ -29,7 +32,8 @@ internal static class HttpResponse
             .Append("HTTP/1.1 ").Append(status).Append(' ').Append(reason).Append("\r\n")
             .Append("Content-Type: text/plain; charset=utf-8\r\n")
             .Append("Content-Length: ").Append(bodyBytes.Length).Append("\r\n")
-            .Append("Connection: close\r\n");
+            .Append("Connection: close\r\n")
+            .Append("X-Content-Type-Options: nosniff\r\n");
         foreach (var header in extraHeaders)
         {
             sb.Append(header).Append("\r\n");

@@ -24,7 +24,7 @@ internal static class UpgradeNegotiator
         }
         if (!acceptsPath(request.Path))
         {
-            return Refuse(404, "Not Found", $"No WebSocket endpoint at {request.Path}.");
+            return Refuse(404, "Not Found", "No WebSocket endpoint at this path.");
         }
         if (request.Header("Upgrade") is null)
         {
@@ -73,8 +73,18 @@ internal static class UpgradeNegotiator
     public static HandshakeOutcome TooLarge() =>
         Refuse(431, "Request Header Fields Too Large", "The handshake request is too large.");
 
+    /// <summary><see cref="ServerFull"/>, made once: the answer to sockets refused as they are accepted.</summary>
+    public static HandshakeOutcome ServerFullAnswer { get; } = ServerFull();
+
     public static HandshakeOutcome ServerFull() =>
         Refuse(503, "Service Unavailable", "The server is at its connection limit; try again later.", "Retry-After: 5");
+
+    /// <summary>
+    /// The answer to a client address over its per-address limits: 429, sent before anything is read.
+    /// The same bytes every time, so refusing a flood allocates nothing.
+    /// </summary>
+    public static HandshakeOutcome TooManyFromAddress { get; } =
+        Refuse(429, "Too Many Requests", "Too many connections from your address; try again later.", "Retry-After: 1");
 
     private static HandshakeOutcome Refuse(int status, string reason, string body, params string[] headers) =>
         new(status, HttpResponse.Error(status, reason, body, headers), null, null);

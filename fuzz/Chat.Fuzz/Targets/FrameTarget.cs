@@ -16,7 +16,7 @@ namespace Fleck.Chat.Fuzz;
 internal static class FrameTarget
 {
     /// <summary>The server default, and a small limit that fragment sums and 16-bit lengths cross.</summary>
-    private static readonly long[] Limits = [new WebSocketServerOptions().MaxMessageBytes, 300];
+    private static readonly int[] Limits = [new WebSocketServerOptions().MaxMessageBytes, 300];
 
     public static void Run(ReadOnlySpan<byte> input)
     {
@@ -32,7 +32,7 @@ internal static class FrameTarget
         }
     }
 
-    private static void ScanInPieces(ReadOnlySpan<byte> input, long limit, Expected expected, int[] sizes)
+    private static void ScanInPieces(ReadOnlySpan<byte> input, int limit, Expected expected, int[] sizes)
     {
         var scanner = new IncomingFrameScanner(limit);
         var offset = 0;

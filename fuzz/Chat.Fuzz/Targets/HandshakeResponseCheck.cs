@@ -42,6 +42,9 @@ internal static class HandshakeResponseCheck
             FuzzInvariantException.Check(
                 headers.TryGetValue("Content-Length", out var length) && length == bodyLength.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "Content-Length does not match the body");
+            FuzzInvariantException.Check(headers.GetValueOrDefault("X-Content-Type-Options") == "nosniff", "a refusal without X-Content-Type-Options: nosniff");
+            FuzzInvariantException.Check(outcome.Status != 404 || !Encoding.Latin1.GetString(response, end + 4, bodyLength).Contains(request.Path, StringComparison.Ordinal),
+                "the 404 repeats the request path");
             return;
         }
 
