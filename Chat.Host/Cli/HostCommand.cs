@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using Fleck.Chat.Host.Http;
 using Microsoft.Extensions.Logging;
 
 namespace Fleck.Chat.Host.Cli;
@@ -32,6 +33,7 @@ internal static class HostCommand
         };
         var maxMessage = IntOption("--max-message-bytes", "bytes", "Largest message a client may send; a larger one is closed with 1009", 64 * 1024, 1, int.MaxValue);
         var maxConnections = IntOption("--max-connections", "count", "Most connections held at once; more are refused with 503", 50_000, 1, int.MaxValue);
+        var maxPageConnections = IntOption("--max-page-connections", "count", "Most connections to the pages port at once; more are closed as soon as they are accepted", PageServerLimits.DefaultMaxConnections, 1, int.MaxValue);
         var rate = new Option<double>("--rate")
         {
             Description = "Messages per second one connection may send on average (0 = no limit)",
@@ -84,7 +86,7 @@ internal static class HostCommand
 
         var root = new RootCommand("Fleck.Chat: a self-hosted WebSocket chat server and its web pages.")
         {
-            mode, host, port, httpPort, staticDir, maxMessage, maxConnections, rate, burst, history, origins, cert, certPassword, redis, apiKey, logLevel,
+            mode, host, port, httpPort, staticDir, maxMessage, maxConnections, maxPageConnections, rate, burst, history, origins, cert, certPassword, redis, apiKey, logLevel,
             jwtSecret, jwtPublicKey, jwtIssuer, jwtAudience,
         };
         root.Subcommands.Add(TokenCommand.Create());
@@ -112,6 +114,9 @@ internal static class HostCommand
                 StaticFolder = folder,
                 MaxMessageBytes = result.GetValue(maxMessage),
                 MaxConnections = result.GetValue(maxConnections),
+                MaxConnectionsGiven = result.GetResult(maxConnections) is { Implicit: false },
+                MaxPageConnections = result.GetValue(maxPageConnections),
+                MaxPageConnectionsGiven = result.GetResult(maxPageConnections) is { Implicit: false },
                 Rate = result.GetValue(rate),
                 Burst = result.GetValue(burst),
                 History = result.GetValue(history),

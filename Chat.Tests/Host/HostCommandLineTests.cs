@@ -19,7 +19,6 @@ public sealed class HostCommandLineTests
     [TestCase("--history", "-5", "--history '-5'")]
     [TestCase("--max-rooms", "0", "--max-rooms '0'")]
     [TestCase("--host", "not-an-ip", "--host 'not-an-ip'")]
-    [TestCase("--host", "::1", "--host ::1")]
     [TestCase("--log-level", "7", "--log-level '7'")]
     [TestCase("--allowed-origins", "example.com", "--allowed-origins 'example.com'")]
     [TestCase("--static", "/no/such/folder", "static folder not found: /no/such/folder")]
@@ -78,6 +77,21 @@ public sealed class HostCommandLineTests
     }
 
     [Test]
+    public async Task One_ipv6_address_serves_the_pages_and_the_websocket_there()
+    {
+        var ct = TestTimeouts.Token();
+        await using var host = await HostProcess.StartReadyAsync(ct, "--mode", "broadcast", "--host", "::1", "--port", "0", "--http-port", "0");
+        using var http = new HttpClient();
+
+        var page = await http.GetAsync($"http://[::1]:{host.HttpPort}/chat", ct);
+        var health = await http.GetAsync($"http://[::1]:{host.HttpPort}/healthz", ct);
+
+        Assert.That(host.Stdout, Does.Contain($"open http://[::1]:{host.HttpPort}/chat"));
+        Assert.That(page.IsSuccessStatusCode, Is.True);
+        Assert.That(health.IsSuccessStatusCode, Is.True);
+    }
+
+    [Test]
     public async Task Help_lists_every_option_with_its_default_and_exits_zero()
     {
         var ct = TestTimeouts.Token();
@@ -86,7 +100,7 @@ public sealed class HostCommandLineTests
         var code = await host.WaitForExitAsync(ct);
 
         Assert.That(code, Is.Zero);
-        foreach (var option in new[] { "--mode", "--host", "--port", "--http-port", "--static", "--max-message-bytes", "--max-connections", "--rate", "--burst", "--history", "--allowed-origins", "--cert", "--cert-password", "--log-level", "--redis" })
+        foreach (var option in new[] { "--mode", "--host", "--port", "--http-port", "--static", "--max-message-bytes", "--max-connections", "--max-page-connections", "--rate", "--burst", "--history", "--allowed-origins", "--cert", "--cert-password", "--log-level", "--redis" })
         {
             Assert.That(host.Stdout, Does.Contain(option + " <"), option);
         }
