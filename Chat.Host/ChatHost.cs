@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Fleck.Chat.Host.Cli;
+using Fleck.Chat.Host.Limits;
 using Fleck.Chat.Host.Logging;
 using Fleck.Chat.Scaling;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,20 @@ internal static class ChatHost
 
     public static async Task<int> RunAsync(HostSettings settings, CancellationToken cancellationToken)
     {
+        if (OpenFileLimit.Soft() is { } openFiles)
+        {
+            var budget = DescriptorBudget.Decide(openFiles, settings.MaxConnections, settings.MaxConnectionsGiven, settings.MaxPageConnections, settings.MaxPageConnectionsGiven);
+            if (budget.Error is { } error)
+            {
+                await Console.Error.WriteLineAsync(error).ConfigureAwait(false);
+                return 1;
+            }
+            if (budget.Warning is { } warning)
+            {
+                await Console.Error.WriteLineAsync(warning).ConfigureAwait(false);
+                settings = settings with { MaxConnections = budget.WebSockets, MaxPageConnections = budget.Pages };
+            }
+        }
         using var shutdown = new ShutdownSignal(cancellationToken);
         using var loggerFactory = HostLogging.Create(settings.LogLevel);
         var logger = loggerFactory.CreateLogger("Chat.Host");

@@ -18,21 +18,15 @@ namespace Fleck.Chat.Host;
 /// </summary>
 internal sealed class HostedChat : IAsyncDisposable
 {
-    // A free HTTP port is found by probing, which another process can win in between; a few tries settle it.
-    private const int FreePortAttempts = 5;
-
-    private readonly StaticFileServer _pages;
-    private readonly MetricsEndpoint _metrics;
+    private readonly PageServer _pages;
     private readonly IPAddress _address;
     private readonly bool _secure;
 
-    private HostedChat(ChatServer chat, StaticFileServer pages, MetricsEndpoint metrics, IPAddress address, int httpPort, bool secure)
+    private HostedChat(ChatServer chat, PageServer pages, IPAddress address, bool secure)
     {
         Chat = chat;
         _pages = pages;
-        _metrics = metrics;
         _address = address;
-        HttpPort = httpPort;
         _secure = secure;
     }
 
@@ -40,7 +34,7 @@ internal sealed class HostedChat : IAsyncDisposable
     public ChatServer Chat { get; }
 
     /// <summary>The port the pages are served on.</summary>
-    public int HttpPort { get; }
+    public int HttpPort => _pages.Port;
 
     /// <summary>The bound WebSocket port.</summary>
     public int WebSocketPort => Chat.Port;
@@ -51,7 +45,10 @@ internal sealed class HostedChat : IAsyncDisposable
     /// <summary>The WebSocket URL clients connect to (nickname modes add <c>/&lt;nickname&gt;</c>).</summary>
     public string WebSocketUrl => $"{(_secure ? "wss" : "ws")}://{PageAddress.BrowsableHost(_address)}:{WebSocketPort}/websocket";
 
-    /// <summary>Starts the WebSocket server, then the pages; throws <see cref="HostStartException"/> for a busy port.</summary>
+    /// <summary>
+    /// Starts the WebSocket server, then the pages with every route in place; throws
+    /// <see cref="HostStartException"/> for a busy port.
+    /// </summary>
     public static async Task<HostedChat> StartAsync(
         HostSettings settings,
         ILoggerFactory loggerFactory,
@@ -63,7 +60,6 @@ internal sealed class HostedChat : IAsyncDisposable
         {
             throw new HostStartException($"unknown mode '{settings.Mode}'");
         }
-        PageAddress.EnsureSupported(settings.Address);
         var authenticator = JwtOptions.CreateAuthenticator(settings, loggerFactory);
         var chat = new ChatServer(mode!, ToOptions(settings, certificate, backplane, authenticator), loggerFactory);
         try
@@ -83,18 +79,10 @@ internal sealed class HostedChat : IAsyncDisposable
 
         try
         {
-            var (pages, httpPort) = await StartPagesAsync(settings, chat, certificate is not null, loggerFactory.CreateLogger("Chat.Host.Http"));
-            MetricsEndpoint metrics;
-            try
-            {
-                metrics = MetricsEndpoint.Start(PageAddress.Prefixes(settings.Address, httpPort));
-            }
-            catch
-            {
-                await pages.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-            return new HostedChat(chat, pages, metrics, settings.Address, httpPort, certificate is not null);
+            var routes = Routes(settings, chat, certificate is not null, loggerFactory.CreateLogger("Chat.Host.Http"));
+            var limits = new PageServerLimits(settings.MaxPageConnections, settings.PageHeadersTimeout, settings.PageKeepAliveTimeout);
+            var pages = await PageServer.StartAsync(new IPEndPoint(settings.Address, settings.HttpPort), limits, routes, loggerFactory, cancellationToken).ConfigureAwait(false);
+            return new HostedChat(chat, pages, settings.Address, certificate is not null);
         }
         catch
         {
@@ -129,7 +117,7 @@ internal sealed class HostedChat : IAsyncDisposable
         Backplane = backplane,
     };
 
-    private static async Task<(StaticFileServer Pages, int Port)> StartPagesAsync(HostSettings settings, ChatServer chat, bool secure, ILogger logger)
+    private static StaticFileServer Routes(HostSettings settings, ChatServer chat, bool secure, ILogger logger)
     {
         var started = Stopwatch.StartNew();
         var modeName = chat.Mode.Name;
@@ -141,42 +129,15 @@ internal sealed class HostedChat : IAsyncDisposable
         }
         var auth = settings.IdentityRequired ? "jwt" : "none";
         PageConfig Config() => new(modeName, chat.Port, "/websocket", secure, auth);
-
-        for (var attempt = 1; ; attempt++)
-        {
-            var port = settings.HttpPort == 0 ? FreePort() : settings.HttpPort;
-            var api = settings.ApiKey is { } key ? new ApiHandler(chat, key, logger) : null;
-            var pages = new StaticFileServer(PageAddress.Prefixes(settings.Address, port), settings.StaticFolder, modeName + ".html", Health, Config, logger, api);
-            try
-            {
-                pages.Start();
-                return (pages, port);
-            }
-            catch (HttpListenerException ex)
-            {
-                await pages.DisposeAsync().ConfigureAwait(false);
-                if (settings.HttpPort == 0 && attempt < FreePortAttempts)
-                {
-                    continue;
-                }
-                throw new HostStartException($"cannot serve pages on {new IPEndPoint(settings.Address, port)}: {ex.Message}", ex);
-            }
-        }
+        var api = settings.ApiKey is { } key ? new ApiHandler(chat, key, logger) : null;
+        return new StaticFileServer(settings.StaticFolder, modeName + ".html", Health, Config, logger, api);
     }
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
-    /// <summary>Closes every client with 1001 (bounded wait), then stops serving pages.</summary>
+    /// <summary>Stops in the reverse order of the start: the pages first, then every client is closed with 1001 (bounded wait).</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        await Chat.StopAsync(cancellationToken).ConfigureAwait(false);
-        _metrics.Dispose();
         await _pages.DisposeAsync().ConfigureAwait(false);
+        await Chat.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc cref="StopAsync"/>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using Fleck.Chat.Host.Http;
 using Microsoft.Extensions.Logging;
 
 namespace Fleck.Chat.Host.Cli;
@@ -58,6 +59,7 @@ internal static class HostCommand
             CustomParser = r => OptionParsers.Double(r, 0, 86_400),
             HelpName = "seconds",
         };
+        var maxPageConnections = IntOption("--max-page-connections", "count", "Most connections to the pages port at once; more are closed as soon as they are accepted", PageServerLimits.DefaultMaxConnections, 1, int.MaxValue);
         var rate = new Option<double>("--rate")
         {
             Description = "Messages per second one connection may send on average (0 = no limit)",
@@ -110,7 +112,7 @@ internal static class HostCommand
 
         var root = new RootCommand("Fleck.Chat: a self-hosted WebSocket chat server and its web pages.")
         {
-            mode, host, port, httpPort, staticDir, maxMessage, maxConnections, rate, burst, history, origins, cert, certPassword, redis, apiKey, logLevel,
+            mode, host, port, httpPort, staticDir, maxMessage, maxConnections, maxPageConnections, rate, burst, history, origins, cert, certPassword, redis, apiKey, logLevel,
             jwtSecret, jwtPublicKey, jwtIssuer, jwtAudience,
         };
         root.Subcommands.Add(TokenCommand.Create());
@@ -150,6 +152,9 @@ internal static class HostCommand
                 TrustedProxies = result.GetValue(trustedProxies),
                 MaxFragmentsPerMessage = result.GetValue(maxFragments),
                 MessageAssemblyTimeoutSeconds = result.GetValue(assemblyTimeout),
+                MaxConnectionsGiven = result.GetResult(maxConnections) is { Implicit: false },
+                MaxPageConnections = result.GetValue(maxPageConnections),
+                MaxPageConnectionsGiven = result.GetResult(maxPageConnections) is { Implicit: false },
                 Rate = result.GetValue(rate),
                 Burst = result.GetValue(burst),
                 History = result.GetValue(history),

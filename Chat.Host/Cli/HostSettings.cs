@@ -1,4 +1,5 @@
 using System.Net;
+using Fleck.Chat.Host.Http;
 using Fleck.Chat.Host.Http.Api;
 using Microsoft.Extensions.Logging;
 
@@ -17,6 +18,7 @@ internal sealed record HostSettings
     /// <summary>Full path of the folder the pages are served from.</summary>
     public required string StaticFolder { get; init; }
     public int MaxMessageBytes { get; init; } = 64 * 1024;
+    /// <summary>Most WebSocket connections at once.</summary>
     public int MaxConnections { get; init; } = 50_000;
     /// <summary>Connections one client address may hold, in the handshake or upgraded (0 = no limit).</summary>
     public int MaxConnectionsPerAddress { get; init; } = 1000;
@@ -30,6 +32,16 @@ internal sealed record HostSettings
     public int MaxFragmentsPerMessage { get; init; } = 1024;
     /// <summary>Longest time one incoming message may take to arrive, in seconds (0 = no limit).</summary>
     public double MessageAssemblyTimeoutSeconds { get; init; } = 30;
+    /// <summary>Whether the operator chose <see cref="MaxConnections"/>; a default may be lowered to fit the descriptor limit, a choice may not.</summary>
+    public bool MaxConnectionsGiven { get; init; }
+    /// <summary>Most connections to the pages port at once.</summary>
+    public int MaxPageConnections { get; init; } = PageServerLimits.DefaultMaxConnections;
+    /// <summary>Whether the operator chose <see cref="MaxPageConnections"/>.</summary>
+    public bool MaxPageConnectionsGiven { get; init; }
+    /// <summary>How long a pages client may take to send a request's headers.</summary>
+    public TimeSpan PageHeadersTimeout { get; init; } = PageServerLimits.DefaultHeadersTimeout;
+    /// <summary>How long a pages connection may sit idle before and between requests.</summary>
+    public TimeSpan PageKeepAliveTimeout { get; init; } = PageServerLimits.DefaultKeepAliveTimeout;
     public double Rate { get; init; } = 20;
     public int Burst { get; init; } = 40;
     public int History { get; init; } = 50;

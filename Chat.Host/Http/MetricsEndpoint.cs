@@ -1,4 +1,4 @@
-using System.Net;
+using Microsoft.AspNetCore.Builder;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 
@@ -7,44 +7,27 @@ namespace Fleck.Chat.Host.Http;
 /// <summary>
 /// <c>GET /metrics</c> on the pages port, in the Prometheus text format: the chat's <c>Fleck.Chat</c>
 /// meter and the .NET runtime's own (GC, thread pool, JIT, exceptions), exported by OpenTelemetry.
-/// The exporter runs its own <see cref="HttpListener"/> with the prefix <c>/metrics/</c> on the same
-/// port as the pages: the managed HttpListener shares one socket per port among every listener of
-/// the process and routes each request to the longest matching prefix.
+/// It is one branch of the pages' pipeline, mapped before Kestrel listens, so it answers from the
+/// first moment the pages do.
 /// </summary>
 internal sealed class MetricsEndpoint : IDisposable
 {
+    private const string Path = "/metrics";
+
     private readonly MeterProvider _provider;
 
     private MetricsEndpoint(MeterProvider provider) => _provider = provider;
 
-    /// <summary>
-    /// Starts answering <c>/metrics</c> beside the pages. <paramref name="pagePrefixes"/> are the pages'
-    /// own prefixes (e.g. <c>http://127.0.0.1:8080/</c>); the endpoint takes the same hosts and port.
-    /// </summary>
-    public static MetricsEndpoint Start(IReadOnlyList<string> pagePrefixes)
-    {
-        var first = new Uri(pagePrefixes[0].Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal));
-        var provider = Sdk.CreateMeterProviderBuilder()
-            .AddMeter(ChatServer.MeterName)
-            .AddRuntimeInstrumentation()
-            .AddPrometheusHttpListener(options =>
-            {
-                options.Port = first.Port;
-                options.ScrapeEndpointPath = "/metrics";
-                options.ConfigureHttpListener = (_, listener) =>
-                {
-                    // The exporter's own prefix is built from one host name; the pages' prefixes are
-                    // the truth (the loopback also answers to localhost, a wildcard to any Host).
-                    listener.Prefixes.Clear();
-                    foreach (var prefix in pagePrefixes)
-                    {
-                        listener.Prefixes.Add(prefix + "metrics/");
-                    }
-                };
-            })
-            .Build();
-        return new MetricsEndpoint(provider);
-    }
+    /// <summary>Starts collecting; nothing is served until <see cref="MapTo"/> puts the endpoint in a pipeline.</summary>
+    public static MetricsEndpoint Create() => new(Sdk.CreateMeterProviderBuilder()
+        .AddMeter(ChatServer.MeterName)
+        .AddRuntimeInstrumentation()
+        .AddPrometheusExporter(options => options.ScrapeEndpointPath = Path)
+        .Build());
+
+    /// <summary>Answers <c>/metrics</c> in <paramref name="app"/>; every other path goes on down the pipeline.</summary>
+    public void MapTo(IApplicationBuilder app) =>
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(_provider, predicate: null, path: Path, configureBranchedPipeline: null, optionsName: null);
 
     public void Dispose() => _provider.Dispose();
 }

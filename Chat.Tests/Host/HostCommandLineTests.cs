@@ -25,7 +25,6 @@ public sealed class HostCommandLineTests
     [TestCase("--trusted-proxies", "10.0.0.1,proxy.local", "--trusted-proxies 'proxy.local'")]
     [TestCase("--max-fragments-per-message", "2000000", "--max-fragments-per-message '2000000'")]
     [TestCase("--message-assembly-timeout", "soon", "--message-assembly-timeout 'soon'")]
-    [TestCase("--host", "::1", "--host ::1")]
     [TestCase("--log-level", "7", "--log-level '7'")]
     [TestCase("--allowed-origins", "example.com", "--allowed-origins 'example.com'")]
     [TestCase("--static", "/no/such/folder", "static folder not found: /no/such/folder")]
@@ -84,6 +83,21 @@ public sealed class HostCommandLineTests
     }
 
     [Test]
+    public async Task One_ipv6_address_serves_the_pages_and_the_websocket_there()
+    {
+        var ct = TestTimeouts.Token();
+        await using var host = await HostProcess.StartReadyAsync(ct, "--mode", "broadcast", "--host", "::1", "--port", "0", "--http-port", "0");
+        using var http = new HttpClient();
+
+        var page = await http.GetAsync($"http://[::1]:{host.HttpPort}/chat", ct);
+        var health = await http.GetAsync($"http://[::1]:{host.HttpPort}/healthz", ct);
+
+        Assert.That(host.Stdout, Does.Contain($"open http://[::1]:{host.HttpPort}/chat"));
+        Assert.That(page.IsSuccessStatusCode, Is.True);
+        Assert.That(health.IsSuccessStatusCode, Is.True);
+    }
+
+    [Test]
     public async Task Help_lists_every_option_with_its_default_and_exits_zero()
     {
         var ct = TestTimeouts.Token();
@@ -92,7 +106,7 @@ public sealed class HostCommandLineTests
         var code = await host.WaitForExitAsync(ct);
 
         Assert.That(code, Is.Zero);
-        foreach (var option in new[] { "--mode", "--host", "--port", "--http-port", "--static", "--max-message-bytes", "--max-connections", "--rate", "--burst", "--history", "--allowed-origins", "--cert", "--cert-password", "--log-level", "--redis",
+        foreach (var option in new[] { "--mode", "--host", "--port", "--http-port", "--static", "--max-message-bytes", "--max-connections", "--max-page-connections", "--rate", "--burst", "--history", "--allowed-origins", "--cert", "--cert-password", "--log-level", "--redis",
             "--max-connections-per-address", "--max-handshakes-per-address", "--handshake-rate-per-address", "--trusted-proxies", "--max-fragments-per-message", "--message-assembly-timeout" })
         {
             Assert.That(host.Stdout, Does.Contain(option + " <"), option);

@@ -23,7 +23,7 @@ public sealed class DescriptorExhaustionTests
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(150));
         // Every connection comes from 127.0.0.1; with the per-address limits off they reach the descriptor limit
         // (or the connection cap, where the host fits that to the descriptors it has).
-        await using var host = HostProcess.StartWithDescriptorLimit(Descriptors,
+        await using var host = HostProcess.StartWithOpenFileLimit(Descriptors,
             [.. HostProcess.OnLoopback("broadcast"), "--max-connections-per-address", "0", "--max-handshakes-per-address", "0",
                 "--handshake-rate-per-address", "0"]);
         await host.WaitForBannerAsync(ct);

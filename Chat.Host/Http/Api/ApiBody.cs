@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Net;
+using Microsoft.AspNetCore.Http;
 
 namespace Fleck.Chat.Host.Http.Api;
 
@@ -12,10 +12,10 @@ internal static class ApiBody
         public bool TooLarge => Body is null;
     }
 
-    public static async Task<Result> ReadAsync(HttpListenerRequest request, int limit, CancellationToken cancellationToken)
+    public static async Task<Result> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
         // A declared length says it at once; a chunked body (no length) is counted as it arrives.
-        if (request.ContentLength64 > limit)
+        if (request.ContentLength > limit)
         {
             return new Result(null);
         }
@@ -23,12 +23,13 @@ internal static class ApiBody
         var buffer = ArrayPool<byte>.Shared.Rent(8 * 1024);
         try
         {
-            var stream = request.InputStream;
+            var stream = request.Body;
             while (true)
             {
                 var want = (int)Math.Min(buffer.Length, limit + 1L - body.Length);
-                // HttpListener's request stream ignores the token, so the wait is bounded from outside.
-                var read = await stream.ReadAsync(buffer.AsMemory(0, want), cancellationToken).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+                // Kestrel's body stream honours the token, so this await ends only once the read is
+                // over: no read can still be writing into the buffer when it goes back to the pool.
+                var read = await stream.ReadAsync(buffer.AsMemory(0, want), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
                     return new Result(body.ToArray());

@@ -1,9 +1,9 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Fleck.Chat.Modes;
 using Fleck.Chat.Protocol;
 using Fleck.Chat.Scaling;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace Fleck.Chat.Host.Http.Api;
@@ -31,14 +31,17 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
     public static bool Owns(string path) => path == "/api" || path.StartsWith("/api/", StringComparison.Ordinal);
 
     /// <summary>Answers one request; returns the status, for the access log.</summary>
-    public async Task<int> ServeAsync(HttpListenerRequest request, HttpListenerResponse response)
+    public async Task<int> ServeAsync(HttpContext context)
     {
-        if (!key.Matches(request.Headers["Authorization"]))
+        var request = context.Request;
+        var response = context.Response;
+        var authorization = request.Headers.Authorization;
+        if (!key.Matches(authorization.Count == 0 ? null : authorization.ToString()))
         {
-            response.AddHeader("WWW-Authenticate", "Bearer");
+            response.Headers.WWWAuthenticate = "Bearer";
             return await WriteAsync(response, 401, Error("unauthorized", "Send the API key as \"Authorization: Bearer <key>\".")).ConfigureAwait(false);
         }
-        var path = request.Url?.AbsolutePath ?? "";
+        var path = request.Path.Value ?? "";
         var method = path switch
         {
             "/api/publish" or "/api/send" or "/api/disconnect" => Post,
@@ -49,12 +52,13 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
         {
             return await WriteAsync(response, 404, Error("not_found", "No such endpoint: use /api/publish, /api/send, /api/disconnect or /api/presence.")).ConfigureAwait(false);
         }
-        if (request.HttpMethod != method)
+        if (request.Method != method)
         {
-            response.AddHeader("Allow", method);
+            response.Headers.Allow = method;
             return await WriteAsync(response, 405, Error("method_not_allowed", $"Use {method}.")).ConfigureAwait(false);
         }
-        using var timeout = new CancellationTokenSource(BodyTimeout);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeout.CancelAfter(BodyTimeout);
         int status;
         byte[] body;
         try
@@ -67,7 +71,7 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
                 _ => await PresenceAsync(request, timeout.Token).ConfigureAwait(false),
             };
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
         {
             (status, body) = (408, Error("timeout", $"The request took longer than {BodyTimeout.TotalSeconds:0} s."));
         }
@@ -79,12 +83,12 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
         if (status is 408 or 413)
         {
             // Part of the body is still owed: close the connection after answering rather than drain it.
-            response.KeepAlive = false;
+            response.Headers.Connection = "close";
         }
         return await WriteAsync(response, status, body).ConfigureAwait(false);
     }
 
-    private async Task<(int, byte[])> PublishAsync(HttpListenerRequest request, CancellationToken cancellationToken)
+    private async Task<(int, byte[])> PublishAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var (publish, refusal) = await ReadAsync(request, ApiJsonContext.Default.PublishRequest, cancellationToken).ConfigureAwait(false);
         if (refusal is { } r)
@@ -109,7 +113,7 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
         return Ok(offset);
     }
 
-    private async Task<(int, byte[])> SendAsync(HttpListenerRequest request, CancellationToken cancellationToken)
+    private async Task<(int, byte[])> SendAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var (send, refusal) = await ReadAsync(request, ApiJsonContext.Default.SendRequest, cancellationToken).ConfigureAwait(false);
         if (refusal is { } r)
@@ -131,7 +135,7 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
         return Ok();
     }
 
-    private async Task<(int, byte[])> DisconnectAsync(HttpListenerRequest request, CancellationToken cancellationToken)
+    private async Task<(int, byte[])> DisconnectAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var (disconnect, refusal) = await ReadAsync(request, ApiJsonContext.Default.DisconnectRequest, cancellationToken).ConfigureAwait(false);
         if (refusal is { } r)
@@ -147,7 +151,7 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
         return Ok();
     }
 
-    private async Task<(int, byte[])> PresenceAsync(HttpListenerRequest request, CancellationToken cancellationToken)
+    private async Task<(int, byte[])> PresenceAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         IReadOnlyList<string> users;
         if (HasRooms && RoomQuery(request) is { } requested)
@@ -168,15 +172,10 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
     private bool HasRooms => chat.Mode is RoomsMode;
 
     /// <summary>The <c>room</c> query parameter: null when absent, empty for a bare <c>?room</c> or <c>?room=</c>.</summary>
-    private static string? RoomQuery(HttpListenerRequest request)
+    private static string? RoomQuery(HttpRequest request)
     {
-        var query = request.QueryString;
-        if (query["room"] is { } room)
-        {
-            return room;
-        }
-        // HttpListener files a parameter without '=' under a null key, by its name.
-        return query.GetValues(null)?.Contains("room", StringComparer.Ordinal) == true ? "" : null;
+        // A bare "?room" is filed under its name with an empty value, as "?room=" is.
+        return request.Query.TryGetValue("room", out var room) ? room.ToString() : null;
     }
 
     /// <summary>Checks a requested room name; on failure, the answer to give instead (400 missing_field or invalid_room).</summary>
@@ -196,7 +195,7 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
     }
 
     /// <summary>Reads and parses the body; on failure, the answer to give instead (413 or 400).</summary>
-    private static async Task<(T? Value, (int, byte[])? Refusal)> ReadAsync<T>(HttpListenerRequest request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    private static async Task<(T? Value, (int, byte[])? Refusal)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : class
     {
         var body = await ApiBody.ReadAsync(request, MaxBodyBytes, cancellationToken).ConfigureAwait(false);
@@ -226,15 +225,14 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
     private static byte[] Error(string error, string message) =>
         JsonSerializer.SerializeToUtf8Bytes(new ApiError(error, message), ApiJsonContext.Default.ApiError);
 
-    private static async Task<int> WriteAsync(HttpListenerResponse response, int status, byte[] json)
+    private static async Task<int> WriteAsync(HttpResponse response, int status, byte[] json)
     {
         response.StatusCode = status;
         response.ContentType = "application/json; charset=utf-8";
-        response.AddHeader("Cache-Control", "no-store");
-        response.AddHeader("X-Content-Type-Options", "nosniff");
-        response.ContentLength64 = json.Length;
-        await response.OutputStream.WriteAsync(json).ConfigureAwait(false);
-        response.Close();
+        response.Headers.CacheControl = "no-store";
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.ContentLength = json.Length;
+        await response.Body.WriteAsync(json, response.HttpContext.RequestAborted).ConfigureAwait(false);
         return status;
     }
 }
