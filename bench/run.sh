@@ -18,6 +18,9 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 MSBUILDDISABLENODEREUSE=1 D
 quick=0; [ "${1:-}" = "--quick" ] && quick=1
 reps=${REPS:-$([ $quick = 1 ] && echo 1 || echo 2)}
 ulimit -n "$(ulimit -Hn)"
+# As many WebSockets as the descriptor limit holds beside a few page connections (the host refuses a
+# --max-connections that cannot fit); the idle group's largest run is 19,000 connections.
+max_connections=$(( $(ulimit -n) - 512 )); [ $max_connections -gt 30000 ] && max_connections=30000
 
 dotnet build -c Release Chat.Host >/dev/null
 dotnet build -c Release bench/Chat.Baseline >/dev/null
@@ -40,7 +43,7 @@ start_server() { # kind mode [redis endpoint] -> sets pid, url; a second call wi
     taskset -c 0 dotnet bench/Chat.Baseline/bin/Release/net10.0/Chat.Baseline.dll --host 127.0.0.1 --port $port >"$log" 2>&1 &
   else
     taskset -c 0 dotnet Chat.Host/bin/Release/net10.0/Chat.Host.dll --mode "$2" --host 127.0.0.1 --port $port \
-      --http-port $((port + 1)) --rate 0 --history "${HISTORY:-0}" --max-connections 30000 --max-connections-per-address 0 --max-handshakes-per-address 0 --handshake-rate-per-address 0 --log-level Warning ${3:+--redis "$3"} \
+      --http-port $((port + 1)) --rate 0 --history "${HISTORY:-0}" --max-connections $max_connections --max-page-connections 64 --max-connections-per-address 0 --max-handshakes-per-address 0 --handshake-rate-per-address 0 --log-level Warning ${3:+--redis "$3"} \
       ${STORE:+--store "$STORE"} >"$log" 2>&1 &
   fi
   local p=$!
