@@ -27,15 +27,17 @@ public sealed class ReconnectWelcomeTests
         yield return new TestCaseData(new PrivateMode(), true).SetArgDisplayNames("private, signed in");
     }
 
+    // Neither the chatter's messages nor the reconnects' handshakes are held to a rate: they come as fast as the server takes them.
+    private static readonly ChatServerOptions Unthrottled = new() { MessagesPerSecond = 0, Transport = new() { HandshakesPerSecondPerAddress = 0 } };
+
     [TestCaseSource(nameof(Chats))]
     public async Task A_nickname_reconnecting_right_after_closing_always_gets_its_welcome_first(IChatMode mode, bool signedIn)
     {
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(100));
-        // No rate limit: the chatter talks as fast as the server takes it.
-        var options = new ChatServerOptions { MessagesPerSecond = 0 };
+        var options = Unthrottled;
         if (signedIn)
         {
-            options = options with { Transport = new() { Authenticator = JwtAuthenticator.WithSecret(Tokens.Secret) } };
+            options = options with { Transport = options.Transport with { Authenticator = JwtAuthenticator.WithSecret(Tokens.Secret) } };
         }
         await using var chat = await ChatFixture.StartAsync(mode, options);
         Func<string, string> pathFor = signedIn
@@ -50,8 +52,8 @@ public sealed class ReconnectWelcomeTests
     {
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(100));
         var first = new InMemoryBackplane();
-        await using var a = await ChatFixture.StartAsync(new NickBroadcastMode(), new ChatServerOptions { MessagesPerSecond = 0, Backplane = first });
-        await using var b = await ChatFixture.StartAsync(new NickBroadcastMode(), new ChatServerOptions { MessagesPerSecond = 0, Backplane = first.CreateNode() });
+        await using var a = await ChatFixture.StartAsync(new NickBroadcastMode(), Unthrottled with { Backplane = first });
+        await using var b = await ChatFixture.StartAsync(new NickBroadcastMode(), Unthrottled with { Backplane = first.CreateNode() });
         var attempts = 0;
 
         await ReconnectEveryoneAsync((nickname, token) => (Interlocked.Increment(ref attempts) % 2 == 0 ? a : b).ConnectAsync("/websocket/" + nickname, token), ct);
@@ -61,7 +63,7 @@ public sealed class ReconnectWelcomeTests
     public async Task A_nickname_alone_in_the_chat_reconnecting_right_after_closing_always_gets_its_welcome_first()
     {
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(100));
-        await using var chat = await ChatFixture.StartAsync(new NickBroadcastMode(), new ChatServerOptions { MessagesPerSecond = 0 });
+        await using var chat = await ChatFixture.StartAsync(new NickBroadcastMode(), Unthrottled);
         var reconnector = new Reconnector((nickname, token) => chat.ConnectAsync("/websocket/" + nickname, token), "alice");
 
         await reconnector.RunAsync(500, ct);
@@ -75,7 +77,7 @@ public sealed class ReconnectWelcomeTests
     public async Task A_nickname_reconnecting_right_after_closing_always_gets_its_welcome_first_from_the_host_process()
     {
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(100));
-        await using var host = HostProcess.Start([.. HostProcess.OnLoopback("nick-broadcast"), "--rate", "0"]);
+        await using var host = HostProcess.Start([.. HostProcess.OnLoopback("nick-broadcast"), "--rate", "0", "--handshake-rate-per-address", "0"]);
         await host.WaitForBannerAsync(ct);
         var clients = new List<ChatClient>();
         try
