@@ -473,10 +473,11 @@ public sealed class WebSocketServer : IAsyncDisposable
         timeout.CancelAfter(_options.HandshakeTimeout);
         // The timeout closes the socket rather than riding along with the reads: a socket keeps the token of
         // its last pending read in its cached read state, and with it this source, for the connection's life.
-        using var closeOnTimeout = timeout.Token.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket);
+        var guard = new HandshakeSocketGuard(socket);
+        using var closeOnTimeout = timeout.Token.UnsafeRegister(static s => ((HandshakeSocketGuard)s!).CloseUnlessHandedOver(), guard);
         try
         {
-            return await NegotiateAsync(socket, admitted, viaProxy, timeout.Token).ConfigureAwait(false);
+            return await NegotiateAsync(socket, guard, admitted, viaProxy, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException && timeout.IsCancellationRequested)
         {
@@ -484,7 +485,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         }
     }
 
-    private async Task<WebSocketConnection?> NegotiateAsync(Socket socket, bool admitted, bool viaProxy, CancellationToken timeout)
+    private async Task<WebSocketConnection?> NegotiateAsync(Socket socket, HandshakeSocketGuard guard, bool admitted, bool viaProxy, CancellationToken timeout)
     {
         Stream stream = new NetworkStream(socket, ownsSocket: true);
         if (_options.Certificate is { } certificate)
@@ -512,7 +513,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         WebSocketConnection? connection = null;
         try
         {
-            connection = await NegotiateAsync(socket, stream, read, remote, admitted, addressVerdict, timeout).ConfigureAwait(false);
+            connection = await NegotiateAsync(socket, guard, stream, read, remote, admitted, addressVerdict, timeout).ConfigureAwait(false);
             return connection;
         }
         finally
@@ -524,7 +525,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         }
     }
 
-    private async Task<WebSocketConnection?> NegotiateAsync(Socket socket, Stream stream, HandshakeRead read, IPEndPoint? remote, bool admitted,
+    private async Task<WebSocketConnection?> NegotiateAsync(Socket socket, HandshakeSocketGuard guard, Stream stream, HandshakeRead read, IPEndPoint? remote, bool admitted,
         AddressVerdict addressVerdict, CancellationToken timeout)
     {
         var outcome = read.Status switch
@@ -569,6 +570,12 @@ public sealed class WebSocketServer : IAsyncDisposable
         {
             Identity = identity,
         };
+        if (!guard.TryHandOver())
+        {
+            // The deadline (or the server stopping) closed the socket just now.
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw new OperationCanceledException("The handshake did not complete in time.", timeout);
+        }
         // Counted before the client can hold its 101; its outbox stays parked until the 101 is out,
         // so a close sent meanwhile (the server stopping) cannot overtake it.
         Register(connection);
