@@ -121,10 +121,11 @@ internal sealed class HostedChat : IAsyncDisposable
     {
         var started = Stopwatch.StartNew();
         var modeName = chat.Mode.Name;
+        var store = (chat.Options.Backplane as InMemoryBackplane)?.Store;
         HealthReport Health()
         {
             var stats = chat.GetStatistics();
-            return new HealthReport("ok", modeName, stats.Members, stats.Connections, (long)started.Elapsed.TotalSeconds,
+            return new HealthReport(HealthReport.StatusOf(store), modeName, stats.Members, stats.Connections, (long)started.Elapsed.TotalSeconds,
                 GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
         }
         var auth = settings.IdentityRequired ? "jwt" : "none";

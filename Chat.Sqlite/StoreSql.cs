@@ -23,6 +23,18 @@ internal static class StoreSql
     /// <summary>After a crash: every stream, opened in this run or not, starts a new epoch.</summary>
     public const string RenewEpochs = "UPDATE streams SET epoch = lower(hex(randomblob(8)))";
 
+    /// <summary>
+    /// After a crash or lost writes: keeps of each stream only its last consecutive run of entries
+    /// (an entry is deleted when some later entry's predecessor is missing), so the history read
+    /// back never has a hole where an append was dropped or failed.
+    /// </summary>
+    public const string TrimToLastRun = """
+        DELETE FROM entries WHERE EXISTS (
+          SELECT 1 FROM entries AS later
+          WHERE later.stream = entries.stream AND later.seq > entries.seq
+            AND NOT EXISTS (SELECT 1 FROM entries AS before WHERE before.stream = later.stream AND before.seq = later.seq - 1))
+        """;
+
     public const string ReadStream = "SELECT epoch, seq FROM streams WHERE name = $name";
 
     public const string InsertStream = "INSERT INTO streams (name, epoch, seq) VALUES ($name, $epoch, 0)";
