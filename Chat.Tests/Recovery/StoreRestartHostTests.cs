@@ -164,4 +164,18 @@ public sealed class StoreRestartHostTests
             Assert.That(next.Stdout + next.AllStderr, Does.Not.Contain("was not closed cleanly"));
         }
     }
+
+    [Test]
+    public async Task With_a_store_the_metrics_report_its_errors_from_the_start_at_0_and_healthz_says_ok()
+    {
+        var ct = TestTimeouts.Token();
+        await using var host = await RecoveryHost.StartAsync(ct, "--store", StoreFile);
+        using var http = new HttpClient();
+
+        var scrape = await PrometheusScrape.GetAsync(http, $"http://127.0.0.1:{host.HttpPort}/metrics", ct);
+        var health = await http.GetStringAsync($"http://127.0.0.1:{host.HttpPort}/healthz", ct);
+
+        Assert.That(scrape.Value("fleck_chat_store_errors_total"), Is.Zero);
+        Assert.That(health, Does.Contain("\"status\":\"ok\""));
+    }
 }
