@@ -24,8 +24,8 @@ namespace Fleck.Chat.Sqlite;
 /// </para>
 /// <para>
 /// When the disk fails (full, gone, read-only): the chat goes on delivering live, but what it says
-/// is not kept. The first failed write is logged once as an error, <see cref="IsFailing"/> turns
-/// true and <see cref="ErrorCount"/> counts every append not kept. The writer tries again with the
+/// is not kept. The first failed write of a run of failures is logged as an error (one line, not
+/// one per batch), <see cref="IsFailing"/> turns true and <see cref="ErrorCount"/> counts every append not kept. The writer tries again with the
 /// next batch, so a disk that frees up is written to again (and <see cref="IsFailing"/> turns false);
 /// the lost appends stay lost, so the file is never marked clean again by this process and the next
 /// start gives every stream a new epoch (a message that was delivered but not kept is never offered

@@ -24,15 +24,17 @@ internal static class StoreSql
     public const string RenewEpochs = "UPDATE streams SET epoch = lower(hex(randomblob(8)))";
 
     /// <summary>
-    /// After a crash or lost writes: keeps of each stream only its last consecutive run of entries
-    /// (an entry is deleted when some later entry's predecessor is missing), so the history read
-    /// back never has a hole where an append was dropped or failed.
+    /// After a crash or lost writes: keeps of each stream only its last consecutive run of entries,
+    /// so the history read back never has a hole where an append was dropped or failed. The start of
+    /// each stream's last run (its highest entry whose predecessor is missing) is found once, in one
+    /// pass over the entries, rather than per entry.
     /// </summary>
     public const string TrimToLastRun = """
-        DELETE FROM entries WHERE EXISTS (
-          SELECT 1 FROM entries AS later
-          WHERE later.stream = entries.stream AND later.seq > entries.seq
-            AND NOT EXISTS (SELECT 1 FROM entries AS before WHERE before.stream = later.stream AND before.seq = later.seq - 1))
+        WITH last_run AS MATERIALIZED (
+          SELECT first.stream AS stream, MAX(first.seq) AS start FROM entries AS first
+          WHERE NOT EXISTS (SELECT 1 FROM entries AS before WHERE before.stream = first.stream AND before.seq = first.seq - 1)
+          GROUP BY first.stream)
+        DELETE FROM entries WHERE seq < (SELECT start FROM last_run WHERE last_run.stream = entries.stream)
         """;
 
     public const string ReadStream = "SELECT epoch, seq FROM streams WHERE name = $name";
