@@ -33,7 +33,8 @@ public sealed partial class ChatServer : IAsyncDisposable
         Mode = mode ?? throw new ArgumentNullException(nameof(mode));
         Options = options ?? new ChatServerOptions();
         loggerFactory ??= NullLoggerFactory.Instance;
-        _metrics = new ChatMetrics(Options.MeterFactory, () => _transport!.ConnectionCount, () => _room!.LocalMemberCount, _counters, () => _transport!.Counters);
+        _metrics = new ChatMetrics(Options.MeterFactory, () => _transport!.ConnectionCount, () => _room!.LocalMemberCount, _counters, () => _transport!.Counters,
+            (Options.Backplane as InMemoryBackplane)?.Store);
         _backplane = Options.Backplane is { } shared ? new MeteredBackplane(shared, _metrics) : new InMemoryBackplane();
         // A backplane without rooms support leaves rooms to this node alone. The unwrapped backplane
         // is asked: the metered wrapper carries the chat's traffic, not the rooms'.

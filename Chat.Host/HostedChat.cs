@@ -47,7 +47,9 @@ internal sealed class HostedChat : IAsyncDisposable
 
     /// <summary>
     /// Starts the WebSocket server, then the pages with every route in place; throws
-    /// <see cref="HostStartException"/> for a busy port.
+    /// <see cref="HostStartException"/> for a busy port or a bad identity flag. The chat owns
+    /// <paramref name="backplane"/> once started; if the start fails, it is disposed here, so a store
+    /// behind it is closed cleanly (and keeps its epochs).
     /// </summary>
     public static async Task<HostedChat> StartAsync(
         HostSettings settings,
@@ -55,6 +57,25 @@ internal sealed class HostedChat : IAsyncDisposable
         X509Certificate2? certificate = null,
         IChatBackplane? backplane = null,
         CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await StartChatAsync(settings, loggerFactory, certificate, backplane, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (backplane is not null)
+        {
+            // Disposing twice is harmless: the chat may already have left (disposed) it while failing.
+            await backplane.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<HostedChat> StartChatAsync(
+        HostSettings settings,
+        ILoggerFactory loggerFactory,
+        X509Certificate2? certificate,
+        IChatBackplane? backplane,
+        CancellationToken cancellationToken)
     {
         if (!ChatModes.TryCreate(settings.Mode, out var mode))
         {
@@ -121,10 +142,11 @@ internal sealed class HostedChat : IAsyncDisposable
     {
         var started = Stopwatch.StartNew();
         var modeName = chat.Mode.Name;
+        var store = (chat.Options.Backplane as InMemoryBackplane)?.Store;
         HealthReport Health()
         {
             var stats = chat.GetStatistics();
-            return new HealthReport("ok", modeName, stats.Members, stats.Connections, (long)started.Elapsed.TotalSeconds,
+            return new HealthReport(HealthReport.StatusOf(store), modeName, stats.Members, stats.Connections, (long)started.Elapsed.TotalSeconds,
                 GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
         }
         var auth = settings.IdentityRequired ? "jwt" : "none";

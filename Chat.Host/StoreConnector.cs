@@ -15,7 +15,7 @@ internal static class StoreConnector
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static async Task<IChatBackplane> OpenAsync(string file, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        var store = await SqliteChatStreamStore.OpenAsync(file, cancellationToken).ConfigureAwait(false);
+        var store = await SqliteChatStreamStore.OpenAsync(file, loggerFactory, cancellationToken).ConfigureAwait(false);
         if (store.RecoveredFromCrash)
         {
             loggerFactory.CreateLogger("Chat.Host").LogWarning(

@@ -3,6 +3,8 @@ using System.Threading.Channels;
 using Fleck.Chat.Rooms;
 using Fleck.Chat.Scaling;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fleck.Chat.Sqlite;
 
@@ -20,6 +22,21 @@ namespace Fleck.Chat.Sqlite;
 /// A clean <see cref="DisposeAsync"/> writes everything, checkpoints, marks the file clean and
 /// keeps the epochs. One process at a time may use a file.
 /// </para>
+/// <para>
+/// When the disk fails (full, gone, read-only): the chat goes on delivering live, but what it says
+/// is not kept. The first failed write of a run of failures is logged as an error (one line, not
+/// one per batch), <see cref="IsFailing"/> turns true and <see cref="ErrorCount"/> counts every append not kept. The writer tries again with the
+/// next batch, so a disk that frees up is written to again (and <see cref="IsFailing"/> turns false);
+/// the lost appends stay lost, so the file is never marked clean again by this process and the next
+/// start gives every stream a new epoch (a message that was delivered but not kept is never offered
+/// as recovered).
+/// </para>
+/// <para>
+/// The write queue holds at most <see cref="DefaultQueueCapacity"/> appends. When the disk falls that
+/// far behind, further appends are dropped rather than making a delivery wait: each is counted in
+/// <see cref="ErrorCount"/>, drops are logged at most once a minute, and the file is left marked
+/// not clean as above.
+/// </para>
 /// <code>
 /// var store = await SqliteChatStreamStore.OpenAsync("chat.db");
 /// await using var chat = new ChatServer(new NickBroadcastMode(), new ChatServerOptions { Backplane = new InMemoryBackplane(store) });
@@ -28,17 +45,28 @@ namespace Fleck.Chat.Sqlite;
 /// </summary>
 public sealed partial class SqliteChatStreamStore : IChatStreamStore
 {
+    /// <summary>Most appends waiting to be written; beyond it appends are dropped (and counted).</summary>
+    public const int DefaultQueueCapacity = 100_000;
+
     private readonly SqliteConnection _connection;
     private readonly Lock _dbLock = new();
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Pending> _queue;
+    private readonly ILogger _logger;
     private readonly Task _writer;
+    private readonly int _queueCapacity;
     private Exception? _failure;
+    private long _errors;
+    private int _lost;
     private int _disposed;
 
-    private SqliteChatStreamStore(SqliteConnection connection, bool recoveredFromCrash)
+    private SqliteChatStreamStore(SqliteConnection connection, bool recoveredFromCrash, ILogger logger, int queueCapacity)
     {
         _connection = connection;
+        _logger = logger;
+        _queueCapacity = queueCapacity;
         RecoveredFromCrash = recoveredFromCrash;
+        // Wait mode only makes TryWrite refuse when full; nothing ever waits on the delivery path.
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(queueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _writer = Task.Run(WriteLoopAsync);
     }
 
@@ -48,11 +76,28 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
     /// <summary>Whether the last process to use the file did not close it cleanly, so every stream was given a new epoch.</summary>
     public bool RecoveredFromCrash { get; }
 
+    /// <inheritdoc />
+    public bool IsFailing => Volatile.Read(ref _failure) is not null;
+
+    /// <inheritdoc />
+    public long ErrorCount => Interlocked.Read(ref _errors);
+
     /// <summary>Opens (or creates) the store in <paramref name="path"/>.</summary>
     /// <exception cref="SqliteException">The file cannot be opened or is not a store.</exception>
-    public static Task<SqliteChatStreamStore> OpenAsync(string path, CancellationToken cancellationToken = default)
+    public static Task<SqliteChatStreamStore> OpenAsync(string path, CancellationToken cancellationToken = default) =>
+        OpenAsync(path, null, cancellationToken);
+
+    /// <summary>Opens (or creates) the store in <paramref name="path"/>; failed writes and dropped appends are logged to <paramref name="loggerFactory"/>.</summary>
+    /// <exception cref="SqliteException">The file cannot be opened or is not a store.</exception>
+    public static Task<SqliteChatStreamStore> OpenAsync(string path, ILoggerFactory? loggerFactory, CancellationToken cancellationToken = default) =>
+        OpenAsync(path, loggerFactory, DefaultQueueCapacity, cancellationToken);
+
+    /// <summary>As the public overload, with a write queue of <paramref name="queueCapacity"/> appends (small in tests).</summary>
+    internal static Task<SqliteChatStreamStore> OpenAsync(string path, ILoggerFactory? loggerFactory, int queueCapacity, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentOutOfRangeException.ThrowIfLessThan(queueCapacity, 1);
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Fleck.Chat.Sqlite");
         return Task.Run(() =>
         {
             var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
@@ -68,13 +113,14 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
                     if (crashed)
                     {
                         Execute(connection, transaction, StoreSql.RenewEpochs);
+                        Execute(connection, transaction, StoreSql.TrimToLastRun);
                     }
                     Execute(connection, transaction, StoreSql.SetState, ("$state", "open"));
                     transaction.Commit();
                 }
                 // Committed transactions survive a process crash; a power failure only costs epochs, see above.
                 Execute(connection, "PRAGMA synchronous = NORMAL");
-                return new SqliteChatStreamStore(connection, crashed);
+                return new SqliteChatStreamStore(connection, crashed, logger, queueCapacity);
             }
             catch
             {
@@ -103,7 +149,15 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
             }
             // Recorded at once, so the epoch a client may see is the one the next start finds.
             var fresh = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-            Execute(_connection, StoreSql.InsertStream, ("$name", stream), ("$epoch", fresh));
+            try
+            {
+                Execute(_connection, StoreSql.InsertStream, ("$name", stream), ("$epoch", fresh));
+            }
+            catch (SqliteException ex)
+            {
+                // Safe to go on: a stream the file does not know gets another fresh epoch at the next start.
+                WriteFailed(ex, 0);
+            }
             return ValueTask.FromResult(new RoomStreamState(fresh, 0, []));
         }
     }
@@ -114,7 +168,10 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(entry);
         // After disposal the write is refused by the closed queue; the message was delivered, not kept.
-        _queue.Writer.TryWrite(new Pending(stream, entry, capacity, null));
+        if (!_queue.Writer.TryWrite(new Pending(stream, entry, capacity, null)) && Volatile.Read(ref _disposed) == 0)
+        {
+            Dropped();
+        }
     }
 
     /// <inheritdoc />
@@ -122,7 +179,12 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite(new Pending("", null, 0, done)))
+        try
+        {
+            // A flush may wait for room in the queue: only appends must never wait.
+            await _queue.Writer.WriteAsync(new Pending("", null, 0, done), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
         {
             await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
             ThrowIfFailed();
@@ -133,7 +195,8 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
 
     /// <summary>
     /// Writes everything queued, checkpoints, marks the file clean (so the epochs are kept) and
-    /// closes it. After a failed write the file stays marked open: the next start makes new epochs.
+    /// closes it. After any append was lost (a failed write, a full queue) the file stays marked open:
+    /// the next start makes new epochs.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
@@ -147,7 +210,7 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
         {
             try
             {
-                if (_failure is null)
+                if (Volatile.Read(ref _lost) == 0)
                 {
                     Execute(_connection, "PRAGMA wal_checkpoint(TRUNCATE)");
                     Execute(_connection, "PRAGMA synchronous = FULL");
@@ -175,7 +238,7 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
 
     private void ThrowIfFailed()
     {
-        if (_failure is { } failure)
+        if (Volatile.Read(ref _failure) is { } failure)
         {
             throw new IOException("The chat store could not write: " + failure.Message, failure);
         }

@@ -23,6 +23,20 @@ internal static class StoreSql
     /// <summary>After a crash: every stream, opened in this run or not, starts a new epoch.</summary>
     public const string RenewEpochs = "UPDATE streams SET epoch = lower(hex(randomblob(8)))";
 
+    /// <summary>
+    /// After a crash or lost writes: keeps of each stream only its last consecutive run of entries,
+    /// so the history read back never has a hole where an append was dropped or failed. The start of
+    /// each stream's last run (its highest entry whose predecessor is missing) is found once, in one
+    /// pass over the entries, rather than per entry.
+    /// </summary>
+    public const string TrimToLastRun = """
+        WITH last_run AS MATERIALIZED (
+          SELECT first.stream AS stream, MAX(first.seq) AS start FROM entries AS first
+          WHERE NOT EXISTS (SELECT 1 FROM entries AS before WHERE before.stream = first.stream AND before.seq = first.seq - 1)
+          GROUP BY first.stream)
+        DELETE FROM entries WHERE seq < (SELECT start FROM last_run WHERE last_run.stream = entries.stream)
+        """;
+
     public const string ReadStream = "SELECT epoch, seq FROM streams WHERE name = $name";
 
     public const string InsertStream = "INSERT INTO streams (name, epoch, seq) VALUES ($name, $epoch, 0)";

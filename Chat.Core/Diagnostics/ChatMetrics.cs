@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Fleck.Chat.Scaling;
 using Fleck.Chat.Server;
 using Fleck.Chat.Transport;
 
@@ -22,7 +23,7 @@ internal sealed class ChatMetrics : IDisposable
     private readonly Counter<long> _backplaneErrors;
     private readonly Histogram<double> _backplanePublish;
 
-    public ChatMetrics(IMeterFactory? meterFactory, Func<int> connections, Func<int> members, ChatCounters chat, Func<TransportCounters> transport)
+    public ChatMetrics(IMeterFactory? meterFactory, Func<int> connections, Func<int> members, ChatCounters chat, Func<TransportCounters> transport, IChatStreamStore? store = null)
     {
         // A factory owns (and disposes) the meters it creates; a meter made here is this server's to dispose.
         _ownsMeter = meterFactory is null;
@@ -48,6 +49,13 @@ internal sealed class ChatMetrics : IDisposable
             "Backplane calls that failed because the backplane was unavailable, by operation.");
         _backplanePublish = _meter.CreateHistogram<double>("fleck.chat.backplane.publish.duration", "s",
             "Time to hand one message to the backplane for the other nodes.");
+
+        if (store is not null and not InMemoryChatStreamStore)
+        {
+            // Only a store that can fail reports; from the start, so a dashboard sees 0 rather than nothing.
+            _meter.CreateObservableCounter("fleck.chat.store.errors", () => store.ErrorCount, "{error}",
+                "Messages delivered but not kept by the history store: a failed write or a full write queue.");
+        }
 
         // Rooms (--mode rooms) add fleck.chat.rooms (observable up-down counter of open rooms) here.
     }

@@ -38,4 +38,16 @@ public interface IChatStreamStore : IAsyncDisposable
 
     /// <summary>Completes once everything appended before the call has been written.</summary>
     ValueTask FlushAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the store is failing to keep what is appended right now (its last write failed). The
+    /// chat goes on delivering live; the host reports <c>degraded</c> health. False for a store in memory.
+    /// </summary>
+    bool IsFailing => false;
+
+    /// <summary>
+    /// Appends not kept since the store was opened: written in a transaction that failed, or dropped
+    /// because the write queue was full. Reported as <c>fleck.chat.store.errors</c>. Zero for a store in memory.
+    /// </summary>
+    long ErrorCount => 0;
 }

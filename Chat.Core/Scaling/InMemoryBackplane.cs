@@ -35,6 +35,9 @@ public sealed partial class InMemoryBackplane : IChatBackplane
         _ownsStore = ownsStore;
     }
 
+    /// <summary>Where the numbered streams are kept: read for its health and its error count.</summary>
+    public IChatStreamStore Store => _cluster.Rooms.Store;
+
     /// <summary>Another node of the same chat, for another server. The first node keeps owning the store.</summary>
     public InMemoryBackplane CreateNode() => new(_cluster, ownsStore: false);
 

@@ -4,7 +4,8 @@ namespace Fleck.Chat.Host.Http;
 
 /// <summary>
 /// What <c>/healthz</c> reports: the chat, and the process's garbage collections and allocations so
-/// far, which is how a load test sees whether sending allocates.
+/// far, which is how a load test sees whether sending allocates. <c>status</c> is <c>ok</c>, or
+/// <c>degraded</c> while the history store cannot write (the chat still delivers; the answer stays 200).
 /// </summary>
 internal sealed record HealthReport(
     [property: JsonPropertyName("status")] string Status,
@@ -14,7 +15,11 @@ internal sealed record HealthReport(
     [property: JsonPropertyName("uptimeSeconds")] long UptimeSeconds,
     [property: JsonPropertyName("gen0Collections")] int Gen0Collections,
     [property: JsonPropertyName("gen2Collections")] int Gen2Collections,
-    [property: JsonPropertyName("allocatedBytes")] long AllocatedBytes);
+    [property: JsonPropertyName("allocatedBytes")] long AllocatedBytes)
+{
+    /// <summary><c>degraded</c> while <paramref name="store"/> is failing to write, else <c>ok</c>.</summary>
+    public static string StatusOf(Fleck.Chat.Scaling.IChatStreamStore? store) => store is { IsFailing: true } ? "degraded" : "ok";
+}
 
 /// <summary>
 /// What <c>/config.json</c> tells the pages: enough to build the WebSocket URL from their own host

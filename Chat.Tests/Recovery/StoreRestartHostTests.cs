@@ -116,4 +116,66 @@ public sealed class StoreRestartHostTests
         Assert.That(host.Stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
         Assert.That(File.Exists(StoreFile), Is.False, "nothing was opened");
     }
+
+    [TestCase("--jwt-secret", "short")]
+    [TestCase("--jwt-public-key", "no-such-key.pem")]
+    [TestCase("--http-port", "busy")]
+    public async Task A_start_that_fails_after_the_store_was_opened_closes_it_cleanly_so_the_next_start_keeps_the_epoch(string flag, string value)
+    {
+        var ct = TestTimeouts.Token(TimeSpan.FromSeconds(90));
+        var epoch = await SayThreeThenStopAsync(async first =>
+        {
+            first.Terminate();
+            Assert.That(await first.WaitForExitAsync(ct), Is.Zero);
+        }, ct);
+
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        busy.Start();
+        value = value switch
+        {
+            "busy" => ((System.Net.IPEndPoint)busy.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "no-such-key.pem" => Path.Combine(_folder, value),
+            _ => value,
+        };
+        string[] args = flag == "--http-port"
+            ? ["--mode", "nick-broadcast", "--host", "127.0.0.1", "--port", "0", "--http-port", value, "--store", StoreFile]
+            : [.. HostProcess.OnLoopback("nick-broadcast"), "--store", StoreFile, flag, value];
+        await using (var failed = HostProcess.Start(args))
+        {
+            var code = await failed.WaitForExitAsync(ct);
+            failed.Process.WaitForExit(); // drains the redirected output
+            Assert.That(code, Is.EqualTo(1));
+            Assert.That(failed.Stderr.Trim().Split('\n'), Has.Length.EqualTo(1), "one line: " + failed.Stderr);
+            Assert.That(failed.Stderr, Does.StartWith("error: "));
+        }
+
+        await using var next = await RecoveryHost.StartAsync(ct, "--store", StoreFile);
+        var (bob, users) = await RecoveryHost.JoinAsync(next, "bob", ct, $"?since=1&epoch={epoch}");
+        await using var _ = bob;
+        var welcome = await bob.ReceiveEventsUntilAsync(e => e.GetProperty("type").GetString() == "recovered", ct);
+        next.Terminate();
+        await next.WaitForExitAsync(ct);
+        next.Process.WaitForExit();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(users.GetProperty("epoch").GetString(), Is.EqualTo(epoch));
+            Assert.That(welcome.Select(RecoveryHost.Summary).Last(), Is.EqualTo("recovered:true:2"));
+            Assert.That(next.Stdout + next.AllStderr, Does.Not.Contain("was not closed cleanly"));
+        }
+    }
+
+    [Test]
+    public async Task With_a_store_the_metrics_report_its_errors_from_the_start_at_0_and_healthz_says_ok()
+    {
+        var ct = TestTimeouts.Token();
+        await using var host = await RecoveryHost.StartAsync(ct, "--store", StoreFile);
+        using var http = new HttpClient();
+
+        var scrape = await PrometheusScrape.GetAsync(http, $"http://127.0.0.1:{host.HttpPort}/metrics", ct);
+        var health = await http.GetStringAsync($"http://127.0.0.1:{host.HttpPort}/healthz", ct);
+
+        Assert.That(scrape.Value("fleck_chat_store_errors_total"), Is.Zero);
+        Assert.That(health, Does.Contain("\"status\":\"ok\""));
+    }
 }
