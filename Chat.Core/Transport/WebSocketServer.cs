@@ -59,9 +59,11 @@ public sealed class WebSocketServer : IAsyncDisposable
     private const long DescriptorCapHoldMs = 60_000;
 
     /// <summary>Creates a server; nothing listens until <see cref="StartAsync"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception's parameter name is the option's.</exception>
     public WebSocketServer(WebSocketServerOptions options, IWebSocketHandler handler, ILoggerFactory? loggerFactory = null)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
+        options.Validate();
         _handler = handler ?? throw new ArgumentNullException(nameof(handler));
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Fleck.Chat.Transport");
         _limiter = AddressLimiter.For(options);
