@@ -6,9 +6,11 @@ namespace Fleck.Chat.Modes;
 /// <summary>
 /// Room deliveries to a member that is being admitted, kept back until the member has been sent
 /// what must reach it first (its <c>users</c> event, the history), then passed on in the order
-/// they came. A held copy of a message that the history already showed is dropped on release, so
-/// a message recorded while the member was joining reaches it once. A held message is counted as
-/// a delivery when it is released and sent, not when it is held: it may still be dropped then.
+/// they came. The filters given to <see cref="Skip"/> drop held copies the member already has: a
+/// join or leave that its online list already showed (<see cref="PresenceCopies"/>) is not repeated
+/// after the list. A held message is counted as a delivery when it is released and sent, not when
+/// it is held: it may still be dropped then. More held than a connection may queue closes the
+/// member with 1013 (try again later).
 /// Thread-safety: <see cref="Deliver"/> from any thread; <see cref="Skip"/> and
 /// <see cref="Release"/> from the member's own handler, one at a time.
 /// </summary>
