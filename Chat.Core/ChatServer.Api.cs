@@ -70,7 +70,7 @@ public sealed partial class ChatServer
     }
 
     /// <summary>
-    /// Rooms mode only: says <paramref name="text"/> in <paramref name="room"/> as a <c>message</c>
+    /// Only for a mode with rooms (<see cref="IChatMode.HasRooms"/>), such as rooms mode: says <paramref name="text"/> in <paramref name="room"/> as a <c>message</c>
     /// event from <c>"server"</c>, a name no user can hold. The message is numbered with the room's
     /// next offset, kept in the room's history and delivered to the room's members on every node,
     /// like any member's message there; nobody outside the room gets it. A room nobody is in
@@ -81,7 +81,7 @@ public sealed partial class ChatServer
     /// <param name="cancellationToken">Cancels the wait; the message may have been sent all the same.</param>
     /// <returns>The message's offset in the room's stream.</returns>
     /// <exception cref="ArgumentException"><paramref name="room"/> is not a valid room name, or <paramref name="text"/> is null or empty.</exception>
-    /// <exception cref="NotSupportedException">The chat is not in rooms mode.</exception>
+    /// <exception cref="NotSupportedException">The chat's mode has no rooms (<see cref="IChatMode.HasRooms"/> is false).</exception>
     /// <exception cref="Scaling.BackplaneUnavailableException">The room's shared stream cannot be reached right now; nothing was sent.</exception>
     public async Task<long> PublishToRoomAsync(string room, string text, CancellationToken cancellationToken = default)
     {
@@ -91,13 +91,13 @@ public sealed partial class ChatServer
     }
 
     /// <summary>
-    /// Rooms mode only: the members of <paramref name="room"/> on every node, each user once,
+    /// Only for a mode with rooms (<see cref="IChatMode.HasRooms"/>), such as rooms mode: the members of <paramref name="room"/> on every node, each user once,
     /// sorted case-insensitively. Empty for a room nobody is in.
     /// </summary>
     /// <param name="room">The room's name, by the rule of <see cref="RoomName"/> (letters are lower-cased).</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <exception cref="ArgumentException"><paramref name="room"/> is not a valid room name.</exception>
-    /// <exception cref="NotSupportedException">The chat is not in rooms mode.</exception>
+    /// <exception cref="NotSupportedException">The chat's mode has no rooms (<see cref="IChatMode.HasRooms"/> is false).</exception>
     /// <exception cref="Scaling.BackplaneUnavailableException">The other nodes' members cannot be counted right now.</exception>
     public async Task<IReadOnlyList<string>> GetRoomUsersAsync(string room, CancellationToken cancellationToken = default)
     {
@@ -109,7 +109,7 @@ public sealed partial class ChatServer
     /// <summary>The normalized room name; throws unless this chat has rooms and the name is valid.</summary>
     private string RoomArgument(string room)
     {
-        if (Mode is not RoomsMode)
+        if (!Mode.HasRooms)
         {
             throw new NotSupportedException($"A {Mode.Name} chat has no rooms.");
         }

@@ -28,10 +28,16 @@ public sealed partial class ChatServer : IAsyncDisposable
     private bool _started;
 
     /// <summary>Creates a chat server; nothing listens until <see cref="StartAsync"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// An option of <paramref name="options"/> or of its <see cref="ChatServerOptions.Transport"/> is out of
+    /// range; the exception's parameter name is the option's.
+    /// </exception>
     public ChatServer(IChatMode mode, ChatServerOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         Mode = mode ?? throw new ArgumentNullException(nameof(mode));
         Options = options ?? new ChatServerOptions();
+        // Checked before anything is created, so a bad option leaves no meter behind.
+        Options.Validate();
         loggerFactory ??= NullLoggerFactory.Instance;
         _metrics = new ChatMetrics(Options.MeterFactory, () => _transport!.ConnectionCount, () => _room!.LocalMemberCount, _counters, () => _transport!.Counters,
             (Options.Backplane as InMemoryBackplane)?.Store);

@@ -68,6 +68,8 @@ public sealed partial class RedisBackplane : IChatBackplane
     /// <summary>This node's random id (16 hex digits), as it appears in Redis keys and channels.</summary>
     public string NodeId { get; }
 
+    // Both overloads are published; the second needs its options argument, so no call can match both.
+#pragma warning disable RS0026 // Do not add multiple public overloads with optional parameters
     /// <summary>
     /// Connects to Redis and returns a backplane that owns the connection; the entry point for a host.
     /// <paramref name="configuration"/> is <c>host:port</c> or any StackExchange.Redis configuration
@@ -79,6 +81,7 @@ public sealed partial class RedisBackplane : IChatBackplane
 
     /// <inheritdoc cref="ConnectAsync(string, ILoggerFactory?, CancellationToken)"/>
     public static async Task<IChatBackplane> ConnectAsync(string configuration, RedisBackplaneOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+#pragma warning restore RS0026
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();

@@ -84,12 +84,12 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
 
     /// <summary>Opens (or creates) the store in <paramref name="path"/>.</summary>
     /// <exception cref="SqliteException">The file cannot be opened or is not a store.</exception>
-    public static Task<SqliteChatStreamStore> OpenAsync(string path, CancellationToken cancellationToken = default) =>
+    public static Task<SqliteChatStreamStore> OpenAsync(string path, CancellationToken cancellationToken) =>
         OpenAsync(path, null, cancellationToken);
 
     /// <summary>Opens (or creates) the store in <paramref name="path"/>; failed writes and dropped appends are logged to <paramref name="loggerFactory"/>.</summary>
     /// <exception cref="SqliteException">The file cannot be opened or is not a store.</exception>
-    public static Task<SqliteChatStreamStore> OpenAsync(string path, ILoggerFactory? loggerFactory, CancellationToken cancellationToken = default) =>
+    public static Task<SqliteChatStreamStore> OpenAsync(string path, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default) =>
         OpenAsync(path, loggerFactory, DefaultQueueCapacity, cancellationToken);
 
     /// <summary>As the public overload, with a write queue of <paramref name="queueCapacity"/> appends (small in tests).</summary>

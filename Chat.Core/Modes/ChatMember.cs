@@ -80,7 +80,8 @@ public sealed class ChatMember
 
     /// <summary>
     /// A delivery from the room (a broadcast, or a message routed to this member). Held back while
-    /// the member is being admitted; otherwise straight to the connection.
+    /// the member is being admitted; otherwise straight to the connection. True when it was sent now
+    /// (the caller counts it); a held message is counted when it is released.
     /// </summary>
     internal bool Deliver(OutgoingMessage message)
     {
@@ -89,7 +90,10 @@ public sealed class ChatMember
     }
 
     /// <summary>From now until <see cref="ReleaseDeliveries"/>, room deliveries wait; call it before the member enters the room.</summary>
-    internal void HoldDeliveries() => _hold = new DeliveryHold(_connection);
+    internal void HoldDeliveries() => _hold = new DeliveryHold(_connection, Counters);
+
+    /// <summary>The server's totals, which count the deliveries released from a hold; null in tests that run a mode without a server.</summary>
+    internal Server.ChatCounters? Counters { get; init; }
 
     /// <summary>Held deliveries for which <paramref name="alreadySent"/> (or an earlier such filter) says true are dropped on release; filters see them in order.</summary>
     internal void SkipHeldCopies(Func<OutgoingMessage, bool> alreadySent) => _hold?.Skip(alreadySent);

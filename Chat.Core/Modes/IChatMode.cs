@@ -17,6 +17,14 @@ public interface IChatMode
     /// <summary>Whether a WebSocket upgrade on <paramref name="path"/> belongs to this mode; others get 404.</summary>
     bool AcceptsPath(string path);
 
+    /// <summary>
+    /// Whether this mode puts its members in rooms (through <see cref="IChatRoom.Rooms"/>), so that the
+    /// server's room calls (<see cref="ChatServer.PublishToRoomAsync"/>, <see cref="ChatServer.GetRoomUsersAsync"/>)
+    /// and the host's room API apply to it; without it they answer that the chat has no rooms. The
+    /// default is false; <see cref="RoomsMode"/> says true, and so may a custom mode that offers rooms.
+    /// </summary>
+    bool HasRooms => false;
+
     /// <summary>A client connected. Typically the mode joins it to the room here (or after a login message).</summary>
     ValueTask OnConnectedAsync(ChatMember member, IChatRoom room, CancellationToken cancellationToken);
 

@@ -16,10 +16,13 @@ namespace Fleck.Chat.Modes;
 /// (the missed messages as history, then <c>recovered</c>). Errors (<c>invalid_room</c>, <c>not_in_room</c>,
 /// <c>too_many_rooms</c>, <c>unknown_type</c>, ...) keep the connection open.
 /// </summary>
-public sealed class RoomsMode : NicknameChatMode
+public sealed class RoomsMode : NicknameChatMode, IChatMode
 {
     /// <inheritdoc />
     public override string Name => "rooms";
+
+    /// <inheritdoc />
+    public bool HasRooms => true;
 
     /// <inheritdoc />
     protected override bool AnnouncesPresence => false;

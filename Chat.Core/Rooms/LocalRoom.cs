@@ -87,9 +87,10 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
             seat.Floor = floor;
             foreach (var (heldEpoch, offset, message) in held)
             {
-                if (seat.IsNew(heldEpoch, offset))
+                // Counted here, as a live delivery is: it was not counted when it was held.
+                if (seat.IsNew(heldEpoch, offset) && member.Send(message))
                 {
-                    member.Send(message);
+                    counters.Delivered(1, message.WireLength);
                 }
             }
             seat.Held = null;

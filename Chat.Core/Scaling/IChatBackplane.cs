@@ -6,7 +6,9 @@ namespace Fleck.Chat.Scaling;
 /// <summary>
 /// What connects one chat server to the other nodes of the same chat. Each node delivers to its own
 /// members directly; the backplane carries the same bytes to the other nodes and keeps the state
-/// that must be shared: who holds which nickname, and the history.
+/// that must be shared: who holds which nickname, and the plain history a mode keeps through
+/// <see cref="Modes.IChatRoom.AddHistoryAsync"/>. The numbered streams of nick-broadcast's chat and
+/// of rooms are <see cref="IRoomBackplane"/>'s.
 /// <para>The default, <see cref="InMemoryBackplane"/>, is one process; a Redis implementation lives in its own package.</para>
 /// </summary>
 public interface IChatBackplane : IAsyncDisposable
@@ -75,10 +77,10 @@ public interface IChatBackplane : IAsyncDisposable
     ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity);
 
     /// <summary>
-    /// The last <paramref name="count"/> history entries, oldest first. Ideally it returns only once
-    /// this node has received what other nodes published to all before the read: a member joining
-    /// meanwhile then gets the live copies of recorded messages while it is held, where they are
-    /// dropped as copies of its history, instead of a second time after it.
+    /// The last <paramref name="count"/> history entries, oldest first. Nothing is held back or
+    /// de-duplicated around the read: a member that joins while messages flow may get a message
+    /// recorded just before the read both here and live. The numbered streams of
+    /// <see cref="IRoomBackplane"/> are what give a joiner each message once.
     /// </summary>
     ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken);
 }

@@ -22,6 +22,7 @@ internal sealed class ChatConnectionHandler(IChatMode mode, ChatRoom room, ChatS
         var member = new ChatMember(connection)
         {
             Identity = connection.Identity,
+            Counters = counters,
             RateLimiter = options.MessagesPerSecond > 0 ? new RateLimiter(options.MessagesPerSecond, options.MessageBurst) : null,
         };
         connection.HandlerState = member;

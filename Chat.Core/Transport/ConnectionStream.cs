@@ -1,7 +1,7 @@
 namespace Fleck.Chat.Transport;
 
 /// <summary>
-/// The stream the BCL <see cref="System.Net.WebSockets.WebSocket"/> runs on. It does three jobs the
+/// The stream the BCL <see cref="System.Net.WebSockets.WebSocket"/> runs on. It does four jobs the
 /// framing layer cannot do for us:
 /// <list type="bullet">
 /// <item>replays bytes that arrived in the same read as the HTTP request (a client may send its first frame at once);</item>

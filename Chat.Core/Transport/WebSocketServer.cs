@@ -59,9 +59,11 @@ public sealed class WebSocketServer : IAsyncDisposable
     private const long DescriptorCapHoldMs = 60_000;
 
     /// <summary>Creates a server; nothing listens until <see cref="StartAsync"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception's parameter name is the option's.</exception>
     public WebSocketServer(WebSocketServerOptions options, IWebSocketHandler handler, ILoggerFactory? loggerFactory = null)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
+        options.Validate();
         _handler = handler ?? throw new ArgumentNullException(nameof(handler));
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Fleck.Chat.Transport");
         _limiter = AddressLimiter.For(options);
@@ -488,40 +490,50 @@ public sealed class WebSocketServer : IAsyncDisposable
     private async Task<WebSocketConnection?> NegotiateAsync(Socket socket, HandshakeSocketGuard guard, bool admitted, bool viaProxy, CancellationToken timeout)
     {
         Stream stream = new NetworkStream(socket, ownsSocket: true);
-        if (_options.Certificate is { } certificate)
-        {
-            var tls = new SslStream(stream, leaveInnerStreamOpen: false);
-            stream = tls;
-            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, timeout).ConfigureAwait(false);
-        }
-        var read = await HandshakeReader.ReadAsync(stream, _options.MaxHandshakeBytes, CancellationToken.None).ConfigureAwait(false);
-        // Behind a trusted proxy the client is the one it names, and the per-address limits apply to that client now.
-        var remote = SafeRemote(socket) as IPEndPoint;
-        ClientAddress? forwarded = null;
-        var addressVerdict = AddressVerdict.Admitted;
-        if (viaProxy && read.Status == HandshakeReadStatus.Complete
-            && ForwardedFor.Client(read.Request!.Header("X-Forwarded-For"), _trustedProxies!) is { } client)
-        {
-            remote = new IPEndPoint(client, 0);
-            if (_limiter is not null)
-            {
-                var key = ClientAddress.Of(client);
-                addressVerdict = _limiter.TryAdmit(key, handshaking: false);
-                forwarded = addressVerdict == AddressVerdict.Admitted ? key : null;
-            }
-        }
-        WebSocketConnection? connection = null;
         try
         {
-            connection = await NegotiateAsync(socket, guard, stream, read, remote, admitted, addressVerdict, timeout).ConfigureAwait(false);
-            return connection;
-        }
-        finally
-        {
-            if (forwarded is { } key && connection is null)
+            if (_options.Certificate is { } certificate)
             {
-                _limiter!.Release(key);
+                var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = tls;
+                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, timeout).ConfigureAwait(false);
             }
+            var read = await HandshakeReader.ReadAsync(stream, _options.MaxHandshakeBytes, CancellationToken.None).ConfigureAwait(false);
+            // Behind a trusted proxy the client is the one it names, and the per-address limits apply to that client now.
+            var remote = SafeRemote(socket) as IPEndPoint;
+            ClientAddress? forwarded = null;
+            var addressVerdict = AddressVerdict.Admitted;
+            if (viaProxy && read.Status == HandshakeReadStatus.Complete
+                && ForwardedFor.Client(read.Request!.Header("X-Forwarded-For"), _trustedProxies!) is { } client)
+            {
+                remote = new IPEndPoint(client, 0);
+                if (_limiter is not null)
+                {
+                    var key = ClientAddress.Of(client);
+                    addressVerdict = _limiter.TryAdmit(key, handshaking: false);
+                    forwarded = addressVerdict == AddressVerdict.Admitted ? key : null;
+                }
+            }
+            WebSocketConnection? connection = null;
+            try
+            {
+                connection = await NegotiateAsync(socket, guard, stream, read, remote, admitted, addressVerdict, timeout).ConfigureAwait(false);
+                return connection;
+            }
+            finally
+            {
+                if (forwarded is { } key && connection is null)
+                {
+                    _limiter!.Release(key);
+                }
+            }
+        }
+        catch
+        {
+            // The TLS handshake, the request read or the answer failed: whatever wraps the socket goes
+            // with it (an SslStream holds native TLS state until disposed). Disposing twice is harmless.
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
     }
 

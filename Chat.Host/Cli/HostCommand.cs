@@ -12,7 +12,7 @@ internal static class HostCommand
     {
         var mode = new Option<string>("--mode", "-m")
         {
-            Description = "Chat mode: broadcast (no nicknames), nick-broadcast (group chat with nicknames) or private (one-to-one)",
+            Description = "Chat mode: broadcast (no nicknames), nick-broadcast (group chat with nicknames), private (one-to-one) or rooms (named rooms to join and leave)",
             DefaultValueFactory = _ => "broadcast",
             CustomParser = OptionParsers.Mode,
             HelpName = string.Join('|', ChatModes.Names),

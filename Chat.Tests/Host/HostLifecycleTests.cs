@@ -21,6 +21,7 @@ public sealed class HostLifecycleTests
     public async Task The_exact_flags_start_the_mode_and_its_page_and_the_banner_says_where(string flag, string mode)
     {
         var ct = TestTimeouts.Token();
+        var sinceStart = System.Diagnostics.Stopwatch.StartNew();
         await using var host = HostProcess.Start("--mode", flag, "--host", "127.0.0.1", "--port", "0", "--http-port", "0");
         var banner = await host.WaitForBannerAsync(ct);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{host.HttpPort}") };
@@ -28,15 +29,21 @@ public sealed class HostLifecycleTests
         var health = JsonDocument.Parse(await http.GetStringAsync("/healthz", ct)).RootElement;
         var config = JsonDocument.Parse(await http.GetStringAsync("/config.json", ct)).RootElement;
         var page = await http.GetStringAsync("/chat", ct);
+        // Read again after serving the two requests: the process's counters only ever grow.
+        var later = JsonDocument.Parse(await http.GetStringAsync("/healthz", ct)).RootElement;
 
         Assert.That(banner, Does.StartWith($"Fleck.Chat {mode} mode: open http://127.0.0.1:{host.HttpPort}/chat"));
         Assert.That(banner, Does.Contain($"ws://127.0.0.1:{host.WebSocketPort}/websocket"));
         Assert.That(health.GetProperty("mode").GetString(), Is.EqualTo(mode));
         Assert.That(health.GetProperty("members").GetInt32(), Is.Zero);
         Assert.That(health.GetProperty("connections").GetInt32(), Is.Zero);
-        Assert.That(health.GetProperty("uptimeSeconds").GetInt64(), Is.GreaterThanOrEqualTo(0));
+        // The host's own uptime: it cannot have run longer than this test has (whole seconds, rounded either way).
+        Assert.That(health.GetProperty("uptimeSeconds").GetInt64(), Is.InRange(0, (long)Math.Ceiling(sinceStart.Elapsed.TotalSeconds)));
+        Assert.That(later.GetProperty("uptimeSeconds").GetInt64(), Is.GreaterThanOrEqualTo(health.GetProperty("uptimeSeconds").GetInt64()));
         Assert.That(health.GetProperty("allocatedBytes").GetInt64(), Is.Positive);
-        Assert.That(health.GetProperty("gen0Collections").GetInt32(), Is.GreaterThanOrEqualTo(health.GetProperty("gen2Collections").GetInt32()));
+        Assert.That(later.GetProperty("allocatedBytes").GetInt64(), Is.GreaterThan(health.GetProperty("allocatedBytes").GetInt64()), "serving requests allocates");
+        Assert.That(later.GetProperty("gen0Collections").GetInt32(), Is.GreaterThanOrEqualTo(health.GetProperty("gen0Collections").GetInt32()));
+        Assert.That(later.GetProperty("gen2Collections").GetInt32(), Is.GreaterThanOrEqualTo(health.GetProperty("gen2Collections").GetInt32()));
         Assert.That(config.GetProperty("mode").GetString(), Is.EqualTo(mode));
         Assert.That(config.GetProperty("wsPort").GetInt32(), Is.EqualTo(host.WebSocketPort));
         Assert.That(config.GetProperty("wsPath").GetString(), Is.EqualTo("/websocket"));

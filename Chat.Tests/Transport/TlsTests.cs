@@ -58,4 +58,38 @@ public sealed class TlsTests
         await secure.SendAsync(Encoding.UTF8.GetBytes("still serving"), WebSocketMessageType.Text, true, ct);
         Assert.That(await EchoTests.ReceiveTextAsync(secure, ct), Is.EqualTo("still serving"));
     }
+
+    [Test]
+    public async Task Clients_that_send_garbage_instead_of_a_tls_hello_are_each_dropped_at_once_and_leave_nothing_behind()
+    {
+        var ct = TestTimeouts.Token();
+        using var certificate = SelfSigned();
+        // One handshake at a time per address and no rate: a failed handshake that stayed counted
+        // would refuse the secure client at the end.
+        await using var server = await EchoServer.StartAsync(new WebSocketServerOptions
+        {
+            Certificate = certificate,
+            HandshakeTimeout = TimeSpan.FromMinutes(10),
+            MaxPendingHandshakesPerAddress = 1,
+            HandshakesPerSecondPerAddress = 0,
+        });
+        var garbage = Encoding.ASCII.GetBytes("this is not a TLS ClientHello, just noise from a scanner\r\n\r\n");
+
+        for (var i = 0; i < 50; i++)
+        {
+            await using var client = await RawWebSocketClient.ConnectTcpAsync(server.Port, ct);
+            await client.WriteAsync(garbage, ct);
+            using var prompt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            prompt.CancelAfter(TimeSpan.FromSeconds(5));
+            Assert.That(await client.WaitForTcpCloseAsync(prompt.Token), Is.True, $"client {i} dropped long before the handshake timeout");
+        }
+
+        Assert.That(server.Server.AddressLimits!.CountsOf(ClientAddress.Of(System.Net.IPAddress.Loopback)), Is.EqualTo((0, 0)));
+        Assert.That(server.Server.ConnectionCount, Is.Zero);
+        using var secure = new ClientWebSocket();
+        secure.Options.RemoteCertificateValidationCallback = (_, cert, _, _) => cert?.GetCertHashString() == certificate.GetCertHashString();
+        await secure.ConnectAsync(new Uri($"wss://127.0.0.1:{server.Port}/echo"), ct);
+        await secure.SendAsync(Encoding.UTF8.GetBytes("still serving"), WebSocketMessageType.Text, true, ct);
+        Assert.That(await EchoTests.ReceiveTextAsync(secure, ct), Is.EqualTo("still serving"));
+    }
 }

@@ -169,7 +169,7 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
         return (200, JsonSerializer.SerializeToUtf8Bytes(new PresenceResponse(users), ApiJsonContext.Default.PresenceResponse));
     }
 
-    private bool HasRooms => chat.Mode is RoomsMode;
+    private bool HasRooms => chat.Mode.HasRooms;
 
     /// <summary>The <c>room</c> query parameter: null when absent, empty for a bare <c>?room</c> or <c>?room=</c>.</summary>
     private static string? RoomQuery(HttpRequest request)

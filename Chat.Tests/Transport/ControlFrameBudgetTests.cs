@@ -5,7 +5,7 @@ namespace Fleck.Chat.Tests.Transport;
 
 /// <summary>The scanner's budget for pings and pongs, driven with its clock in hand.</summary>
 [Parallelizable(ParallelScope.All)]
-public sealed class IncomingFrameScannerTests
+public sealed class ControlFrameBudgetTests
 {
     private static readonly byte[] Ping = RawWebSocketClient.Frame(0x9, "p"u8);
     private static readonly byte[] Pong = RawWebSocketClient.Frame(0xA, "p"u8);
