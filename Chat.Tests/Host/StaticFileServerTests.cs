@@ -85,23 +85,25 @@ public sealed class StaticFileServerTests
     }
 
     [Test]
-    public async Task Html_pages_forbid_inline_script_and_sniffing()
+    public async Task Html_pages_forbid_inline_script_sniffing_and_referrers()
     {
         var (status, headers, _) = await RawGetAsync("/chat", TestTimeouts.Token());
 
         Assert.That(status, Is.EqualTo(200));
         Assert.That(headers, Does.Contain("Content-Security-Policy: default-src 'self'; script-src 'self';"));
         Assert.That(headers, Does.Contain("X-Content-Type-Options: nosniff"));
+        Assert.That(headers, Does.Contain("Referrer-Policy: no-referrer"));
     }
 
     [TestCase("/nope.html")]
     [TestCase("/static")]
     [TestCase("/websocket")]
-    public async Task A_missing_file_is_404(string path)
+    public async Task A_missing_file_is_404_marked_nosniff(string path)
     {
-        var (status, _, _) = await RawGetAsync(path, TestTimeouts.Token());
+        var (status, headers, _) = await RawGetAsync(path, TestTimeouts.Token());
 
         Assert.That(status, Is.EqualTo(404));
+        Assert.That(headers, Does.Contain("X-Content-Type-Options: nosniff"));
     }
 
     [Test]
