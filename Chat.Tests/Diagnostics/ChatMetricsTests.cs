@@ -67,7 +67,7 @@ public sealed class ChatMetricsTests
         await using var stalled = await RawWebSocketClient.ConnectAsync(chat.Server.Port, "/websocket", ct);
         stalled.Socket.ReceiveBufferSize = 4096;
         await chat.WaitForMembersAsync(3, ct);
-        var before = ReadObservable(factory, "fleck.chat.slow_consumers");
+        var before = factory.ReadObservable("fleck.chat.slow_consumers");
 
         // Paced rounds: the two readers keep up while the stalled client's buffers and queue fill.
         const int Rounds = 400, PerRound = 8;
@@ -90,47 +90,8 @@ public sealed class ChatMetricsTests
         var atListener = await listener.ReceiveTextsUntilAsync("marker", ct);
 
         Assert.That(before, Is.Zero);
-        Assert.That(ReadObservable(factory, "fleck.chat.slow_consumers"), Is.EqualTo(1), "the stalled client, and neither reader");
+        Assert.That(factory.ReadObservable("fleck.chat.slow_consumers"), Is.EqualTo(1), "the stalled client, and neither reader");
         Assert.That(atTalker, Is.EqualTo(new[] { "marker" }), "the readers were kept, and had everything before the marker");
         Assert.That(atListener, Is.EqualTo(new[] { "marker" }));
-    }
-
-    /// <summary>One reading of the observable instrument <paramref name="name"/> on the meter <paramref name="factory"/> made.</summary>
-    private static long ReadObservable(RecordingMeterFactory factory, string name)
-    {
-        var values = new List<long>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (factory.Made.Contains(instrument.Meter) && instrument.Name == name)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => values.Add(value));
-        listener.Start();
-        listener.RecordObservableInstruments();
-        return values.Single();
-    }
-
-    /// <summary>Makes meters the way a dependency-injection container's factory does, and remembers them.</summary>
-    private sealed class RecordingMeterFactory : IMeterFactory
-    {
-        public List<Meter> Made { get; } = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            Made.Add(meter);
-            return meter;
-        }
-
-        public void Dispose()
-        {
-            foreach (var meter in Made)
-            {
-                meter.Dispose();
-            }
-        }
     }
 }

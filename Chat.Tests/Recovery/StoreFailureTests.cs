@@ -47,12 +47,12 @@ public sealed class StoreFailureTests
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(40));
         var logs = new CollectingLoggerFactory();
         var store = await SqliteChatStreamStore.OpenAsync(File, logs, ct);
-        using var meters = new OwnMeterFactory();
+        using var meters = new RecordingMeterFactory();
         await using var chat = await ChatFixture.StartAsync(new NickBroadcastMode(),
             new ChatServerOptions { Backplane = new InMemoryBackplane(store), MeterFactory = meters, MessagesPerSecond = 0 });
         var alice = await chat.JoinAsync("alice", ct);
         var bob = await chat.JoinAsync("bob", ct);
-        Assert.That(ReadStoreErrors(meters), Is.Zero, "reported from the start");
+        Assert.That(meters.ReadObservable("fleck.chat.store.errors"), Is.Zero, "reported from the start");
 
         store.LimitToCurrentSize();
         for (var i = 1; i <= 5; i++)
@@ -66,7 +66,7 @@ public sealed class StoreFailureTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(store.IsFailing, Is.True);
-            Assert.That(ReadStoreErrors(meters), Is.EqualTo(store.ErrorCount).And.GreaterThan(0));
+            Assert.That(meters.ReadObservable("fleck.chat.store.errors"), Is.EqualTo(store.ErrorCount).And.GreaterThan(0));
             Assert.That(logs.Lines.Where(l => l.Text.Contains("cannot write")).Select(l => l.Level), Is.EqualTo(new[] { LogLevel.Error }), "one line, not one per batch");
         }
 
@@ -165,43 +165,5 @@ public sealed class StoreFailureTests
         await alice.ReceiveEventAsync("message", ct);
         await store.FlushAsync(ct);
         Assert.That(await StatusAsync(), Is.EqualTo("ok"));
-    }
-
-    private static long ReadStoreErrors(OwnMeterFactory meters)
-    {
-        var values = new List<long>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (meters.Made.Contains(instrument.Meter) && instrument.Name == "fleck.chat.store.errors")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => values.Add(value));
-        listener.Start();
-        listener.RecordObservableInstruments();
-        return values.Single();
-    }
-
-    /// <summary>Meters of this test's server only, so servers of other tests in the process are not read.</summary>
-    private sealed class OwnMeterFactory : IMeterFactory
-    {
-        public List<Meter> Made { get; } = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            Made.Add(meter);
-            return meter;
-        }
-
-        public void Dispose()
-        {
-            foreach (var meter in Made)
-            {
-                meter.Dispose();
-            }
-        }
     }
 }
