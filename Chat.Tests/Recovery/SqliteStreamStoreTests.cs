@@ -1,32 +1,22 @@
-using Fleck.Chat.Tests.Support;
 using Fleck.Chat.Rooms;
 using Fleck.Chat.Scaling;
 using Fleck.Chat.Sqlite;
+using Fleck.Chat.Tests.Support;
 
 namespace Fleck.Chat.Tests.Recovery;
 
 /// <summary>The contract for the SQLite store, and what only a file can do: outlive the process, and notice when it did not close cleanly.</summary>
 public sealed class SqliteStreamStoreTests : StreamStoreContract
 {
-    private string _folder = null!;
+    private TemporaryFolder _folder = null!;
 
     [SetUp]
-    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("fleck-chat-sqlite-").FullName;
+    public void CreateFolder() => _folder = new TemporaryFolder("fleck-chat-sqlite-");
 
     [TearDown]
-    public void DeleteFolder()
-    {
-        // SQLite may hold the files a moment after the last connection closed on some systems; a leftover temp folder is harmless.
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void DeleteFolder() => _folder.Dispose();
 
-    private string File => Path.Combine(_folder, "chat.db");
+    private string File => _folder.File("chat.db");
 
     protected override async Task<IChatStreamStore> CreateAsync() => await SqliteChatStreamStore.OpenAsync(File);
 

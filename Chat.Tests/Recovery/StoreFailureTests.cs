@@ -22,24 +22,15 @@ public sealed class StoreFailureTests
 {
     private static readonly string Big = new('x', 6000); // more than a page: every append needs new pages
 
-    private string _folder = null!;
+    private TemporaryFolder _folder = null!;
 
     [SetUp]
-    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("fleck-chat-store-failure-").FullName;
+    public void CreateFolder() => _folder = new TemporaryFolder("fleck-chat-store-failure-");
 
     [TearDown]
-    public void DeleteFolder()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void DeleteFolder() => _folder.Dispose();
 
-    private string File => Path.Combine(_folder, "chat.db");
+    private string File => _folder.File("chat.db");
 
     [Test]
     public async Task A_store_that_cannot_write_logs_once_counts_every_lost_message_and_the_chat_keeps_delivering()
