@@ -58,7 +58,7 @@ public sealed partial class ChatServer : IAsyncDisposable
         _transport = new WebSocketServer(Options.Transport, handler, loggerFactory);
     }
 
-    /// <summary>The name of the meter every chat server reports on (<c>Fleck.Chat</c>); see the README for its instruments.</summary>
+    /// <summary>The name of the meter every chat server reports on (<c>Fleck.Chat</c>); docs/OPERATIONS.md lists its instruments.</summary>
     public const string MeterName = ChatMetrics.MeterName;
 
     /// <summary>The chat mode in use.</summary>
