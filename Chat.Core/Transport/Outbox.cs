@@ -48,9 +48,9 @@ internal sealed class Outbox(Stream output, int maxMessages, long maxBytes, IWri
 
     private const int InitialCapacity = 4;
 
-    // A lock object of its own, 40 bytes per connection, rather than locking the outbox itself: with
-    // the object's own monitor, every enqueue and drain went through the runtime's monitor helpers,
-    // 8% of the host's time with 100 clients resuming, and about a quarter more CPU per delivery there.
+    // A lock object of its own, 40 bytes per connection, rather than locking the outbox itself: the
+    // object's own monitor sends every enqueue and drain through the runtime's monitor helpers, where
+    // a Lock takes its fast path in managed code (BENCHMARKS.md, "the outbox's own lock again").
     private readonly Lock _gate = new();
     private OutgoingMessage?[]? _ring;
     private int _head;
