@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 
-namespace Fleck.Chat.Tests.Modes.Support;
+namespace Fleck.Chat.Tests.Support;
 
 /// <summary>A bare client that reports each message with its type (text or binary) and exact bytes, for tests where the type matters.</summary>
 internal sealed class TypedClient : IAsyncDisposable
