@@ -1,48 +1,167 @@
 using System.Net.WebSockets;
 using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
 
 namespace Fleck.Chat.Tests.Support;
 
-/// <summary>A bare client that reports each message with its type (text or binary) and exact bytes, for tests where the type matters.</summary>
+/// <summary>
+/// A test client on a real ClientWebSocket. A receive loop runs all the time (a .NET peer only
+/// answers pings while receiving) and queues every message, with its type (text or binary) and
+/// exact bytes, for the test to read in order: whole, as text, or as a JSON event.
+/// </summary>
 internal sealed class TypedClient : IAsyncDisposable
 {
     private readonly ClientWebSocket _socket = new();
+    private readonly Channel<(WebSocketMessageType Type, byte[] Data)> _inbox = Channel.CreateUnbounded<(WebSocketMessageType, byte[])>();
+    private Task? _receiveLoop;
+
+    public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
+    public string? CloseDescription => _socket.CloseStatusDescription;
+    public WebSocketState State => _socket.State;
+    public TaskCompletionSource Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public static async Task<TypedClient> ConnectAsync(int port, string path, CancellationToken ct)
     {
         var client = new TypedClient();
         await client._socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}{path}"), ct);
+        client._receiveLoop = client.ReceiveLoopAsync();
         return client;
     }
 
-    public Task SendBinaryAsync(byte[] data, CancellationToken ct) => _socket.SendAsync(data, WebSocketMessageType.Binary, true, ct);
+    public Task SendTextAsync(string text, CancellationToken ct) =>
+        _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, ct);
 
-    public Task SendTextAsync(string text, CancellationToken ct) => _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, ct);
+    public Task SendBinaryAsync(byte[] data, CancellationToken ct) =>
+        _socket.SendAsync(data, WebSocketMessageType.Binary, true, ct);
 
-    /// <summary>The next whole message.</summary>
+    public Task SendJsonAsync(object payload, CancellationToken ct) => SendTextAsync(JsonSerializer.Serialize(payload), ct);
+
+    /// <summary>
+    /// The next whole message with its type. Throws a <see cref="WebSocketException"/> once the
+    /// connection has closed, as a read on the socket itself would.
+    /// </summary>
     public async Task<(WebSocketMessageType Type, byte[] Data)> ReceiveAsync(CancellationToken ct)
     {
-        var buffer = new byte[64 * 1024];
-        using var message = new MemoryStream();
+        try
+        {
+            return await _inbox.Reader.ReadAsync(ct);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new WebSocketException($"Closed by the server: {_socket.CloseStatus} {_socket.CloseStatusDescription}");
+        }
+    }
+
+    /// <summary>The next message as text, whatever its type; a <see cref="ChannelClosedException"/> once the connection has closed.</summary>
+    public async Task<string> ReceiveTextAsync(CancellationToken ct) => Encoding.UTF8.GetString((await _inbox.Reader.ReadAsync(ct)).Data);
+
+    /// <summary>The next JSON event.</summary>
+    public async Task<JsonElement> ReceiveEventAsync(CancellationToken ct) => JsonDocument.Parse(await ReceiveTextAsync(ct)).RootElement;
+
+    /// <summary>Skips events until one of <paramref name="type"/> arrives.</summary>
+    public async Task<JsonElement> ReceiveEventAsync(string type, CancellationToken ct)
+    {
         while (true)
         {
-            var r = await _socket.ReceiveAsync(buffer.AsMemory(), ct);
-            if (r.MessageType == WebSocketMessageType.Close)
+            var e = await ReceiveEventAsync(ct);
+            if (e.GetProperty("type").GetString() == type)
             {
-                throw new WebSocketException($"Closed by the server: {_socket.CloseStatus} {_socket.CloseStatusDescription}");
-            }
-            message.Write(buffer, 0, r.Count);
-            if (r.EndOfMessage)
-            {
-                return (r.MessageType, message.ToArray());
+                return e;
             }
         }
     }
 
-    public ValueTask DisposeAsync()
+    /// <summary>
+    /// Every event in arrival order, up to and including the first that <paramref name="isLast"/>
+    /// picks: the way to check that nothing else came before a marker sent after the thing under test.
+    /// </summary>
+    public async Task<List<JsonElement>> ReceiveEventsUntilAsync(Func<JsonElement, bool> isLast, CancellationToken ct)
+    {
+        var events = new List<JsonElement>();
+        do
+        {
+            events.Add(await ReceiveEventAsync(ct));
+        }
+        while (!isLast(events[^1]));
+        return events;
+    }
+
+    /// <summary>Every message in arrival order, as text, up to and including <paramref name="last"/>.</summary>
+    public async Task<List<string>> ReceiveTextsUntilAsync(string last, CancellationToken ct)
+    {
+        var texts = new List<string>();
+        do
+        {
+            texts.Add(await ReceiveTextAsync(ct));
+        }
+        while (texts[^1] != last);
+        return texts;
+    }
+
+    /// <summary>
+    /// Everything received so far, as text, without waiting. Not a proof that nothing else arrives:
+    /// for that, send a marker after and read up to it (<see cref="ReceiveEventsUntilAsync"/>).
+    /// </summary>
+    public List<string> Drain()
+    {
+        var list = new List<string>();
+        while (_inbox.Reader.TryRead(out var m))
+        {
+            list.Add(Encoding.UTF8.GetString(m.Data));
+        }
+        return list;
+    }
+
+    public async Task CloseAsync(CancellationToken ct)
+    {
+        if (_socket.State == WebSocketState.Open)
+        {
+            await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", ct);
+        }
+        await Closed.Task.WaitAsync(ct);
+    }
+
+    public void Abort() => _socket.Abort();
+
+    private async Task ReceiveLoopAsync()
+    {
+        var buffer = new byte[64 * 1024];
+        using var message = new MemoryStream();
+        try
+        {
+            while (true)
+            {
+                var r = await _socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
+                if (r.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
+                message.Write(buffer, 0, r.Count);
+                if (r.EndOfMessage)
+                {
+                    _inbox.Writer.TryWrite((r.MessageType, message.ToArray()));
+                    message.SetLength(0);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            _inbox.Writer.TryComplete();
+            Closed.TrySetResult();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
     {
         _socket.Abort();
+        if (_receiveLoop is not null)
+        {
+            await _receiveLoop;
+        }
         _socket.Dispose();
-        return ValueTask.CompletedTask;
     }
 }

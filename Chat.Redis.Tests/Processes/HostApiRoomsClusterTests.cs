@@ -29,7 +29,7 @@ public sealed class HostApiRoomsClusterTests
     public async Task StopClusterAsync() => await (_cluster?.DisposeAsync() ?? ValueTask.CompletedTask);
 
     /// <summary>Signs in as <paramref name="name"/> on <paramref name="node"/> and joins <paramref name="room"/>, waiting for <c>joined</c>.</summary>
-    private static async Task<ChatClient> InRoomAsync(HostProcess node, string name, string room, CancellationToken ct)
+    private static async Task<TypedClient> InRoomAsync(HostProcess node, string name, string room, CancellationToken ct)
     {
         var client = await SignedInClient.ConnectAsync(node, name, ct);
         try

@@ -31,7 +31,7 @@ public sealed class HostIdentityClusterTests
     /// A message from <c>server</c> published on host A: it reaches <paramref name="watcher"/> through
     /// Redis behind everything host A published to all before it, so it closes a negative check.
     /// </summary>
-    private static async Task<List<JsonElement>> MarkerFromAAsync(ApiClient apiOnA, ChatClient watcher, string marker, CancellationToken ct)
+    private static async Task<List<JsonElement>> MarkerFromAAsync(ApiClient apiOnA, TypedClient watcher, string marker, CancellationToken ct)
     {
         var answer = await apiOnA.PostJsonAsync("/api/publish", new { msg = marker }, ct);
         Assert.That(answer.Status, Is.EqualTo(HttpStatusCode.OK));

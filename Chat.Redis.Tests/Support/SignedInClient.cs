@@ -6,9 +6,9 @@ namespace Fleck.Chat.Redis.Tests.Support;
 internal static class SignedInClient
 {
     /// <summary>Connects to <paramref name="host"/> as <paramref name="name"/> and waits for the users event that confirms it.</summary>
-    public static async Task<ChatClient> ConnectAsync(HostProcess host, string name, CancellationToken ct)
+    public static async Task<TypedClient> ConnectAsync(HostProcess host, string name, CancellationToken ct)
     {
-        var client = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket?access_token=" + Tokens.For(name), ct);
+        var client = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket?access_token=" + Tokens.For(name), ct);
         try
         {
             await client.ReceiveEventAsync("users", ct);

@@ -3,27 +3,27 @@ using Fleck.Chat.Tests.Support;
 
 namespace Fleck.Chat.Tests.Rooms;
 
-/// <summary>Rooms-mode commands and waits on top of a <see cref="ChatClient"/>.</summary>
+/// <summary>Rooms-mode commands and waits on top of a <see cref="TypedClient"/>.</summary>
 internal static class RoomsClient
 {
-    public static Task JoinRoomAsync(this ChatClient client, string room, CancellationToken ct) =>
+    public static Task JoinRoomAsync(this TypedClient client, string room, CancellationToken ct) =>
         client.SendJsonAsync(new { type = "join", room }, ct);
 
-    public static Task LeaveRoomAsync(this ChatClient client, string room, CancellationToken ct) =>
+    public static Task LeaveRoomAsync(this TypedClient client, string room, CancellationToken ct) =>
         client.SendJsonAsync(new { type = "leave", room }, ct);
 
-    public static Task SayAsync(this ChatClient client, string room, string msg, CancellationToken ct) =>
+    public static Task SayAsync(this TypedClient client, string room, string msg, CancellationToken ct) =>
         client.SendJsonAsync(new { type = "message", room, msg }, ct);
 
     /// <summary>Joins and waits for the <c>joined</c> event.</summary>
-    public static async Task<JsonElement> JoinedAsync(this ChatClient client, string room, CancellationToken ct)
+    public static async Task<JsonElement> JoinedAsync(this TypedClient client, string room, CancellationToken ct)
     {
         await client.JoinRoomAsync(room, ct);
         return await client.ReceiveEventAsync("joined", ct);
     }
 
     /// <summary>Skips events until one of <paramref name="type"/> for <paramref name="room"/>.</summary>
-    public static async Task<JsonElement> ReceiveRoomEventAsync(this ChatClient client, string type, string room, CancellationToken ct)
+    public static async Task<JsonElement> ReceiveRoomEventAsync(this TypedClient client, string type, string room, CancellationToken ct)
     {
         while (true)
         {
@@ -36,7 +36,7 @@ internal static class RoomsClient
     }
 
     /// <summary>Events up to and including the message carrying <paramref name="marker"/>: a negative check ends on it.</summary>
-    public static async Task<List<JsonElement>> ReceiveUntilMessageAsync(this ChatClient client, string marker, CancellationToken ct)
+    public static async Task<List<JsonElement>> ReceiveUntilMessageAsync(this TypedClient client, string marker, CancellationToken ct)
     {
         var seen = new List<JsonElement>();
         while (true)

@@ -156,7 +156,7 @@ public sealed class ApiRoomsTests
     }
 
     /// <summary>Logs in and joins one room, waiting for the <c>joined</c> event that confirms it.</summary>
-    private static async Task<ChatClient> InRoomAsync(HostProcess host, string nickname, string room, CancellationToken ct)
+    private static async Task<TypedClient> InRoomAsync(HostProcess host, string nickname, string room, CancellationToken ct)
     {
         var client = await ApiHost.JoinAsync(host, nickname, ct);
         try
