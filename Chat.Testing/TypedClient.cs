@@ -37,6 +37,19 @@ internal sealed class TypedClient : IAsyncDisposable
 
     public Task SendJsonAsync(object payload, CancellationToken ct) => SendTextAsync(JsonSerializer.Serialize(payload), ct);
 
+    public Task JoinRoomAsync(string room, CancellationToken ct) => SendJsonAsync(new { type = "join", room }, ct);
+
+    public Task LeaveRoomAsync(string room, CancellationToken ct) => SendJsonAsync(new { type = "leave", room }, ct);
+
+    public Task SayAsync(string room, string msg, CancellationToken ct) => SendJsonAsync(new { type = "message", room, msg }, ct);
+
+    /// <summary>Joins <paramref name="room"/> and waits for the <c>joined</c> event.</summary>
+    public async Task<JsonElement> JoinedAsync(string room, CancellationToken ct)
+    {
+        await JoinRoomAsync(room, ct);
+        return await ReceiveEventAsync("joined", ct);
+    }
+
     /// <summary>
     /// The next whole message with its type. Throws a <see cref="WebSocketException"/> once the
     /// connection has closed, as a read on the socket itself would.
@@ -65,7 +78,20 @@ internal sealed class TypedClient : IAsyncDisposable
         while (true)
         {
             var e = await ReceiveEventAsync(ct);
-            if (e.GetProperty("type").GetString() == type)
+            if (e.Type() == type)
+            {
+                return e;
+            }
+        }
+    }
+
+    /// <summary>Skips events until one of <paramref name="type"/> for <paramref name="room"/>.</summary>
+    public async Task<JsonElement> ReceiveRoomEventAsync(string type, string room, CancellationToken ct)
+    {
+        while (true)
+        {
+            var e = await ReceiveEventAsync(type, ct);
+            if (e.TryGetProperty("room", out var r) && r.GetString() == room)
             {
                 return e;
             }
@@ -86,6 +112,10 @@ internal sealed class TypedClient : IAsyncDisposable
         while (!isLast(events[^1]));
         return events;
     }
+
+    /// <summary>Events up to and including the message carrying <paramref name="marker"/>: a negative check ends on it.</summary>
+    public Task<List<JsonElement>> ReceiveUntilMessageAsync(string marker, CancellationToken ct) =>
+        ReceiveEventsUntilAsync(e => e.Type() == "message" && e.GetProperty("msg").GetString() == marker, ct);
 
     /// <summary>Every message in arrival order, as text, up to and including <paramref name="last"/>.</summary>
     public async Task<List<string>> ReceiveTextsUntilAsync(string last, CancellationToken ct)

@@ -1,6 +1,5 @@
 using System.Net;
 using Fleck.Chat.Redis.Tests.Support;
-using Fleck.Chat.Tests.Rooms;
 
 namespace Fleck.Chat.Redis.Tests.Processes;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using Fleck.Chat.Redis.Tests.Support;
 using Fleck.Chat.Tests.Identity;
-using Fleck.Chat.Tests.Rooms;
 
 namespace Fleck.Chat.Redis.Tests.Processes;
 

@@ -1,4 +1,3 @@
-using Fleck.Chat.Tests.Rooms;
 using Fleck.Chat.Tests.Support;
 
 namespace Fleck.Chat.Tests.Recovery;

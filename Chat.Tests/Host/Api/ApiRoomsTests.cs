@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Fleck.Chat.Tests.Rooms;
 using Fleck.Chat.Tests.Support;
 
 namespace Fleck.Chat.Tests.Host.Api;
