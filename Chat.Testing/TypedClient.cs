@@ -29,6 +29,22 @@ internal sealed class TypedClient : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Connects with <paramref name="token"/> as its access token and waits for the <c>users</c> event that confirms the sign-in.</summary>
+    public static async Task<TypedClient> ConnectSignedInAsync(int port, string token, CancellationToken ct)
+    {
+        var client = await ConnectAsync(port, "/websocket?access_token=" + token, ct);
+        try
+        {
+            await client.ReceiveEventAsync("users", ct);
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync();
+            throw;
+        }
+    }
+
     public Task SendTextAsync(string text, CancellationToken ct) =>
         _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, ct);
 

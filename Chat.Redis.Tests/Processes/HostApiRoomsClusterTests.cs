@@ -30,7 +30,7 @@ public sealed class HostApiRoomsClusterTests
     /// <summary>Signs in as <paramref name="name"/> on <paramref name="node"/> and joins <paramref name="room"/>, waiting for <c>joined</c>.</summary>
     private static async Task<TypedClient> InRoomAsync(HostProcess node, string name, string room, CancellationToken ct)
     {
-        var client = await SignedInClient.ConnectAsync(node, name, ct);
+        var client = await TypedClient.ConnectSignedInAsync(node.WebSocketPort, Tokens.For(name), ct);
         try
         {
             await client.JoinedAsync(room, ct);
