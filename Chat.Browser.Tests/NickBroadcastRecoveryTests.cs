@@ -36,7 +36,7 @@ public sealed class NickBroadcastRecoveryTests : BrowserTest
 
             await RestartWhileHeldAsync(anna, chat);
             var ct = TestTimeouts.Token();
-            await using var ben = await ChatClient.ConnectAsync(chat.WebSocketPort, "/websocket/Ben", ct);
+            await using var ben = await TypedClient.ConnectAsync(chat.WebSocketPort, "/websocket/Ben", ct);
             await SayThroughAsync(ben, ct, "three", "four", "five");
             await ReleaseTimersAsync(anna);
 
@@ -73,7 +73,7 @@ public sealed class NickBroadcastRecoveryTests : BrowserTest
         // Kept in memory only, the history goes with the server: it comes back with a new epoch.
         await RestartWhileHeldAsync(anna, chat);
         var ct = TestTimeouts.Token();
-        await using var ben = await ChatClient.ConnectAsync(chat.WebSocketPort, "/websocket/Ben", ct);
+        await using var ben = await TypedClient.ConnectAsync(chat.WebSocketPort, "/websocket/Ben", ct);
         await SayThroughAsync(ben, ct, "after the restart");
         await ReleaseTimersAsync(anna);
 
@@ -102,7 +102,7 @@ public sealed class NickBroadcastRecoveryTests : BrowserTest
 
             await RestartWhileHeldAsync(anna, chat);
             var ct = TestTimeouts.Token();
-            await using var ben = await ChatClient.ConnectAsync(chat.WebSocketPort, "/websocket?access_token=" + Token("ben"), ct);
+            await using var ben = await TypedClient.ConnectAsync(chat.WebSocketPort, "/websocket?access_token=" + Token("ben"), ct);
             await SayThroughAsync(ben, ct, "two");
             await ReleaseTimersAsync(anna);
 
@@ -144,7 +144,7 @@ public sealed class NickBroadcastRecoveryTests : BrowserTest
     }
 
     /// <summary>Sends each text as a chat message and waits until the server has echoed the last one.</summary>
-    private static async Task SayThroughAsync(ChatClient client, CancellationToken ct, params string[] texts)
+    private static async Task SayThroughAsync(TypedClient client, CancellationToken ct, params string[] texts)
     {
         foreach (var text in texts)
         {

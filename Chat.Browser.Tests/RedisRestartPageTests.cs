@@ -32,7 +32,7 @@ public sealed class RedisRestartPageTests : BrowserTest
         }
         var shown = sockets.Sessions[0].ReceivedEvents("message")[^1].GetProperty("offset").GetInt64();
         var ct = TestTimeouts.Token(TestTimeouts.Recovery);
-        await using var ben = await ChatClient.ConnectAsync(chat.WebSocketPort, "/websocket/Ben", ct);
+        await using var ben = await TypedClient.ConnectAsync(chat.WebSocketPort, "/websocket/Ben", ct);
         await ben.ReceiveEventAsync("users", ct);
 
         await redis.RestartEmptyAsync();
@@ -65,7 +65,7 @@ public sealed class RedisRestartPageTests : BrowserTest
         }
         var shown = sockets.Sessions[0].ReceivedEvents("message")[^1].GetProperty("offset").GetInt64();
         var ct = TestTimeouts.Token(TestTimeouts.Recovery);
-        await using var ben = await ChatClient.ConnectAsync(chat.WebSocketPort, "/websocket/Ben", ct);
+        await using var ben = await TypedClient.ConnectAsync(chat.WebSocketPort, "/websocket/Ben", ct);
         await ben.SendJsonAsync(new { type = "join", room = "lobby" }, ct);
         await ben.ReceiveEventAsync("joined", ct);
 
@@ -92,7 +92,7 @@ public sealed class RedisRestartPageTests : BrowserTest
     /// A probe numbered just before the host's subscription is back never comes back to the sender;
     /// each attempt is bounded so such a probe is followed by another instead of waited on forever.
     /// </remarks>
-    private static async Task<(string Text, long Offset)> SayUntilNumberedAsync(ChatClient client, Func<string, object> command, CancellationToken ct)
+    private static async Task<(string Text, long Offset)> SayUntilNumberedAsync(TypedClient client, Func<string, object> command, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -120,7 +120,7 @@ public sealed class RedisRestartPageTests : BrowserTest
     }
 
     /// <summary>Sends each command and waits until the server has echoed them all; returns their offsets in order.</summary>
-    private static async Task<List<long>> SayThroughAsync(ChatClient client, CancellationToken ct, params object[] commands)
+    private static async Task<List<long>> SayThroughAsync(TypedClient client, CancellationToken ct, params object[] commands)
     {
         foreach (var command in commands)
         {

@@ -28,7 +28,7 @@ public sealed class RoomsRecoveryTests : BrowserTest
         await JoinRoomAsync(anna, "kitchen"); // where nothing is said before the page drops
         await JoinRoomAsync(anna, "lobby");
         var ct = TestTimeouts.Token(TestTimeouts.Recovery);
-        await using var ben = await ChatClient.ConnectAsync(nodeB.WebSocketPort, "/websocket/Ben", ct);
+        await using var ben = await TypedClient.ConnectAsync(nodeB.WebSocketPort, "/websocket/Ben", ct);
         foreach (var room in new[] { "kitchen", "lobby" })
         {
             await ben.SendJsonAsync(new { type = "join", room }, ct);
@@ -91,7 +91,7 @@ public sealed class RoomsRecoveryTests : BrowserTest
         // Kept in memory only, the room's history goes with the server: it comes back with a new epoch.
         await RestartWhileHeldAsync(anna, chat);
         var ct = TestTimeouts.Token();
-        await using var ben = await ChatClient.ConnectAsync(chat.WebSocketPort, "/websocket/Ben", ct);
+        await using var ben = await TypedClient.ConnectAsync(chat.WebSocketPort, "/websocket/Ben", ct);
         await ben.SendJsonAsync(new { type = "join", room = "lobby" }, ct);
         await ben.ReceiveEventAsync("joined", ct);
         await SayThroughAsync(ben, ct, "after the restart");
@@ -105,11 +105,11 @@ public sealed class RoomsRecoveryTests : BrowserTest
     }
 
     /// <summary>Sends each text to the lobby and waits until the server has echoed the last one.</summary>
-    private static Task SayThroughAsync(ChatClient client, CancellationToken ct, params string[] texts) =>
+    private static Task SayThroughAsync(TypedClient client, CancellationToken ct, params string[] texts) =>
         SayInRoomAsync(client, ct, "lobby", texts);
 
     /// <summary>Sends each text to <paramref name="room"/> and waits until the server has echoed the last one.</summary>
-    private static async Task SayInRoomAsync(ChatClient client, CancellationToken ct, string room, params string[] texts)
+    private static async Task SayInRoomAsync(TypedClient client, CancellationToken ct, string room, params string[] texts)
     {
         foreach (var text in texts)
         {

@@ -8,7 +8,7 @@ namespace Fleck.Chat.Tests.Support;
 /// </summary>
 internal class ChatFixture : IAsyncDisposable
 {
-    private readonly List<ChatClient> _clients = [];
+    private readonly List<TypedClient> _clients = [];
     private int _disposed;
 
     protected ChatFixture(ChatServer server) => Server = server;
@@ -35,9 +35,9 @@ internal class ChatFixture : IAsyncDisposable
         return server;
     }
 
-    public async Task<ChatClient> ConnectAsync(string path, CancellationToken ct)
+    public async Task<TypedClient> ConnectAsync(string path, CancellationToken ct)
     {
-        var client = await ChatClient.ConnectAsync(Server.Port, path, ct);
+        var client = await TypedClient.ConnectAsync(Server.Port, path, ct);
         lock (_clients)
         {
             _clients.Add(client);
@@ -46,7 +46,7 @@ internal class ChatFixture : IAsyncDisposable
     }
 
     /// <summary>Connects under a nickname and waits for the users event that confirms the login.</summary>
-    public async Task<ChatClient> JoinAsync(string nickname, CancellationToken ct)
+    public async Task<TypedClient> JoinAsync(string nickname, CancellationToken ct)
     {
         var client = await ConnectAsync("/websocket/" + Uri.EscapeDataString(nickname), ct);
         await client.ReceiveEventAsync("users", ct);
@@ -57,7 +57,7 @@ internal class ChatFixture : IAsyncDisposable
     /// Connects to broadcast mode and waits until the server counts the client as a member: the
     /// handshake completes before the room admits it, and this mode sends no welcome to wait for.
     /// </summary>
-    public async Task<ChatClient> ConnectAnonymousAsync(CancellationToken ct)
+    public async Task<TypedClient> ConnectAnonymousAsync(CancellationToken ct)
     {
         var before = Server.GetStatistics().Members;
         var client = await ConnectAsync("/websocket", ct);
@@ -95,7 +95,7 @@ internal class ChatFixture : IAsyncDisposable
         {
             return;
         }
-        List<ChatClient> clients;
+        List<TypedClient> clients;
         lock (_clients)
         {
             clients = [.. _clients];

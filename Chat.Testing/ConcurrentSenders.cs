@@ -22,7 +22,7 @@ internal static class ConcurrentSenders
     /// <param name="connect">Opens reader connection number n with the given query; may pick a node by n.</param>
     /// <returns>Messages sent in all, and the resumes made while the senders were sending.</returns>
     public static async Task<(long Total, int ResumesWhileSending)> RunAsync(int senders, int reconnects, ResumingReader reader,
-        Func<int, CancellationToken, Task<ChatClient>> join, Func<int, string, CancellationToken, Task<ChatClient>> connect, CancellationToken ct)
+        Func<int, CancellationToken, Task<TypedClient>> join, Func<int, string, CancellationToken, Task<TypedClient>> connect, CancellationToken ct)
     {
         var connection = 0;
         var first = await reader.ConnectAsync((query, token) => connect(connection++, query, token), ct);

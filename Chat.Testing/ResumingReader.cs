@@ -36,7 +36,7 @@ internal sealed class ResumingReader
     /// <c>users</c> event, the history and (when resuming) the <c>recovered</c> event; returns the
     /// open client, whose live messages <see cref="ReadLiveAsync"/> then takes.
     /// </summary>
-    public async Task<ChatClient> ConnectAsync(Func<string, CancellationToken, Task<ChatClient>> connect, CancellationToken ct)
+    public async Task<TypedClient> ConnectAsync(Func<string, CancellationToken, Task<TypedClient>> connect, CancellationToken ct)
     {
         var resuming = Epoch is not null;
         var client = await connect(ResumeQuery, ct);
@@ -64,7 +64,7 @@ internal sealed class ResumingReader
     }
 
     /// <summary>Takes live messages until <paramref name="count"/> more arrived or offset <paramref name="until"/> was seen.</summary>
-    public async Task ReadLiveAsync(ChatClient client, int count, long until, CancellationToken ct)
+    public async Task ReadLiveAsync(TypedClient client, int count, long until, CancellationToken ct)
     {
         for (var i = 0; i < count && Last < until; i++)
         {
@@ -78,7 +78,7 @@ internal sealed class ResumingReader
     /// (abort, no close handshake) every <paramref name="perConnection"/> live messages.
     /// <paramref name="connect"/> gets the connection's number and the query; it may pick a node by it.
     /// </summary>
-    public async Task<int> ReadAllAsync(Func<int, string, CancellationToken, Task<ChatClient>> connect, long total, int perConnection, CancellationToken ct)
+    public async Task<int> ReadAllAsync(Func<int, string, CancellationToken, Task<TypedClient>> connect, long total, int perConnection, CancellationToken ct)
     {
         var connections = 0;
         while (Last < total)

@@ -18,7 +18,7 @@ public sealed class ConnectTests : SharedRedis
         var backplane = await RedisBackplane.ConnectAsync(Redis.Configuration, NullLoggerFactory.Instance, ct);
         await using var server = new ChatServer(new NickBroadcastMode(), new ChatServerOptions { Backplane = backplane, Transport = new() { Port = 0 } });
         await server.StartAsync(ct);
-        await using var client = await ChatClient.ConnectAsync(server.Port, "/websocket/alice", ct);
+        await using var client = await TypedClient.ConnectAsync(server.Port, "/websocket/alice", ct);
 
         var users = await client.ReceiveEventAsync("users", ct);
         await client.SendTextAsync("hello", ct);

@@ -18,10 +18,10 @@ public sealed class IdentifiedNodeDeathTests
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(110));
         await using var cluster = await HostCluster.StartAsync(3, "private", ct, "--jwt-secret", Tokens.Secret);
         var (doomed, living, watching) = (cluster.Hosts[0], cluster.Hosts[1], cluster.Hosts[2]);
-        await using var bob = await SignedInClient.ConnectAsync(watching, "bob", ct);
-        var aliceOnDoomed = await SignedInClient.ConnectAsync(doomed, "alice", ct);
+        await using var bob = await TypedClient.ConnectSignedInAsync(watching.WebSocketPort, Tokens.For("bob"), ct);
+        var aliceOnDoomed = await TypedClient.ConnectSignedInAsync(doomed.WebSocketPort, Tokens.For("alice"), ct);
         await bob.ReceiveEventAsync("join", ct);
-        await using var aliceOnLiving = await SignedInClient.ConnectAsync(living, "alice", ct);
+        await using var aliceOnLiving = await TypedClient.ConnectSignedInAsync(living.WebSocketPort, Tokens.For("alice"), ct);
         await using var admin = await cluster.Redis.ConnectAdminAsync();
         var nodes = admin.GetDatabase();
         Assert.That(await nodes.SetLengthAsync("fleckchat:nodes"), Is.EqualTo(3));
@@ -34,7 +34,7 @@ public sealed class IdentifiedNodeDeathTests
             await Task.Delay(200, ct);
         }
         // A join published after the sweep reaches bob through Redis behind anything the sweep published.
-        await using var dave = await SignedInClient.ConnectAsync(living, "dave", ct);
+        await using var dave = await TypedClient.ConnectSignedInAsync(living.WebSocketPort, Tokens.For("dave"), ct);
         var untilDave = await bob.ReceiveEventsUntilAsync(e => Type(e) == "join" && User(e) == "dave", ct);
         await bob.SendJsonAsync(new { to_client = "alice", msg = "still there?" }, ct);
         var reached = await aliceOnLiving.ReceiveEventAsync("private", ct);

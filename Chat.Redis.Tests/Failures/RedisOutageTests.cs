@@ -148,7 +148,7 @@ public sealed class RedisOutageTests
     }
 
     /// <summary>The texts of every message event up to (not including) <paramref name="last"/>.</summary>
-    private static async Task<List<string>> MessagesUntilAsync(ChatClient client, string last, CancellationToken ct)
+    private static async Task<List<string>> MessagesUntilAsync(TypedClient client, string last, CancellationToken ct)
     {
         var texts = new List<string>();
         while (true)

@@ -1,7 +1,6 @@
 using System.Net.WebSockets;
 using Fleck.Chat.Modes;
 using Fleck.Chat.Redis.Tests.Support;
-using Fleck.Chat.Tests.Modes.Support;
 
 namespace Fleck.Chat.Redis.Tests.Modes;
 

@@ -23,7 +23,7 @@ public sealed class IdentityAcrossNodesTests : SharedRedis
         SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Secret)), SecurityAlgorithms.HmacSha256),
     });
 
-    private static async Task<ChatClient> SignInAsync(ChatNode node, string name, CancellationToken ct)
+    private static async Task<TypedClient> SignInAsync(ChatNode node, string name, CancellationToken ct)
     {
         var client = await node.ConnectAsync("/websocket?access_token=" + Token(name), ct);
         await client.ReceiveEventAsync("users", ct);

@@ -16,7 +16,7 @@ public sealed class IdentityJoinRaceTests : SharedRedis
 {
     private static readonly ChatServerOptions Identified = new() { Transport = new() { Authenticator = JwtAuthenticator.WithSecret(Tokens.Secret) } };
 
-    private static async Task<ChatClient> SignInAsync(ChatNode node, string name, CancellationToken ct)
+    private static async Task<TypedClient> SignInAsync(ChatNode node, string name, CancellationToken ct)
     {
         var client = await node.ConnectAsync("/websocket?access_token=" + Tokens.For(name), ct);
         await client.ReceiveEventAsync("users", ct);
@@ -56,7 +56,7 @@ public sealed class IdentityJoinRaceTests : SharedRedis
         Assert.That(seen.Count(e => Type(e) == "leave" && User(e) == "alice"), Is.EqualTo(1), "alice's leave, exactly once");
     }
 
-    private static async Task<List<JsonElement>> ReceiveUntilAsync(ChatClient client, int count, Func<JsonElement, bool> marker, CancellationToken ct)
+    private static async Task<List<JsonElement>> ReceiveUntilAsync(TypedClient client, int count, Func<JsonElement, bool> marker, CancellationToken ct)
     {
         var seen = new List<JsonElement>();
         while (seen.Count(marker) < count)

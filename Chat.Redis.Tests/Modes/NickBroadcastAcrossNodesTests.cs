@@ -129,7 +129,7 @@ public sealed class NickBroadcastAcrossNodesTests : SharedRedis
 
     private static IEnumerable<string?> Names(JsonElement users) => users.GetProperty("users").EnumerateArray().Select(u => u.GetString());
 
-    private static async Task<string?> FirstOfAsync(ChatClient client, CancellationToken ct)
+    private static async Task<string?> FirstOfAsync(TypedClient client, CancellationToken ct)
     {
         var e = await client.ReceiveEventAsync(ct);
         return e.GetProperty("type").GetString();

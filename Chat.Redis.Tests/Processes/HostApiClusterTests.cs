@@ -27,9 +27,9 @@ public sealed class HostApiClusterTests
     [OneTimeTearDown]
     public async Task StopClusterAsync() => await (_cluster?.DisposeAsync() ?? ValueTask.CompletedTask);
 
-    private static async Task<ChatClient> JoinAsync(HostProcess node, string nick, CancellationToken ct)
+    private static async Task<TypedClient> JoinAsync(HostProcess node, string nick, CancellationToken ct)
     {
-        var client = await ChatClient.ConnectAsync(node.WebSocketPort, "/websocket/" + nick, ct);
+        var client = await TypedClient.ConnectAsync(node.WebSocketPort, "/websocket/" + nick, ct);
         await client.ReceiveEventAsync("users", ct);
         return client;
     }

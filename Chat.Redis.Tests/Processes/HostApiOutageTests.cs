@@ -1,6 +1,5 @@
 using System.Net;
 using Fleck.Chat.Redis.Tests.Support;
-using Fleck.Chat.Tests.Rooms;
 
 namespace Fleck.Chat.Redis.Tests.Processes;
 
@@ -20,7 +19,7 @@ public sealed class HostApiOutageTests
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(110));
         await using var cluster = await HostCluster.StartAsync(1, "nick-broadcast", ct, "--api-key", Key);
         var (redis, host) = (cluster.Redis, cluster.Hosts[0]);
-        await using var bob = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/bob", ct);
+        await using var bob = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/bob", ct);
         await bob.ReceiveEventAsync("users", ct);
         using var api = new ApiClient(host.HttpPort, Key);
         var before = await api.GetAsync("/api/presence", ct);
@@ -60,7 +59,7 @@ public sealed class HostApiOutageTests
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(110));
         await using var cluster = await HostCluster.StartAsync(1, "rooms", ct, "--api-key", Key);
         var (redis, host) = (cluster.Redis, cluster.Hosts[0]);
-        await using var bob = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/bob", ct);
+        await using var bob = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/bob", ct);
         await bob.ReceiveEventAsync("users", ct);
         await bob.JoinedAsync("lobby", ct);
         using var api = new ApiClient(host.HttpPort, Key);

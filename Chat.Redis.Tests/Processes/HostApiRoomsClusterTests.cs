@@ -1,7 +1,6 @@
 using System.Net;
 using Fleck.Chat.Redis.Tests.Support;
 using Fleck.Chat.Tests.Identity;
-using Fleck.Chat.Tests.Rooms;
 
 namespace Fleck.Chat.Redis.Tests.Processes;
 
@@ -29,9 +28,9 @@ public sealed class HostApiRoomsClusterTests
     public async Task StopClusterAsync() => await (_cluster?.DisposeAsync() ?? ValueTask.CompletedTask);
 
     /// <summary>Signs in as <paramref name="name"/> on <paramref name="node"/> and joins <paramref name="room"/>, waiting for <c>joined</c>.</summary>
-    private static async Task<ChatClient> InRoomAsync(HostProcess node, string name, string room, CancellationToken ct)
+    private static async Task<TypedClient> InRoomAsync(HostProcess node, string name, string room, CancellationToken ct)
     {
-        var client = await SignedInClient.ConnectAsync(node, name, ct);
+        var client = await TypedClient.ConnectSignedInAsync(node.WebSocketPort, Tokens.For(name), ct);
         try
         {
             await client.JoinedAsync(room, ct);

@@ -48,7 +48,7 @@ public sealed class HostBackplaneMetricsTests
         await using var cluster = await HostCluster.StartAsync(1, "broadcast", ct, "--rate", "0");
         var host = cluster.Hosts[0];
         using var http = new HttpClient();
-        await using var client = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket", ct);
+        await using var client = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket", ct);
         var before = await PrometheusScrape.GetAsync(http, MetricsUrl(host), ct);
 
         const int Messages = 5;
@@ -72,12 +72,12 @@ public sealed class HostBackplaneMetricsTests
         await using var cluster = await HostCluster.StartAsync(1, "private", ct, "--rate", "0");
         var (redis, host) = (cluster.Redis, cluster.Hosts[0]);
         using var http = new HttpClient();
-        await using var alice = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/alice", ct);
+        await using var alice = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/alice", ct);
         await alice.ReceiveEventAsync("users", ct);
         var before = await PrometheusScrape.GetAsync(http, MetricsUrl(host), ct);
 
         redis.Kill();
-        await using var dave = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/dave", ct);
+        await using var dave = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/dave", ct);
         var error = await dave.ReceiveEventAsync("error", ct);
         await dave.Closed.Task.WaitAsync(ct);
         var after = await ScrapeUntilAsync(http, host, Errors, 1, ct, "operation=\"claim\"");

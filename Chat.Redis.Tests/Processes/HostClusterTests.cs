@@ -17,8 +17,8 @@ public sealed class HostClusterTests
         return host;
     }
 
-    private static Task<ChatClient> JoinAsync(HostProcess node, string nick, CancellationToken ct) =>
-        ChatClient.ConnectAsync(node.WebSocketPort, "/websocket/" + nick, ct);
+    private static Task<TypedClient> JoinAsync(HostProcess node, string nick, CancellationToken ct) =>
+        TypedClient.ConnectAsync(node.WebSocketPort, "/websocket/" + nick, ct);
 
     [Test]
     public async Task Two_host_processes_share_messages_presence_history_and_nicknames()

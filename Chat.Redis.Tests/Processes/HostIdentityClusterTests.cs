@@ -31,7 +31,7 @@ public sealed class HostIdentityClusterTests
     /// A message from <c>server</c> published on host A: it reaches <paramref name="watcher"/> through
     /// Redis behind everything host A published to all before it, so it closes a negative check.
     /// </summary>
-    private static async Task<List<JsonElement>> MarkerFromAAsync(ApiClient apiOnA, ChatClient watcher, string marker, CancellationToken ct)
+    private static async Task<List<JsonElement>> MarkerFromAAsync(ApiClient apiOnA, TypedClient watcher, string marker, CancellationToken ct)
     {
         var answer = await apiOnA.PostJsonAsync("/api/publish", new { msg = marker }, ct);
         Assert.That(answer.Status, Is.EqualTo(HttpStatusCode.OK));
@@ -44,11 +44,11 @@ public sealed class HostIdentityClusterTests
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(80));
         using var apiA = new ApiClient(A.HttpPort, Key);
         using var apiB = new ApiClient(B.HttpPort, Key);
-        await using var bob = await SignedInClient.ConnectAsync(B, "bob1", ct);
-        await using var first = await SignedInClient.ConnectAsync(A, "alice1", ct);
+        await using var bob = await TypedClient.ConnectSignedInAsync(B.WebSocketPort, Tokens.For("bob1"), ct);
+        await using var first = await TypedClient.ConnectSignedInAsync(A.WebSocketPort, Tokens.For("alice1"), ct);
         var join = await bob.ReceiveEventAsync("join", ct);
-        await using var second = await SignedInClient.ConnectAsync(A, "alice1", ct);
-        await using var third = await SignedInClient.ConnectAsync(B, "alice1", ct);
+        await using var second = await TypedClient.ConnectSignedInAsync(A.WebSocketPort, Tokens.For("alice1"), ct);
+        await using var third = await TypedClient.ConnectSignedInAsync(B.WebSocketPort, Tokens.For("alice1"), ct);
         // Each connection's message follows whatever its host announced for it; the marker from A
         // follows, on the broadcast channel, any join A published.
         foreach (var (connection, name) in new[] { (first, "first"), (second, "second"), (third, "third") })
@@ -94,10 +94,10 @@ public sealed class HostIdentityClusterTests
     {
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(80));
         using var apiB = new ApiClient(B.HttpPort, Key);
-        await using var bob = await SignedInClient.ConnectAsync(A, "bob2", ct);
-        await using var onA = await SignedInClient.ConnectAsync(A, "alice2", ct);
-        await using var onB1 = await SignedInClient.ConnectAsync(B, "alice2", ct);
-        await using var onB2 = await SignedInClient.ConnectAsync(B, "alice2", ct);
+        await using var bob = await TypedClient.ConnectSignedInAsync(A.WebSocketPort, Tokens.For("bob2"), ct);
+        await using var onA = await TypedClient.ConnectSignedInAsync(A.WebSocketPort, Tokens.For("alice2"), ct);
+        await using var onB1 = await TypedClient.ConnectSignedInAsync(B.WebSocketPort, Tokens.For("alice2"), ct);
+        await using var onB2 = await TypedClient.ConnectSignedInAsync(B.WebSocketPort, Tokens.For("alice2"), ct);
         // The cluster is shared: the previous test's users may still be leaving, so only alice2's events count.
         await bob.ReceiveEventsUntilAsync(e => Type(e) == "join" && User(e) == "alice2", ct);
 

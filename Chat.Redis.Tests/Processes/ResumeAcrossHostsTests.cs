@@ -66,7 +66,7 @@ public sealed class ResumeAcrossHostsTests
 
         var (total, resumesWhileSending) = await ConcurrentSenders.RunAsync(4, 6, reader,
             async (n, token) => (await RecoveryHost.JoinAsync(Node(n), $"sender{n}", token)).Client,
-            (n, query, token) => ChatClient.ConnectAsync(Node(n).WebSocketPort, $"/websocket/reader{n}" + query, token), ct);
+            (n, query, token) => TypedClient.ConnectAsync(Node(n).WebSocketPort, $"/websocket/reader{n}" + query, token), ct);
 
         TestContext.Out.WriteLine($"{total} messages, {reader.Resumes.Count} resumes, {resumesWhileSending} while the senders were sending");
         Assert.That(reader.Offsets, Is.EqualTo(Enumerable.Range(1, (int)total).Select(i => (long)i)), "every offset once, in order, from either host");

@@ -64,9 +64,9 @@ public sealed class HostLifecycleTests
         var ct = TestTimeouts.Token();
         await using var host = HostProcess.Start("--mode", "nick-broadcast", "--host", "127.0.0.1", "--port", "0", "--http-port", "0", "--log-level", "debug");
         await host.WaitForBannerAsync(ct);
-        await using var alice = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/alice", ct);
+        await using var alice = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/alice", ct);
         await alice.ReceiveEventAsync("users", ct);
-        await using var bob = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/bob", ct);
+        await using var bob = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/bob", ct);
         await bob.ReceiveEventAsync("users", ct);
         using var http = new HttpClient();
         var health = JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{host.HttpPort}/healthz", ct)).RootElement;

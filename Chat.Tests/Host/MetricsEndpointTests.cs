@@ -18,15 +18,15 @@ public sealed class MetricsEndpointTests
         var url = $"http://127.0.0.1:{host.HttpPort}/metrics";
         var before = await PrometheusScrape.GetAsync(http, url, ct);
 
-        await using var alice = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/alice", ct);
+        await using var alice = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/alice", ct);
         await alice.ReceiveEventAsync("users", ct);
-        await using var bob = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/bob", ct);
+        await using var bob = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/bob", ct);
         await bob.ReceiveEventAsync("users", ct);
         await alice.SendJsonAsync(new { msg = "hi bob" }, ct);
         await bob.ReceiveEventAsync("message", ct);
         await alice.SendJsonAsync(new { msg = "still there?" }, ct);
         await bob.ReceiveEventAsync("message", ct);
-        await Assert.ThrowsAsync<WebSocketException>(async () => await ChatClient.ConnectAsync(host.WebSocketPort, "/no-such-path", ct));
+        await Assert.ThrowsAsync<WebSocketException>(async () => await TypedClient.ConnectAsync(host.WebSocketPort, "/no-such-path", ct));
 
         // The totals are read when scraped; the last delivery is counted just after it is queued, so scrape until it shows.
         PrometheusScrape after;

@@ -94,9 +94,9 @@ public sealed class PagePortFloodTests
                 return 0;
             }
         }, status => status == 200, TestTimeouts.Step, ct);
-        await using var alice = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/alice", ct);
+        await using var alice = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/alice", ct);
         await alice.ReceiveEventAsync("users", ct);
-        await using var bob = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/bob", ct);
+        await using var bob = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/bob", ct);
         await bob.ReceiveEventAsync("users", ct);
         await alice.SendJsonAsync(new { msg = "still here" }, ct);
         var heard = (await bob.ReceiveEventAsync("message", ct)).ToString();

@@ -71,7 +71,7 @@ public sealed class IdentityHostTests
         var exp = DateTimeOffset.FromUnixTimeSeconds(Tokens.UnixNow + 6);
         var token = Tokens.Hs256(Tokens.Claims("alice", exp.ToUnixTimeSeconds()));
 
-        await using var alice = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket?access_token=" + token, ct);
+        await using var alice = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket?access_token=" + token, ct);
         await alice.Closed.Task.WaitAsync(ct);
         var closedAt = DateTimeOffset.UtcNow;
 
@@ -91,7 +91,7 @@ public sealed class IdentityHostTests
 
         await UpgradeAsync(host.WebSocketPort, "/websocket?access_token=" + bad, ct);
         await UpgradeAsync(host.WebSocketPort, "/websocket", ct, $"Authorization: Bearer {bad}\r\n");
-        await using (var alice = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket?access_token=" + good, ct))
+        await using (var alice = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket?access_token=" + good, ct))
         {
             await alice.ReceiveEventAsync("users", ct);
             await alice.CloseAsync(ct);

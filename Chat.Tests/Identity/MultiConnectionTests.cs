@@ -12,7 +12,7 @@ public sealed class MultiConnectionTests
     private static Task<ChatFixture> StartAsync(IChatMode mode) =>
         ChatFixture.StartAsync(mode, new ChatServerOptions { Transport = new() { Authenticator = JwtAuthenticator.WithSecret(Tokens.Secret) } });
 
-    private static async Task<ChatClient> SignInAsync(ChatFixture chat, string name, CancellationToken ct, string path = "/websocket")
+    private static async Task<TypedClient> SignInAsync(ChatFixture chat, string name, CancellationToken ct, string path = "/websocket")
     {
         var client = await chat.ConnectAsync($"{path}?access_token={Tokens.For(name)}", ct);
         await client.ReceiveEventAsync("users", ct);

@@ -1,7 +1,6 @@
 using System.Net.WebSockets;
 using Fleck.Chat.Modes;
 using Fleck.Chat.Scaling;
-using Fleck.Chat.Tests.Modes.Support;
 using Fleck.Chat.Tests.Support;
 
 namespace Fleck.Chat.Tests.Modes;

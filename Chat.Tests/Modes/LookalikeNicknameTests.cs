@@ -70,10 +70,10 @@ public sealed class LookalikeNicknameTests
         var ct = TestTimeouts.Token();
         await using var host = await HostProcess.StartReadyAsync(new Dictionary<string, string> { ["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1" }, ct,
             HostProcess.OnLoopback("nick-broadcast"));
-        await using var victim = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/victim", ct);
+        await using var victim = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/victim", ct);
         await victim.ReceiveEventAsync("users", ct);
 
-        await using var fullwidth = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/" + Uri.EscapeDataString("ｖｉｃｔｉｍ"), ct);
+        await using var fullwidth = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/" + Uri.EscapeDataString("ｖｉｃｔｉｍ"), ct);
         var error = await fullwidth.ReceiveEventAsync("error", ct);
         await fullwidth.Closed.Task.WaitAsync(ct);
 

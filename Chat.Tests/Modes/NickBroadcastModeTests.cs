@@ -232,7 +232,7 @@ public sealed class NickBroadcastModeTests
         // Two hundred joins from 127.0.0.1 in a row outrun the per-address connection rate, which is not what this test is about.
         await using var chat = await ChatFixture.StartAsync(new NickBroadcastMode(),
             new ChatServerOptions { Transport = new WebSocketServerOptions { HandshakesPerSecondPerAddress = 0 } });
-        var members = new List<ChatClient>();
+        var members = new List<TypedClient>();
         for (var i = 0; i < 200; i++)
         {
             members.Add(await chat.JoinAsync($"user{i}", ct));

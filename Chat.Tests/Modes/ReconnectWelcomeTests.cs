@@ -79,12 +79,12 @@ public sealed class ReconnectWelcomeTests
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(100));
         await using var host = HostProcess.Start([.. HostProcess.OnLoopback("nick-broadcast"), "--rate", "0", "--handshake-rate-per-address", "0"]);
         await host.WaitForBannerAsync(ct);
-        var clients = new List<ChatClient>();
+        var clients = new List<TypedClient>();
         try
         {
             await ReconnectEveryoneAsync(async (nickname, token) =>
             {
-                var client = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/" + nickname, token);
+                var client = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/" + nickname, token);
                 lock (clients)
                 {
                     clients.Add(client);
@@ -105,7 +105,7 @@ public sealed class ReconnectWelcomeTests
     /// Reconnects every nickname round after round, all at once, while someone else keeps talking
     /// to everyone and to each of them in turn, so that deliveries race every welcome.
     /// </summary>
-    private static async Task ReconnectEveryoneAsync(Func<string, CancellationToken, Task<ChatClient>> connect, CancellationToken ct)
+    private static async Task ReconnectEveryoneAsync(Func<string, CancellationToken, Task<TypedClient>> connect, CancellationToken ct)
     {
         var reconnectors = Enumerable.Range(0, Nicknames).Select(i => new Reconnector(connect, $"user{i}")).ToArray();
         using var stopChatter = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -126,7 +126,7 @@ public sealed class ReconnectWelcomeTests
         Assert.That(unwelcomed, Is.Empty, "every new connection's first event is its users event, listing it");
     }
 
-    private static async Task ChatAsync(ChatClient chatter, CancellationToken stop)
+    private static async Task ChatAsync(TypedClient chatter, CancellationToken stop)
     {
         try
         {

@@ -10,14 +10,14 @@ internal static class RecoveryHost
         HostProcess.StartReadyAsync(ct, [.. HostProcess.OnLoopback("nick-broadcast"), "--rate", "0", .. extra]);
 
     /// <summary>Connects as <paramref name="nickname"/> with <paramref name="query"/> and returns the client with its users event.</summary>
-    public static async Task<(ChatClient Client, JsonElement Users)> JoinAsync(HostProcess host, string nickname, CancellationToken ct, string query = "")
+    public static async Task<(TypedClient Client, JsonElement Users)> JoinAsync(HostProcess host, string nickname, CancellationToken ct, string query = "")
     {
-        var client = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/" + nickname + query, ct);
+        var client = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/" + nickname + query, ct);
         return (client, await client.ReceiveEventAsync("users", ct));
     }
 
     /// <summary>Sends <paramref name="text"/> and waits for its echo; returns its offset.</summary>
-    public static async Task<long> SayAsync(ChatClient client, string text, CancellationToken ct)
+    public static async Task<long> SayAsync(TypedClient client, string text, CancellationToken ct)
     {
         await client.SendJsonAsync(new { msg = text }, ct);
         while (true)

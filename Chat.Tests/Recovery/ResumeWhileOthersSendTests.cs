@@ -21,7 +21,7 @@ public sealed class ResumeWhileOthersSendTests
         var reader = new ResumingReader();
         var (total, resumesWhileSending) = await ConcurrentSenders.RunAsync(Senders, Reconnects, reader,
             (n, token) => RecoveryHost.JoinAsync(host, $"sender{n}", token).ContinueWith(t => t.Result.Client, token, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default),
-            (n, query, token) => ChatClient.ConnectAsync(host.WebSocketPort, $"/websocket/reader{n}" + query, token), ct);
+            (n, query, token) => TypedClient.ConnectAsync(host.WebSocketPort, $"/websocket/reader{n}" + query, token), ct);
 
         TestContext.Out.WriteLine($"{total} messages, {reader.Resumes.Count} resumes, {resumesWhileSending} while the senders were sending");
         Assert.That(reader.Offsets, Is.EqualTo(Enumerable.Range(1, (int)total).Select(i => (long)i)), "every offset once, in order");

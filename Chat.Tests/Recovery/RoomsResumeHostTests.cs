@@ -1,4 +1,3 @@
-using Fleck.Chat.Tests.Rooms;
 using Fleck.Chat.Tests.Support;
 
 namespace Fleck.Chat.Tests.Recovery;
@@ -14,9 +13,9 @@ public sealed class RoomsResumeHostTests
         return host;
     }
 
-    private static async Task<ChatClient> LoginAsync(HostProcess host, string nickname, CancellationToken ct)
+    private static async Task<TypedClient> LoginAsync(HostProcess host, string nickname, CancellationToken ct)
     {
-        var client = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/" + nickname, ct);
+        var client = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/" + nickname, ct);
         await client.ReceiveEventAsync("users", ct);
         return client;
     }

@@ -141,7 +141,7 @@ public sealed class StoreFailureTests
             Assert.That((int)response.StatusCode, Is.EqualTo(200));
             return (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("status").GetString()!;
         }
-        await using var alice = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/alice", ct);
+        await using var alice = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/alice", ct);
         await alice.ReceiveEventAsync("users", ct);
         Assert.That(await StatusAsync(), Is.EqualTo("ok"));
 

@@ -14,9 +14,9 @@ internal static class ChurnLoad
 
     /// <param name="login">Logs a client in under a nickname; the index spreads clients over nodes.</param>
     public static async Task<(IReadOnlyCollection<string> Failures, int MessagesChecked)> RunAsync(
-        Func<string, int, CancellationToken, Task<ChatClient>> login, CancellationToken ct)
+        Func<string, int, CancellationToken, Task<TypedClient>> login, CancellationToken ct)
     {
-        var senders = new List<ChatClient>();
+        var senders = new List<TypedClient>();
         for (var i = 0; i < 3; i++)
         {
             var sender = await login($"sender{i}", i, ct);

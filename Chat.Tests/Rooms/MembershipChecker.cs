@@ -17,7 +17,7 @@ internal sealed class MembershipChecker(string who, ConcurrentQueue<string> fail
 
     public bool IsIn(string room) => _nextOffset.ContainsKey(room);
 
-    public async Task ReadUntilAsync(ChatClient client, string type, string room, CancellationToken ct)
+    public async Task ReadUntilAsync(TypedClient client, string type, string room, CancellationToken ct)
     {
         while (true)
         {

@@ -21,7 +21,7 @@ internal static class OneUserInARoomScenario
         JsonElement AfterLastClosed);
 
     /// <param name="signIn">Signs a user in on one of the two places (0 or 1) and waits for its users event.</param>
-    public static async Task<Outcome> RunAsync(Func<int, string, CancellationToken, Task<ChatClient>> signIn, CancellationToken ct)
+    public static async Task<Outcome> RunAsync(Func<int, string, CancellationToken, Task<TypedClient>> signIn, CancellationToken ct)
     {
         var bob = await signIn(0, "bob", ct);
         await bob.JoinedAsync(Room, ct);

@@ -12,7 +12,7 @@ public sealed class RoomsHostTests
         var ct = TestTimeouts.Token();
         await using var host = HostProcess.Start("--mode", "rooms", "--max-rooms", "1", "--host", "127.0.0.1", "--port", "0", "--http-port", "0");
         await host.WaitForBannerAsync(ct);
-        await using var alice = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/alice", ct);
+        await using var alice = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/alice", ct);
         await alice.ReceiveEventAsync("users", ct);
 
         var joined = await alice.JoinedAsync("lobby", ct);

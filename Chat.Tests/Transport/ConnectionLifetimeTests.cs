@@ -104,7 +104,7 @@ public sealed class ConnectionLifetimeTests
         var ct = TestTimeouts.Token();
         await using var server = await EchoServer.StartAsync(FastKeepAlive);
         await using var relay = BlackHoleRelay.Start(server.Port);
-        await using var client = await ChatClient.ConnectAsync(relay.Port, "/echo", ct);
+        await using var client = await TypedClient.ConnectAsync(relay.Port, "/echo", ct);
         await client.SendTextAsync("through the relay", ct);
         Assert.That(await client.ReceiveTextAsync(ct), Is.EqualTo("through the relay"));
 
@@ -127,10 +127,10 @@ public sealed class ConnectionLifetimeTests
         await stalled.SendTextAsync("open", ct);
         Assert.That((await stalled.ReadFrameAsync(ct))?.Text, Is.EqualTo("open"));
         stalled.Socket.ReceiveBufferSize = 4096;
-        var fast = new List<ChatClient>();
+        var fast = new List<TypedClient>();
         for (var i = 0; i < 5; i++)
         {
-            var client = await ChatClient.ConnectAsync(server.Port, "/echo", ct);
+            var client = await TypedClient.ConnectAsync(server.Port, "/echo", ct);
             await client.SendTextAsync("open", ct);
             Assert.That(await client.ReceiveTextAsync(ct), Is.EqualTo("open"));
             fast.Add(client);
@@ -207,7 +207,7 @@ public sealed class ConnectionLifetimeTests
     {
         var ct = TestTimeouts.Token();
         var server = await EchoServer.StartAsync(new WebSocketServerOptions { CloseTimeout = TimeSpan.FromSeconds(2) });
-        var polite = await ChatClient.ConnectAsync(server.Port, "/echo", ct);
+        var polite = await TypedClient.ConnectAsync(server.Port, "/echo", ct);
         var raw = await server.ConnectRawAsync(ct);
 
         var stopping = server.Server.StopAsync(ct);

@@ -86,7 +86,7 @@ public sealed class DescriptorExhaustionTests
         attempt.CancelAfter(TimeSpan.FromSeconds(5));
         try
         {
-            await using var client = await ChatClient.ConnectAsync(port, "/websocket", attempt.Token);
+            await using var client = await TypedClient.ConnectAsync(port, "/websocket", attempt.Token);
             await client.SendTextAsync("back again", attempt.Token);
             return await client.ReceiveTextAsync(attempt.Token) == "back again";
         }

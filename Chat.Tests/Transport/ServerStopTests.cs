@@ -24,7 +24,7 @@ public sealed class ServerStopTests
         var mode = new LeavingMode();
         await using var chat = new ChatServer(mode, Options(backplane));
         await chat.StartAsync(ct);
-        await using var client = await ChatClient.ConnectAsync(chat.Port, "/", ct);
+        await using var client = await TypedClient.ConnectAsync(chat.Port, "/", ct);
         await mode.Connected.Task.WaitAsync(ct);
         try
         {
@@ -48,7 +48,7 @@ public sealed class ServerStopTests
         mode.Leave.SetException(new InvalidOperationException("the close handler failed"));
         await using var chat = new ChatServer(mode, Options(backplane));
         await chat.StartAsync(ct);
-        await using var client = await ChatClient.ConnectAsync(chat.Port, "/", ct);
+        await using var client = await TypedClient.ConnectAsync(chat.Port, "/", ct);
         await mode.Connected.Task.WaitAsync(ct);
 
         await chat.StopAsync(ct).WaitAsync(ct);

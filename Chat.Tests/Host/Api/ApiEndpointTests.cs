@@ -19,7 +19,7 @@ public sealed class ApiEndpointTests
 
         var answer = await api.PostJsonAsync("/api/publish", new { msg = "maintenance at noon" }, ct);
         var live = await alice.ReceiveEventAsync("message", ct);
-        await using var bob = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/bob", ct);
+        await using var bob = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/bob", ct);
         await bob.ReceiveEventAsync("users", ct);
         var history = await bob.ReceiveEventAsync("history", ct);
 
@@ -38,8 +38,8 @@ public sealed class ApiEndpointTests
     {
         var ct = TestContext.CurrentContext.CancellationToken;
         await using var host = await ApiHost.StartAsync("broadcast", ct);
-        await using var one = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket", ct);
-        await using var two = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket", ct);
+        await using var one = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket", ct);
+        await using var two = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket", ct);
         using var api = new ApiClient(host.HttpPort, ApiHost.Key);
         await WaitForConnectionsAsync(host, 2, ct);
 

@@ -18,9 +18,9 @@ internal static class ApiHost
     public static string[] Base(string mode) => HostProcess.OnLoopback(mode);
 
     /// <summary>Joins under a nickname and waits for the users event that confirms it.</summary>
-    public static async Task<ChatClient> JoinAsync(HostProcess host, string nickname, CancellationToken ct)
+    public static async Task<TypedClient> JoinAsync(HostProcess host, string nickname, CancellationToken ct)
     {
-        var client = await ChatClient.ConnectAsync(host.WebSocketPort, "/websocket/" + nickname, ct);
+        var client = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/" + nickname, ct);
         await client.ReceiveEventAsync("users", ct);
         return client;
     }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Fleck.Chat.Tests.Rooms;
 using Fleck.Chat.Tests.Support;
 
 namespace Fleck.Chat.Tests.Host.Api;
@@ -156,7 +155,7 @@ public sealed class ApiRoomsTests
     }
 
     /// <summary>Logs in and joins one room, waiting for the <c>joined</c> event that confirms it.</summary>
-    private static async Task<ChatClient> InRoomAsync(HostProcess host, string nickname, string room, CancellationToken ct)
+    private static async Task<TypedClient> InRoomAsync(HostProcess host, string nickname, string room, CancellationToken ct)
     {
         var client = await ApiHost.JoinAsync(host, nickname, ct);
         try

@@ -20,7 +20,7 @@ internal sealed class JoinTranscript
     public List<int> Live { get; } = [];
 
     /// <summary>Reads events until the live message <paramref name="endMarker"/>; <paramref name="joined"/> completes at the users event.</summary>
-    public static async Task<JoinTranscript> RecordAsync(ChatClient client, string nickname, string sender, string endMarker, TaskCompletionSource joined, CancellationToken ct)
+    public static async Task<JoinTranscript> RecordAsync(TypedClient client, string nickname, string sender, string endMarker, TaskCompletionSource joined, CancellationToken ct)
     {
         var transcript = new JoinTranscript(nickname);
         while (true)

@@ -18,7 +18,7 @@ internal static class NumberedConversation
     /// <param name="connect">Opens joiner number i (connected, not yet joined: its first event must be recorded too).</param>
     /// <returns>The number of numbered messages sent, and what each joiner saw.</returns>
     public static async Task<(int Sent, JoinTranscript[] Transcripts)> RunAsync(
-        ChatClient sender, string senderName, int joiners, Func<int, CancellationToken, Task<(string Nickname, ChatClient Client)>> connect, CancellationToken ct)
+        TypedClient sender, string senderName, int joiners, Func<int, CancellationToken, Task<(string Nickname, TypedClient Client)>> connect, CancellationToken ct)
     {
         var recordings = new List<Task<JoinTranscript>>();
         var joined = new List<Task>();

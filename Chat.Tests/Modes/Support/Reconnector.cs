@@ -10,7 +10,7 @@ namespace Fleck.Chat.Tests.Modes.Support;
 /// old connection still holds the name is the documented answer until that connection is gone:
 /// such an attempt is simply made again.
 /// </summary>
-internal sealed class Reconnector(Func<string, CancellationToken, Task<ChatClient>> connect, string nickname)
+internal sealed class Reconnector(Func<string, CancellationToken, Task<TypedClient>> connect, string nickname)
 {
     /// <summary>What one successful connection received, in order, its marker last.</summary>
     public sealed record Login(int Round, bool Aborted, List<JsonElement> Events);
@@ -21,7 +21,7 @@ internal sealed class Reconnector(Func<string, CancellationToken, Task<ChatClien
 
     public async Task RunAsync(int rounds, CancellationToken ct)
     {
-        ChatClient? previous = null;
+        TypedClient? previous = null;
         var closings = new List<Task>();
         for (var round = 0; round < rounds; round++)
         {
@@ -44,7 +44,7 @@ internal sealed class Reconnector(Func<string, CancellationToken, Task<ChatClien
         await Task.WhenAll(closings);
     }
 
-    private async Task<ChatClient> ReconnectAsync(int round, bool aborted, CancellationToken ct)
+    private async Task<TypedClient> ReconnectAsync(int round, bool aborted, CancellationToken ct)
     {
         var marker = $"marker {nickname} {round}";
         while (true)
@@ -73,7 +73,7 @@ internal sealed class Reconnector(Func<string, CancellationToken, Task<ChatClien
     }
 
     /// <summary>Everything up to the marker; null when the server refused the name as taken.</summary>
-    private static async Task<List<JsonElement>?> ReadUntilMarkerOrRefusalAsync(ChatClient client, string marker, CancellationToken ct)
+    private static async Task<List<JsonElement>?> ReadUntilMarkerOrRefusalAsync(TypedClient client, string marker, CancellationToken ct)
     {
         var events = new List<JsonElement>();
         while (true)

@@ -7,12 +7,13 @@ namespace Fleck.Chat.Tests.Support;
 
 /// <summary>
 /// A test client on a real ClientWebSocket. A receive loop runs all the time (a .NET peer only
-/// answers pings while receiving) and queues every message for the test to read in order.
+/// answers pings while receiving) and queues every message, with its type (text or binary) and
+/// exact bytes, for the test to read in order: whole, as text, or as a JSON event.
 /// </summary>
-internal sealed class ChatClient : IAsyncDisposable
+internal sealed class TypedClient : IAsyncDisposable
 {
     private readonly ClientWebSocket _socket = new();
-    private readonly Channel<string> _inbox = Channel.CreateUnbounded<string>();
+    private readonly Channel<(WebSocketMessageType Type, byte[] Data)> _inbox = Channel.CreateUnbounded<(WebSocketMessageType, byte[])>();
     private Task? _receiveLoop;
 
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
@@ -20,12 +21,28 @@ internal sealed class ChatClient : IAsyncDisposable
     public WebSocketState State => _socket.State;
     public TaskCompletionSource Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public static async Task<ChatClient> ConnectAsync(int port, string path, CancellationToken ct)
+    public static async Task<TypedClient> ConnectAsync(int port, string path, CancellationToken ct)
     {
-        var client = new ChatClient();
+        var client = new TypedClient();
         await client._socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}{path}"), ct);
         client._receiveLoop = client.ReceiveLoopAsync();
         return client;
+    }
+
+    /// <summary>Connects with <paramref name="token"/> as its access token and waits for the <c>users</c> event that confirms the sign-in.</summary>
+    public static async Task<TypedClient> ConnectSignedInAsync(int port, string token, CancellationToken ct)
+    {
+        var client = await ConnectAsync(port, "/websocket?access_token=" + token, ct);
+        try
+        {
+            await client.ReceiveEventAsync("users", ct);
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync();
+            throw;
+        }
     }
 
     public Task SendTextAsync(string text, CancellationToken ct) =>
@@ -36,8 +53,37 @@ internal sealed class ChatClient : IAsyncDisposable
 
     public Task SendJsonAsync(object payload, CancellationToken ct) => SendTextAsync(JsonSerializer.Serialize(payload), ct);
 
-    /// <summary>The next message, raw.</summary>
-    public async Task<string> ReceiveTextAsync(CancellationToken ct) => await _inbox.Reader.ReadAsync(ct);
+    public Task JoinRoomAsync(string room, CancellationToken ct) => SendJsonAsync(new { type = "join", room }, ct);
+
+    public Task LeaveRoomAsync(string room, CancellationToken ct) => SendJsonAsync(new { type = "leave", room }, ct);
+
+    public Task SayAsync(string room, string msg, CancellationToken ct) => SendJsonAsync(new { type = "message", room, msg }, ct);
+
+    /// <summary>Joins <paramref name="room"/> and waits for the <c>joined</c> event.</summary>
+    public async Task<JsonElement> JoinedAsync(string room, CancellationToken ct)
+    {
+        await JoinRoomAsync(room, ct);
+        return await ReceiveEventAsync("joined", ct);
+    }
+
+    /// <summary>
+    /// The next whole message with its type. Throws a <see cref="WebSocketException"/> once the
+    /// connection has closed, as a read on the socket itself would.
+    /// </summary>
+    public async Task<(WebSocketMessageType Type, byte[] Data)> ReceiveAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await _inbox.Reader.ReadAsync(ct);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new WebSocketException($"Closed by the server: {_socket.CloseStatus} {_socket.CloseStatusDescription}");
+        }
+    }
+
+    /// <summary>The next message as text, whatever its type; a <see cref="ChannelClosedException"/> once the connection has closed.</summary>
+    public async Task<string> ReceiveTextAsync(CancellationToken ct) => Encoding.UTF8.GetString((await _inbox.Reader.ReadAsync(ct)).Data);
 
     /// <summary>The next JSON event.</summary>
     public async Task<JsonElement> ReceiveEventAsync(CancellationToken ct) => JsonDocument.Parse(await ReceiveTextAsync(ct)).RootElement;
@@ -48,7 +94,20 @@ internal sealed class ChatClient : IAsyncDisposable
         while (true)
         {
             var e = await ReceiveEventAsync(ct);
-            if (e.GetProperty("type").GetString() == type)
+            if (e.Type() == type)
+            {
+                return e;
+            }
+        }
+    }
+
+    /// <summary>Skips events until one of <paramref name="type"/> for <paramref name="room"/>.</summary>
+    public async Task<JsonElement> ReceiveRoomEventAsync(string type, string room, CancellationToken ct)
+    {
+        while (true)
+        {
+            var e = await ReceiveEventAsync(type, ct);
+            if (e.TryGetProperty("room", out var r) && r.GetString() == room)
             {
                 return e;
             }
@@ -70,7 +129,11 @@ internal sealed class ChatClient : IAsyncDisposable
         return events;
     }
 
-    /// <summary>Every message in arrival order, raw, up to and including <paramref name="last"/>.</summary>
+    /// <summary>Events up to and including the message carrying <paramref name="marker"/>: a negative check ends on it.</summary>
+    public Task<List<JsonElement>> ReceiveUntilMessageAsync(string marker, CancellationToken ct) =>
+        ReceiveEventsUntilAsync(e => e.Type() == "message" && e.GetProperty("msg").GetString() == marker, ct);
+
+    /// <summary>Every message in arrival order, as text, up to and including <paramref name="last"/>.</summary>
     public async Task<List<string>> ReceiveTextsUntilAsync(string last, CancellationToken ct)
     {
         var texts = new List<string>();
@@ -83,15 +146,15 @@ internal sealed class ChatClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Everything received so far, without waiting. Not a proof that nothing else arrives: for that,
-    /// send a marker after and read up to it (<see cref="ReceiveEventsUntilAsync"/>).
+    /// Everything received so far, as text, without waiting. Not a proof that nothing else arrives:
+    /// for that, send a marker after and read up to it (<see cref="ReceiveEventsUntilAsync"/>).
     /// </summary>
     public List<string> Drain()
     {
         var list = new List<string>();
         while (_inbox.Reader.TryRead(out var m))
         {
-            list.Add(m);
+            list.Add(Encoding.UTF8.GetString(m.Data));
         }
         return list;
     }
@@ -123,7 +186,7 @@ internal sealed class ChatClient : IAsyncDisposable
                 message.Write(buffer, 0, r.Count);
                 if (r.EndOfMessage)
                 {
-                    _inbox.Writer.TryWrite(Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length));
+                    _inbox.Writer.TryWrite((r.MessageType, message.ToArray()));
                     message.SetLength(0);
                 }
             }
