@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
-using Fleck.Chat.Protocol;
 using Fleck.Chat.Scaling;
 
 namespace Fleck.Chat.Diagnostics;
@@ -94,21 +93,6 @@ internal sealed class MeteredBackplane(IChatBackplane inner, ChatMetrics metrics
         var start = Stopwatch.GetTimestamp();
         inner.PublishToMember(nickname, text);
         metrics.BackplanePublished(start);
-    }
-
-    public ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity) => inner.AppendHistoryAsync(entry, capacity);
-
-    public async ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await inner.GetHistoryAsync(count, cancellationToken).ConfigureAwait(false);
-        }
-        catch (BackplaneUnavailableException)
-        {
-            metrics.BackplaneError("history");
-            throw;
-        }
     }
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();

@@ -13,14 +13,12 @@ namespace Fleck.Chat.Server;
 /// bridge to the other nodes. Local members are always served directly (so a backplane outage
 /// never stops local chat); the backplane carries the same bytes to the other nodes.
 /// </summary>
-internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize, ChatCounters counters, ILogger logger) : IChatRoom, IBackplaneNode
+internal sealed partial class ChatRoom(IChatBackplane backplane, ChatCounters counters, ILogger logger) : IChatRoom, IBackplaneNode
 {
     private readonly MemberSet _members = new();
     private readonly ConcurrentDictionary<string, ChatMember> _byNickname = new(Nickname.Comparer);
 
     public int LocalMemberCount => _members.Count;
-
-    public int HistorySize => historySize;
 
     /// <summary>Rooms inside this chat (used by rooms mode); set by the server.</summary>
     public Rooms.IRoomDirectory Rooms { get; init; } = null!;
@@ -167,42 +165,6 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
             return true;
         }
         return false;
-    }
-
-    public ValueTask AddHistoryAsync(ChatHistoryEntry entry) =>
-        historySize > 0 ? backplane.AppendHistoryAsync(entry, historySize) : ValueTask.CompletedTask;
-
-    public async ValueTask RecordAndSendToAllAsync(ChatHistoryEntry entry, OutgoingMessage message)
-    {
-        // Recorded first, sent after: a joining member enters the broadcast set before it reads the
-        // history, so whatever is recorded after its read is sent to it live, and whatever was
-        // recorded before is in what it read. Sent first, a message would miss a member that joins
-        // in between, live and in the history both; with Redis, "in between" is a round trip.
-        try
-        {
-            await AddHistoryAsync(entry).ConfigureAwait(false);
-        }
-        catch (BackplaneUnavailableException ex)
-        {
-            logger.LogDebug("History entry not recorded: {Error}", ex.Message);
-        }
-        SendToAll(message);
-    }
-
-    public async ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(CancellationToken cancellationToken)
-    {
-        if (historySize <= 0)
-        {
-            return [];
-        }
-        try
-        {
-            return await backplane.GetHistoryAsync(historySize, cancellationToken).ConfigureAwait(false);
-        }
-        catch (BackplaneUnavailableException)
-        {
-            return [];
-        }
     }
 
     void IBackplaneNode.DeliverToAll(ReadOnlyMemory<byte> payload, WebSocketMessageType type) =>

@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using Fleck.Chat.Protocol;
 using Fleck.Chat.Rooms;
 using Fleck.Chat.Scaling;
 
@@ -29,10 +28,6 @@ internal abstract class ForwardingBackplane : IChatBackplane, IRoomBackplane
     public virtual void PublishToMember(string nickname, ReadOnlyMemory<byte> text) => Inner.PublishToMember(nickname, text);
 
     public virtual void PublishDisconnect(string nickname, int closeCode) => Inner.PublishDisconnect(nickname, closeCode);
-
-    public virtual ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity) => Inner.AppendHistoryAsync(entry, capacity);
-
-    public virtual ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken) => Inner.GetHistoryAsync(count, cancellationToken);
 
     public virtual ValueTask DisposeAsync() => Inner.DisposeAsync();
 
