@@ -53,7 +53,7 @@ public sealed partial class ChatServer : IAsyncDisposable
         }
         var rooms = new Rooms.RoomDirectory(roomBackplane, Options.MaxRoomsPerMember, Options.HistorySize, _counters, loggerFactory.CreateLogger("Fleck.Chat.Rooms"));
         roomBackplane.AttachRooms(rooms);
-        _room = new ChatRoom(_backplane, _counters, loggerFactory.CreateLogger("Fleck.Chat.Room")) { Rooms = rooms };
+        _room = new ChatRoom(_backplane, _counters, loggerFactory.CreateLogger("Fleck.Chat.Room")) { Rooms = rooms, Stream = rooms };
         var handler = new ChatConnectionHandler(mode, _room, Options, _counters, loggerFactory.CreateLogger("Fleck.Chat.Server"));
         _transport = new WebSocketServer(Options.Transport, handler, loggerFactory);
     }

@@ -37,6 +37,12 @@ public interface IChatRoom
 
     /// <summary>Rooms (groups) inside this chat: membership per room and delivery to a room's members only.</summary>
     Rooms.IRoomDirectory Rooms => throw new NotSupportedException("This chat has no rooms.");
+
+    /// <summary>
+    /// The chat's own numbered stream (nick-broadcast's one conversation). Internal: the built-in
+    /// modes use it, and a room that is not the server's has none.
+    /// </summary>
+    internal Rooms.IChatStream Stream => throw new NotSupportedException("This chat has no numbered stream of its own.");
 }
 
 /// <summary>Outcome of <see cref="IChatRoom.TryJoinAsync"/>.</summary>

@@ -15,7 +15,7 @@ namespace Fleck.Chat.Rooms;
 /// while it has a member in that room.
 /// </summary>
 internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMember, int historySize, ChatCounters counters, ILogger logger)
-    : IRoomDirectory, IRoomStreamNode
+    : IRoomDirectory, IChatStream, IRoomStreamNode
 {
     private readonly ConcurrentDictionary<string, LocalRoom> _rooms = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ChatMember, HashSet<string>> _memberships = new(ReferenceEqualityComparer.Instance);
@@ -24,7 +24,7 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
     /// The stream of the one chat of nick-broadcast: numbered, kept and fanned out like a room's, but
     /// with no presence and no place in anyone's room count. No room name can start with '~'.
     /// </summary>
-    public const string ChatStream = "~chat";
+    public const string ChatStreamName = "~chat";
 
     public int MaxRoomsPerMember => maxRoomsPerMember;
 
@@ -94,20 +94,13 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
         }
     }
 
-    /// <summary>
-    /// Puts a member in the chat's own stream (<see cref="ChatStream"/>): <paramref name="welcome"/>
-    /// runs once with the stream's snapshot (its <see cref="RoomSnapshot.Users"/> empty: the chat
-    /// keeps its own presence), then the stream's messages follow live, each once, in offset order.
-    /// False, with nothing sent, when the member was no longer waiting to be welcomed (see
-    /// <see cref="LocalRoom.Activate"/>): it is not in the stream. Throws <see cref="BackplaneUnavailableException"/> when the stream cannot be reached.
-    /// </summary>
-    public async ValueTask<bool> JoinChatStreamAsync(ChatMember member, StreamPosition? resumeFrom, Action<RoomSnapshot> welcome, CancellationToken cancellationToken)
+    async ValueTask<bool> IChatStream.JoinAsync(ChatMember member, StreamPosition? resumeFrom, Action<RoomSnapshot> welcome, CancellationToken cancellationToken)
     {
-        var local = await EnterAsync(ChatStream, member, cancellationToken).ConfigureAwait(false);
+        var local = await EnterAsync(ChatStreamName, member, cancellationToken).ConfigureAwait(false);
         try
         {
-            var stream = await backplane.ReadRoomAsync(ChatStream, historySize, cancellationToken).ConfigureAwait(false);
-            var snapshot = StreamResume.Snapshot(ChatStream, [], stream, resumeFrom);
+            var stream = await backplane.ReadRoomAsync(ChatStreamName, historySize, cancellationToken).ConfigureAwait(false);
+            var snapshot = StreamResume.Snapshot(ChatStreamName, [], stream, resumeFrom);
             CountResume(snapshot);
             if (local.Activate(member, stream.Epoch, stream.Offset, () => welcome(snapshot)))
             {
@@ -123,18 +116,17 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
         return false;
     }
 
-    /// <summary>Takes a member out of the chat's own stream; nothing of it reaches the member afterwards.</summary>
-    public async ValueTask LeaveChatStreamAsync(ChatMember member)
+    async ValueTask IChatStream.LeaveAsync(ChatMember member)
     {
-        if (_rooms.TryGetValue(ChatStream, out var local))
+        if (_rooms.TryGetValue(ChatStreamName, out var local))
         {
             await ExitAsync(local, member).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Numbers, keeps and fans out a message of the chat's own stream; it reaches this node's members through <see cref="IRoomStreamNode.DeliverRoomMessage"/>.</summary>
-    public ValueTask<RoomEntry> PublishToChatStreamAsync(string name, string msg, long ts, CancellationToken cancellationToken) =>
-        backplane.AppendRoomMessageAsync(ChatStream, name, msg, ts, historySize, cancellationToken);
+    // The entry reaches this node's members through DeliverRoomMessage, as a room's does.
+    ValueTask<RoomEntry> IChatStream.PublishAsync(string name, string msg, long ts, CancellationToken cancellationToken) =>
+        backplane.AppendRoomMessageAsync(ChatStreamName, name, msg, ts, historySize, cancellationToken);
 
     public async ValueTask<RoomLeaveResult> LeaveAsync(ChatMember member, string room)
     {
@@ -215,7 +207,7 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
         // Rendered once per node, then the same frame goes to each local member of the room.
         if (_rooms.TryGetValue(room, out var local))
         {
-            var message = room == ChatStream ? ChatEvents.Message(entry) : RoomEvents.Message(room, entry);
+            var message = room == ChatStreamName ? ChatEvents.Message(entry) : RoomEvents.Message(room, entry);
             local.DeliverNumbered(message, epoch, entry.Offset);
         }
     }

@@ -23,6 +23,11 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, ChatCounters co
     /// <summary>Rooms inside this chat (used by rooms mode); set by the server.</summary>
     public Rooms.IRoomDirectory Rooms { get; init; } = null!;
 
+    /// <summary>The chat's own numbered stream (used by nick-broadcast); set by the server.</summary>
+    public Rooms.IChatStream Stream { get; init; } = null!;
+
+    Rooms.IChatStream IChatRoom.Stream => Stream;
+
     public IReadOnlyCollection<string> LocalNicknames => [.. _byNickname.Keys, .. LocalUserNames()];
 
     /// <summary>

@@ -35,7 +35,7 @@ internal sealed class RoomHarness : IAsyncDisposable
         var roomBackplane = backplane as IRoomBackplane ?? new InMemoryBackplane();
         var rooms = new RoomDirectory(roomBackplane, 50, historySize, counters, NullLogger.Instance);
         roomBackplane.AttachRooms(rooms);
-        var room = new ChatRoom(backplane, counters, NullLogger.Instance) { Rooms = rooms };
+        var room = new ChatRoom(backplane, counters, NullLogger.Instance) { Rooms = rooms, Stream = rooms };
         await backplane.ConnectAsync(room, CancellationToken.None);
         return new RoomHarness(mode, backplane, room);
     }
