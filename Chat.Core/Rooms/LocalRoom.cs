@@ -5,36 +5,29 @@ using Fleck.Chat.Transport;
 namespace Fleck.Chat.Rooms;
 
 /// <summary>
-/// One room's members on this node. A joining member first waits as "pending": the room's traffic
-/// for it is held until its welcome (joined, history) is out, then released without what the
-/// welcome already covered. Delivery and that hand-over take one lock, so no message can slip
-/// between them; sends never block, so the lock is held for one pass over the room's members.
+/// One stream's members on this node (a room's, or the chat's own). A joining member is in the
+/// fan-out from the moment it enters, while its <see cref="DeliveryHold"/> keeps the stream's
+/// traffic back until its welcome (joined, history) is out; <see cref="Activate"/> sends the welcome
+/// and tells the hold which held messages the welcome covered. Delivery and the welcome take one
+/// lock, so no message can slip between them; sends never block, so the lock is held for one pass
+/// over the stream's members.
 /// Thread-safety: all members may be called concurrently; <see cref="Gate"/> orders joins and leaves
 /// with the backplane subscription, the lock orders deliveries with the member set.
 /// </summary>
 internal sealed class LocalRoom(string name, ChatCounters counters)
 {
-    /// <summary>
-    /// The transport's default send-queue bound: a join that piles up more than a connection may
-    /// queue has stalled (the backplane is not answering), and the member is asked to come back.
-    /// </summary>
-    private const int MaxHeld = 4096;
-
     private readonly Lock _lock = new();
     private readonly Dictionary<ChatMember, Seat> _seats = new(ReferenceEqualityComparer.Instance);
-    // Live members in the order they went live. The seats' dictionary reuses the slots of members
-    // who left, so its own order would put a newcomer anywhere; in this order each member keeps its
+    // Members in the order they entered. The seats' dictionary reuses the slots of members who
+    // left, so its own order would put a newcomer anywhere; in this order each member keeps its
     // place in every fan-out, and those who came first are written to first, as in a broadcast.
-    private readonly List<Seat> _live = [];
-    // The live members as a plain array (null after a change), and the highest floor among them: a
+    private readonly List<Seat> _inOrder = [];
+    // The members as a plain array (null after a change), and the highest floor among them: a
     // message above it is new to everyone, so the fan-out walks members as a broadcast does, without
-    // a seat to load and test for each. A member's floor is set once, when it goes live.
+    // a seat to load and test for each. A member's floor is set once, when its welcome is out.
     private ChatMember[]? _fanout = [];
     private Seat[] _fanoutSeats = [];
     private long _highestFloor;
-    // Only the joiners still waiting for their welcome: a delivery holds for these few, not for a
-    // walk over every seat while anyone joins.
-    private readonly List<Seat> _pending = [];
 
     public string Name { get; } = name;
 
@@ -58,48 +51,43 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
         }
     }
 
-    public void AddPending(ChatMember member)
+    /// <summary>Adds a member whose deliveries are held (<see cref="ChatMember.HoldDeliveries"/>) until it is welcomed.</summary>
+    public void Add(ChatMember member)
     {
         lock (_lock)
         {
-            var seat = new Seat(member) { Held = [] };
+            var seat = new Seat(member);
             _seats[member] = seat;
-            _pending.Add(seat);
+            _inOrder.Add(seat);
+            _fanout = null;
         }
     }
 
     /// <summary>
-    /// Runs <paramref name="welcome"/>, then releases what was held for the member except messages of
-    /// <paramref name="epoch"/> at or below <paramref name="floor"/> (the welcome covered those), and
-    /// from now on delivers live. False, with nothing sent, when the member is not waiting here (it
-    /// left, or more piled up than it may queue and it is being closed): it is not in the room.
+    /// Runs <paramref name="welcome"/>, then has the member's hold drop the messages of
+    /// <paramref name="epoch"/> at or below <paramref name="floor"/> (the welcome covered those); the
+    /// same are dropped from the fan-out from now on. False, with nothing sent, when the member is not
+    /// here (it left) or its hold overflowed (it is being closed): it is not in the stream.
     /// </summary>
     public bool Activate(ChatMember member, string epoch, long floor, Action welcome)
     {
         lock (_lock)
         {
-            if (!_seats.TryGetValue(member, out var seat) || seat.Held is not { } held || seat.Overflowed)
+            if (!_seats.TryGetValue(member, out var seat) || member.HoldOverflowed)
             {
                 return false;
             }
             welcome();
             seat.Epoch = epoch;
             seat.Floor = floor;
-            foreach (var (heldEpoch, offset, message) in held)
-            {
-                // Counted here, as a live delivery is: it was not counted when it was held.
-                if (seat.IsNew(heldEpoch, offset) && member.Send(message))
-                {
-                    counters.Delivered(1, message.WireLength);
-                }
-            }
-            seat.Held = null;
-            _live.Add(seat);
-            _pending.Remove(seat);
             _fanout = null;
+            member.SkipHeldCopies((_, mark) => mark is { } m && m.Stream == Name && !seat.IsNew(m.Epoch, m.Offset));
             return true;
         }
     }
+
+    /// <summary>Has the member's hold drop whatever of this stream it kept: the member is leaving without having been welcomed.</summary>
+    public void DropHeld(ChatMember member) => member.SkipHeldCopies((_, mark) => mark?.Stream == Name);
 
     public bool Remove(ChatMember member)
     {
@@ -109,36 +97,29 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
             {
                 return false;
             }
-            if (seat.Held is null)
-            {
-                _live.Remove(seat);
-                _fanout = null;
-            }
-            else
-            {
-                _pending.Remove(seat);
-            }
+            _inOrder.Remove(seat);
+            _fanout = null;
             return true;
         }
     }
 
-    /// <summary>A numbered message: to every active member that has not had it in its welcome.</summary>
-    public void DeliverNumbered(OutgoingMessage message, string epoch, long offset) => Deliver(message, epoch, offset, except: null);
+    /// <summary>A numbered message: to every member that has not had it in its welcome.</summary>
+    public void DeliverNumbered(OutgoingMessage message, string epoch, long offset) => Deliver(message, new StreamMark(Name, epoch, offset), except: null);
 
     /// <summary>An unnumbered event (join, leave): to every member but <paramref name="except"/>.</summary>
-    public void DeliverEvent(OutgoingMessage message, ChatMember? except) => Deliver(message, null, 0, except);
+    public void DeliverEvent(OutgoingMessage message, ChatMember? except) => Deliver(message, new StreamMark(Name, null, 0), except);
 
-    private void Deliver(OutgoingMessage message, string? epoch, long offset, ChatMember? except)
+    private void Deliver(OutgoingMessage message, StreamMark mark, ChatMember? except)
     {
         var sent = 0;
         lock (_lock)
         {
             var members = _fanout ??= FanoutLocked();
-            if (epoch is null || offset > _highestFloor)
+            if (mark.Epoch is null || mark.Offset > _highestFloor)
             {
                 foreach (var member in members)
                 {
-                    if (member != except && member.Send(message))
+                    if (member != except && member.Deliver(message, mark))
                     {
                         sent++;
                     }
@@ -150,33 +131,10 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
                 // may take it out of the room while this walk is still going.
                 foreach (var seat in _fanoutSeats)
                 {
-                    if (seat.Member != except && seat.IsNew(epoch, offset) && seat.Member.Send(message))
+                    if (seat.Member != except && seat.IsNew(mark.Epoch, mark.Offset) && seat.Member.Deliver(message, mark))
                     {
                         sent++;
                     }
-                }
-            }
-            List<Seat>? overflowed = null;
-            foreach (var seat in _pending)
-            {
-                if (seat.Held is { } held && seat.Member != except && !seat.Overflowed)
-                {
-                    if (held.Count >= MaxHeld)
-                    {
-                        seat.Overflowed = true;
-                        held.Clear();
-                        (overflowed ??= []).Add(seat);
-                        continue;
-                    }
-                    held.Add((epoch, offset, message));
-                }
-            }
-            // After the walk: closing may take the member out of the room, and out of the list walked.
-            if (overflowed is not null)
-            {
-                foreach (var seat in overflowed)
-                {
-                    _ = seat.Member.CloseAsync(WebSocketCloseCode.TryAgainLater, "Joining took too long");
                 }
             }
         }
@@ -185,7 +143,7 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
 
     private ChatMember[] FanoutLocked()
     {
-        var seats = _live.ToArray();
+        var seats = _inOrder.ToArray();
         var members = new ChatMember[seats.Length];
         var highest = long.MinValue;
         for (var i = 0; i < seats.Length; i++)
@@ -202,21 +160,15 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
     {
         public ChatMember Member { get; } = member;
 
-        /// <summary>Offset of the last message the member's welcome covered, in <see cref="Epoch"/>.</summary>
+        /// <summary>Offset of the last message the member's welcome covered, in <see cref="Epoch"/>; 0 until then.</summary>
         public long Floor { get; set; }
 
-        /// <summary>The stream's epoch when the member's welcome was read.</summary>
+        /// <summary>The stream's epoch when the member's welcome was read; null until then (everything is new).</summary>
         public string? Epoch { get; set; }
-
-        /// <summary>More was held than a connection may queue: the member is being closed and gets nothing more.</summary>
-        public bool Overflowed { get; set; }
-
-        /// <summary>Traffic held while the member waits for its welcome; null once it is live.</summary>
-        public List<(string? Epoch, long Offset, OutgoingMessage Message)>? Held { get; set; }
 
         /// <summary>
         /// Whether a delivery is not covered by the welcome: an event (no epoch), a message past the
-        /// floor, or one of a later epoch (the shared store lost the stream and numbers from 1 again).
+        /// floor, or one of another epoch (the shared store lost the stream and numbers from 1 again).
         /// </summary>
         public bool IsNew(string? epoch, long offset) => epoch is null || offset > Floor || epoch != Epoch;
     }

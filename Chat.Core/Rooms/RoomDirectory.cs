@@ -30,6 +30,23 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
 
     public async ValueTask<RoomJoinResult> JoinAsync(ChatMember member, string room, StreamPosition? resumeFrom, Action<RoomSnapshot> welcome, CancellationToken cancellationToken)
     {
+        // What reaches the member from the moment it is in the room waits until its welcome is out.
+        var holding = member.HoldDeliveries();
+        try
+        {
+            return await JoinRoomAsync(member, room, resumeFrom, welcome, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (holding)
+            {
+                member.ReleaseDeliveries();
+            }
+        }
+    }
+
+    private async ValueTask<RoomJoinResult> JoinRoomAsync(ChatMember member, string room, StreamPosition? resumeFrom, Action<RoomSnapshot> welcome, CancellationToken cancellationToken)
+    {
         var nickname = member.Nickname ?? throw new InvalidOperationException("Only a member with a nickname can join a room.");
         var mine = _memberships.GetOrAdd(member, _ => new HashSet<string>(StringComparer.Ordinal));
         lock (mine)
@@ -95,6 +112,23 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
     }
 
     async ValueTask<bool> IChatStream.JoinAsync(ChatMember member, StreamPosition? resumeFrom, Action<RoomSnapshot> welcome, CancellationToken cancellationToken)
+    {
+        // Logging in, the member is held already, until the login's own welcome is out too.
+        var holding = member.HoldDeliveries();
+        try
+        {
+            return await JoinChatStreamAsync(member, resumeFrom, welcome, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (holding)
+            {
+                member.ReleaseDeliveries();
+            }
+        }
+    }
+
+    private async ValueTask<bool> JoinChatStreamAsync(ChatMember member, StreamPosition? resumeFrom, Action<RoomSnapshot> welcome, CancellationToken cancellationToken)
     {
         var local = await EnterAsync(ChatStreamName, member, cancellationToken).ConfigureAwait(false);
         try
@@ -236,7 +270,7 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
         }
     }
 
-    /// <summary>Adds the member as pending to the room's local set, subscribing this node to the room first if it is the room's first local member.</summary>
+    /// <summary>Adds the member (its deliveries held) to the room's local set, subscribing this node to the room first if it is the room's first local member.</summary>
     private async Task<LocalRoom> EnterAsync(string room, ChatMember member, CancellationToken cancellationToken)
     {
         while (true)
@@ -265,7 +299,7 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
                     }
                     local.Subscribed = true;
                 }
-                local.AddPending(member);
+                local.Add(member);
                 return local;
             }
             finally
@@ -285,13 +319,14 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
         return member.Nickname is not { } nickname || await RemovePresenceAsync(room, nickname).ConfigureAwait(false);
     }
 
-    /// <summary>Takes the member out of the local set; the last one out unsubscribes the node from the room.</summary>
+    /// <summary>Takes the member out of the local set, with whatever of the room its hold still keeps; the last one out unsubscribes the node from the room.</summary>
     private async ValueTask ExitAsync(LocalRoom local, ChatMember member)
     {
         await local.Gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
             local.Remove(member);
+            local.DropHeld(member);
             if (!RetireIfEmpty(local))
             {
                 return;

@@ -41,9 +41,9 @@ internal sealed class RoomHarness : IAsyncDisposable
     }
 
     /// <summary>A member on <paramref name="path"/>, not yet connected; its close runs the server's close handling (leave the room, then tell the mode).</summary>
-    public (ChatMember Member, RecordingMemberConnection Connection) Create(string path)
+    public (ChatMember Member, RecordingMemberConnection Connection) Create(string path, int? queueLimit = null)
     {
-        var connection = new RecordingMemberConnection(path);
+        var connection = queueLimit is { } limit ? new RecordingMemberConnection(path) { QueueLimit = limit } : new RecordingMemberConnection(path);
         var member = new ChatMember(connection);
         connection.Closed = async () =>
         {
@@ -54,15 +54,15 @@ internal sealed class RoomHarness : IAsyncDisposable
     }
 
     /// <summary>Starts the login of <paramref name="nickname"/> (by path) without waiting for it.</summary>
-    public (ChatMember Member, RecordingMemberConnection Connection, Task Login) BeginJoin(string nickname, CancellationToken ct)
+    public (ChatMember Member, RecordingMemberConnection Connection, Task Login) BeginJoin(string nickname, CancellationToken ct, int? queueLimit = null)
     {
-        var (member, connection) = Create("/websocket/" + Uri.EscapeDataString(nickname));
+        var (member, connection) = Create("/websocket/" + Uri.EscapeDataString(nickname), queueLimit);
         return (member, connection, Mode.OnConnectedAsync(member, Room, ct).AsTask());
     }
 
-    public async Task<(ChatMember Member, RecordingMemberConnection Connection)> JoinAsync(string nickname, CancellationToken ct)
+    public async Task<(ChatMember Member, RecordingMemberConnection Connection)> JoinAsync(string nickname, CancellationToken ct, int? queueLimit = null)
     {
-        var (member, connection, login) = BeginJoin(nickname, ct);
+        var (member, connection, login) = BeginJoin(nickname, ct, queueLimit);
         await login;
         Assert.That(member.HasJoined, Is.True, $"{nickname} joined");
         return (member, connection);
