@@ -42,9 +42,14 @@ public sealed partial class ChatServer : IAsyncDisposable
         _metrics = new ChatMetrics(Options.MeterFactory, () => _transport!.ConnectionCount, () => _room!.LocalMemberCount, _counters, () => _transport!.Counters,
             (Options.Backplane as InMemoryBackplane)?.Store);
         _backplane = Options.Backplane is { } shared ? new MeteredBackplane(shared, _metrics) : new InMemoryBackplane();
-        // A backplane without rooms support leaves rooms to this node alone. The unwrapped backplane
-        // is asked: the metered wrapper carries the chat's traffic, not the rooms'.
-        var roomBackplane = (Options.Backplane ?? _backplane) as IRoomBackplane ?? new InMemoryBackplane();
+        // The streams go through the given backplane's own stream side, metered like the rest of it; the
+        // default backplane has both sides. One without streams leaves them to this node alone.
+        var roomBackplane = Options.Backplane switch
+        {
+            IRoomBackplane sharedStreams => new MeteredRoomBackplane(sharedStreams, _metrics),
+            null => (IRoomBackplane)_backplane,
+            _ => new InMemoryBackplane(),
+        };
         if (Options.Backplane is { } custom and not IRoomBackplane)
         {
             // Silent node-local chat would look like lost messages to the people on other nodes.

@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json;
 using Fleck.Chat.Modes;
 using Fleck.Chat.Protocol;
 using Fleck.Chat.Scaling;
@@ -20,16 +18,16 @@ public sealed class NickBroadcastStreamOutageTests
         await using var chat = await ChatFixture.StartAsync(new NickBroadcastMode(), new ChatServerOptions { Backplane = backplane });
         await using var alice = await JoinAsync(chat.Server.Port, "alice", ct);
         await using var bob = await JoinAsync(chat.Server.Port, "bob", ct);
-        Assert.That((await NextEventAsync(alice, ct)).GetProperty("type").GetString(), Is.EqualTo("join"));
+        Assert.That((await alice.NextEventAsync(ct)).GetProperty("type").GetString(), Is.EqualTo("join"));
 
         backplane.Down = true;
         await alice.SendTextAsync("cannot be numbered", ct);
-        var refused = await NextEventAsync(alice, ct);
+        var refused = await alice.NextEventAsync(ct);
         var serverRefused = Assert.ThrowsAsync<BackplaneUnavailableException>(() => chat.Server.PublishAsync("nor can this", ct));
         backplane.Down = false;
         await alice.SendTextAsync("marker", ct);
-        var atAlice = await NextEventAsync(alice, ct);
-        var atBob = await NextEventAsync(bob, ct);
+        var atAlice = await alice.NextEventAsync(ct);
+        var atBob = await bob.NextEventAsync(ct);
 
         using (Assert.EnterMultipleScope())
         {
@@ -46,13 +44,7 @@ public sealed class NickBroadcastStreamOutageTests
     private static async Task<TypedClient> JoinAsync(int port, string nickname, CancellationToken ct)
     {
         var client = await TypedClient.ConnectAsync(port, "/websocket/" + nickname, ct);
-        Assert.That((await NextEventAsync(client, ct)).GetProperty("type").GetString(), Is.EqualTo("users"));
+        Assert.That((await client.NextEventAsync(ct)).GetProperty("type").GetString(), Is.EqualTo("users"));
         return client;
-    }
-
-    private static async Task<JsonElement> NextEventAsync(TypedClient client, CancellationToken ct)
-    {
-        var (_, data) = await client.ReceiveAsync(ct);
-        return JsonDocument.Parse(Encoding.UTF8.GetString(data)).RootElement;
     }
 }
