@@ -17,6 +17,7 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, ChatCounters co
 {
     private readonly MemberSet _members = new();
     private readonly ConcurrentDictionary<string, ChatMember> _byNickname = new(Nickname.Comparer);
+    private readonly NicknameDepartures _departures = new();
 
     public int LocalMemberCount => _members.Count;
 
@@ -54,6 +55,8 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, ChatCounters co
         }
         if (nickname is not null)
         {
+            // A connection of this name still leaving here is announced first.
+            await _departures.WaitAsync(nickname).WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 if (!await backplane.TryClaimNicknameAsync(nickname, cancellationToken).ConfigureAwait(false))
@@ -80,8 +83,34 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, ChatCounters co
         return JoinResult.Joined;
     }
 
+    /// <summary>
+    /// Takes a member out of the room and frees its nickname, then runs <paramref name="announce"/>
+    /// (the mode telling the others it left); only after that may a new connection claim the
+    /// nickname on this node, so its <c>join</c> follows this <c>leave</c>.
+    /// </summary>
+    public async ValueTask LeaveAsync(ChatMember member, Func<ValueTask> announce)
+    {
+        var leaving = member.HasJoined ? member.Nickname : null;
+        if (leaving is not null)
+        {
+            _departures.Begin(leaving);
+        }
+        try
+        {
+            await LeaveAsync(member).ConfigureAwait(false);
+            await announce().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (leaving is not null)
+            {
+                _departures.End(leaving);
+            }
+        }
+    }
+
     /// <summary>Takes a member out of the room and frees its nickname; true if it had joined.</summary>
-    public async ValueTask<bool> LeaveAsync(ChatMember member)
+    private async ValueTask<bool> LeaveAsync(ChatMember member)
     {
         if (!member.HasJoined)
         {

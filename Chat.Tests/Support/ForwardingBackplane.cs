@@ -19,6 +19,11 @@ internal abstract class ForwardingBackplane : IChatBackplane, IRoomBackplane
 
     public virtual ValueTask ReleaseNicknameAsync(string nickname) => Inner.ReleaseNicknameAsync(nickname);
 
+    public virtual ValueTask<SharedClaimResult> TryClaimSharedNicknameAsync(string nickname, CancellationToken cancellationToken) =>
+        Inner.TryClaimSharedNicknameAsync(nickname, cancellationToken);
+
+    public virtual ValueTask<bool> ReleaseSharedNicknameAsync(string nickname) => Inner.ReleaseSharedNicknameAsync(nickname);
+
     public virtual ValueTask<IReadOnlyCollection<string>> GetNicknamesAsync(CancellationToken cancellationToken) => Inner.GetNicknamesAsync(cancellationToken);
 
     public virtual ValueTask<bool> IsOnlineAsync(string nickname, CancellationToken cancellationToken) => Inner.IsOnlineAsync(nickname, cancellationToken);

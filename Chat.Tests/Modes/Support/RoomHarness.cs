@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
+using Fleck.Chat.Identity;
 using Fleck.Chat.Modes;
 using Fleck.Chat.Rooms;
 using Fleck.Chat.Scaling;
@@ -41,22 +42,18 @@ internal sealed class RoomHarness : IAsyncDisposable
     }
 
     /// <summary>A member on <paramref name="path"/>, not yet connected; its close runs the server's close handling (leave the room, then tell the mode).</summary>
-    public (ChatMember Member, RecordingMemberConnection Connection) Create(string path, int? queueLimit = null)
+    public (ChatMember Member, RecordingMemberConnection Connection) Create(string path, int? queueLimit = null, ChatIdentity? identity = null)
     {
         var connection = queueLimit is { } limit ? new RecordingMemberConnection(path) { QueueLimit = limit } : new RecordingMemberConnection(path);
-        var member = new ChatMember(connection);
-        connection.Closed = async () =>
-        {
-            await Room.LeaveAsync(member);
-            await Mode.OnDisconnectedAsync(member, Room);
-        };
+        var member = new ChatMember(connection) { Identity = identity };
+        connection.Closed = async () => await Room.LeaveAsync(member, () => Mode.OnDisconnectedAsync(member, Room));
         return (member, connection);
     }
 
     /// <summary>Starts the login of <paramref name="nickname"/> (by path) without waiting for it.</summary>
-    public (ChatMember Member, RecordingMemberConnection Connection, Task Login) BeginJoin(string nickname, CancellationToken ct, int? queueLimit = null)
+    public (ChatMember Member, RecordingMemberConnection Connection, Task Login) BeginJoin(string nickname, CancellationToken ct, int? queueLimit = null, ChatIdentity? identity = null)
     {
-        var (member, connection) = Create("/websocket/" + Uri.EscapeDataString(nickname), queueLimit);
+        var (member, connection) = Create("/websocket/" + Uri.EscapeDataString(nickname), queueLimit, identity);
         return (member, connection, Mode.OnConnectedAsync(member, Room, ct).AsTask());
     }
 
