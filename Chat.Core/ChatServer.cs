@@ -56,9 +56,14 @@ public sealed partial class ChatServer : IAsyncDisposable
             loggerFactory.CreateLogger("Fleck.Chat.Server").LogWarning(
                 "The backplane {Backplane} does not implement IRoomBackplane: nick-broadcast's chat and rooms stay on this node.", custom.GetType().Name);
         }
-        var rooms = new Rooms.RoomDirectory(roomBackplane, Options.MaxRoomsPerMember, Options.HistorySize, _counters, loggerFactory.CreateLogger("Fleck.Chat.Rooms"));
-        roomBackplane.AttachRooms(rooms);
-        _room = new ChatRoom(_backplane, _counters, loggerFactory.CreateLogger("Fleck.Chat.Room")) { Rooms = rooms, Stream = rooms };
+        var roomsLogger = loggerFactory.CreateLogger("Fleck.Chat.Rooms");
+        var streams = new Rooms.LocalStreams(roomBackplane, _counters, roomsLogger);
+        roomBackplane.AttachRooms(streams);
+        _room = new ChatRoom(_backplane, _counters, loggerFactory.CreateLogger("Fleck.Chat.Room"))
+        {
+            Rooms = new Rooms.RoomDirectory(roomBackplane, streams, Options.MaxRoomsPerMember, Options.HistorySize, roomsLogger),
+            Stream = new Rooms.ChatStream(roomBackplane, streams, Options.HistorySize),
+        };
         var handler = new ChatConnectionHandler(mode, _room, Options, _counters, loggerFactory.CreateLogger("Fleck.Chat.Server"));
         _transport = new WebSocketServer(Options.Transport, handler, loggerFactory);
     }

@@ -34,9 +34,13 @@ internal sealed class RoomHarness : IAsyncDisposable
         var counters = new ChatCounters();
         // As the server does: the backplane's own rooms when it has them, else rooms of this node alone.
         var roomBackplane = backplane as IRoomBackplane ?? new InMemoryBackplane();
-        var rooms = new RoomDirectory(roomBackplane, 50, historySize, counters, NullLogger.Instance);
-        roomBackplane.AttachRooms(rooms);
-        var room = new ChatRoom(backplane, counters, NullLogger.Instance) { Rooms = rooms, Stream = rooms };
+        var streams = new LocalStreams(roomBackplane, counters, NullLogger.Instance);
+        roomBackplane.AttachRooms(streams);
+        var room = new ChatRoom(backplane, counters, NullLogger.Instance)
+        {
+            Rooms = new RoomDirectory(roomBackplane, streams, 50, historySize, NullLogger.Instance),
+            Stream = new ChatStream(roomBackplane, streams, historySize),
+        };
         await backplane.ConnectAsync(room, CancellationToken.None);
         return new RoomHarness(mode, backplane, room);
     }

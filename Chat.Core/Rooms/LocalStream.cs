@@ -14,7 +14,7 @@ namespace Fleck.Chat.Rooms;
 /// Thread-safety: all members may be called concurrently; <see cref="Gate"/> orders joins and leaves
 /// with the backplane subscription, the lock orders deliveries with the member set.
 /// </summary>
-internal sealed class LocalRoom(string name, ChatCounters counters)
+internal sealed class LocalStream(string name, ChatCounters counters)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<ChatMember, Seat> _seats = new(ReferenceEqualityComparer.Instance);
@@ -34,10 +34,10 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
     /// <summary>Held while members are added or removed together with the backplane subscription.</summary>
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
-    /// <summary>Whether this node listens to the room's channel. Changed under <see cref="Gate"/>.</summary>
+    /// <summary>Whether this node listens to the stream's channel. Changed under <see cref="Gate"/>.</summary>
     public bool Subscribed { get; set; }
 
-    /// <summary>The room emptied and is dropped from the directory before its gate opens again; a joiner must make a new one. Changed under <see cref="Gate"/>.</summary>
+    /// <summary>The stream emptied here and is dropped from <see cref="LocalStreams"/> before its gate opens again; a joiner must make a new one. Changed under <see cref="Gate"/>.</summary>
     public bool Retired { get; set; }
 
     public bool IsEmpty
@@ -128,7 +128,7 @@ internal sealed class LocalRoom(string name, ChatCounters counters)
             else
             {
                 // The seats as they were when the fan-out was built: a send that cuts a slow reader
-                // may take it out of the room while this walk is still going.
+                // may take it out of the stream while this walk is still going.
                 foreach (var seat in _fanoutSeats)
                 {
                     if (seat.Member != except && seat.IsNew(mark.Epoch, mark.Offset) && seat.Member.Deliver(message, mark))
