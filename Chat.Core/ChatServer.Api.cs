@@ -19,8 +19,9 @@ public sealed partial class ChatServer
     /// other message. In rooms mode that event carries no room and is kept nowhere; to speak in a
     /// room, use <see cref="PublishToRoomAsync"/>.
     /// </summary>
-    /// <returns>The message's offset in nick-broadcast's stream; null in the modes without offsets (or when the stream could not be reached).</returns>
+    /// <returns>The message's offset in nick-broadcast's stream; null in the modes without offsets.</returns>
     /// <exception cref="ArgumentException"><paramref name="text"/> is null or empty.</exception>
+    /// <exception cref="Scaling.BackplaneUnavailableException">nick-broadcast's stream cannot be reached right now; nothing was sent.</exception>
     public async Task<long?> PublishAsync(string text, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(text);

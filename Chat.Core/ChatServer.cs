@@ -42,18 +42,28 @@ public sealed partial class ChatServer : IAsyncDisposable
         _metrics = new ChatMetrics(Options.MeterFactory, () => _transport!.ConnectionCount, () => _room!.LocalMemberCount, _counters, () => _transport!.Counters,
             (Options.Backplane as InMemoryBackplane)?.Store);
         _backplane = Options.Backplane is { } shared ? new MeteredBackplane(shared, _metrics) : new InMemoryBackplane();
-        // A backplane without rooms support leaves rooms to this node alone. The unwrapped backplane
-        // is asked: the metered wrapper carries the chat's traffic, not the rooms'.
-        var roomBackplane = (Options.Backplane ?? _backplane) as IRoomBackplane ?? new InMemoryBackplane();
+        // The streams go through the given backplane's own stream side, metered like the rest of it; the
+        // default backplane has both sides. One without streams leaves them to this node alone.
+        var roomBackplane = Options.Backplane switch
+        {
+            IRoomBackplane sharedStreams => new MeteredRoomBackplane(sharedStreams, _metrics),
+            null => (IRoomBackplane)_backplane,
+            _ => new InMemoryBackplane(),
+        };
         if (Options.Backplane is { } custom and not IRoomBackplane)
         {
             // Silent node-local chat would look like lost messages to the people on other nodes.
             loggerFactory.CreateLogger("Fleck.Chat.Server").LogWarning(
                 "The backplane {Backplane} does not implement IRoomBackplane: nick-broadcast's chat and rooms stay on this node.", custom.GetType().Name);
         }
-        var rooms = new Rooms.RoomDirectory(roomBackplane, Options.MaxRoomsPerMember, Options.HistorySize, _counters, loggerFactory.CreateLogger("Fleck.Chat.Rooms"));
-        roomBackplane.AttachRooms(rooms);
-        _room = new ChatRoom(_backplane, Options.HistorySize, _counters, loggerFactory.CreateLogger("Fleck.Chat.Room")) { Rooms = rooms };
+        var roomsLogger = loggerFactory.CreateLogger("Fleck.Chat.Rooms");
+        var streams = new Rooms.LocalStreams(roomBackplane, _counters, roomsLogger);
+        roomBackplane.AttachRooms(streams);
+        _room = new ChatRoom(_backplane, _counters, loggerFactory.CreateLogger("Fleck.Chat.Room"))
+        {
+            Rooms = new Rooms.RoomDirectory(roomBackplane, streams, Options.MaxRoomsPerMember, Options.HistorySize, roomsLogger),
+            Stream = new Rooms.ChatStream(roomBackplane, streams, Options.HistorySize),
+        };
         var handler = new ChatConnectionHandler(mode, _room, Options, _counters, loggerFactory.CreateLogger("Fleck.Chat.Server"));
         _transport = new WebSocketServer(Options.Transport, handler, loggerFactory);
     }

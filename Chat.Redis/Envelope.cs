@@ -13,8 +13,6 @@ namespace Fleck.Chat.Redis;
 /// binary ignores it instead of relaying it as text.</item>
 /// <item><c>P</c> (to one member, on its node's channel): sequence number, 2-byte length and UTF-8
 /// nickname, then the message.</item>
-/// <item><c>S</c> (a node's mark to itself, see <see cref="RedisBackplane.GetHistoryAsync"/>): laid
-/// out as <c>M</c>, with a number of the node's own and no message.</item>
 /// <item><c>L</c> (members lost) and <c>R</c> (members returned): nicknames separated by <c>\n</c>,
 /// which no nickname can contain. <c>L</c> is also written by the sweep script.</item>
 /// <item><c>D</c> (disconnect a user, on the broadcast channel): sequence number, 2-byte close code,
@@ -27,7 +25,6 @@ internal static class Envelope
 {
     public const byte ToAll = (byte)'M';
     public const byte BinaryToAll = (byte)'B';
-    public const byte CatchUp = (byte)'S';
     public const byte ToMember = (byte)'P';
     public const byte Lost = (byte)'L';
     public const byte Returned = (byte)'R';
@@ -37,7 +34,7 @@ internal static class Envelope
     private const int SequenceOffset = 1 + NodeIdLength;
     private const int HeaderLength = SequenceOffset + sizeof(ulong);
 
-    /// <summary>A message on the broadcast channel: <paramref name="kind"/> is <see cref="ToAll"/> for text, <see cref="BinaryToAll"/> for binary, <see cref="CatchUp"/> for a mark.</summary>
+    /// <summary>A message on the broadcast channel: <paramref name="kind"/> is <see cref="ToAll"/> for text, <see cref="BinaryToAll"/> for binary.</summary>
     public static byte[] ForAll(byte kind, ReadOnlySpan<byte> originId, ulong sequence, ReadOnlySpan<byte> payload)
     {
         var buffer = new byte[HeaderLength + payload.Length];

@@ -1,13 +1,11 @@
 using System.Net.WebSockets;
-using System.Text.Json;
-using Fleck.Chat.Protocol;
 using Fleck.Chat.Scaling;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Fleck.Chat.Redis;
 
-/// <summary>Publishing to the other nodes, receiving from them, and the history.</summary>
+/// <summary>Publishing to the other nodes and receiving from them.</summary>
 public sealed partial class RedisBackplane
 {
     private long _sequence;
@@ -35,71 +33,6 @@ public sealed partial class RedisBackplane
             // Not looked up just before (the room always does): find the owner first, off the caller's thread.
             _ = RouteAfterLookupAsync(suffix, envelope);
         }
-    }
-
-    /// <inheritdoc />
-    /// <remarks>Never throws: while Redis is unreachable the entry is not recorded.</remarks>
-    public async ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        if (capacity <= 0)
-        {
-            return;
-        }
-        try
-        {
-            var db = Db;
-            var json = JsonSerializer.SerializeToUtf8Bytes(entry, RedisJsonContext.Default.ChatHistoryEntry);
-            var push = db.ListRightPushAsync(_keys.History, json);
-            var trim = db.ListTrimAsync(_keys.History, -capacity, -1);
-            await Task.WhenAll(push, trim).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            _logger.LogDebug("History entry not recorded: {Error}", ex.Message);
-        }
-    }
-
-    /// <inheritdoc />
-    /// <remarks>
-    /// Returns once this node has caught up with the broadcast channel (at most a second later): a
-    /// message another node recorded before the read and published at once has then been delivered
-    /// here. A member that entered the room before the read, and is held until its history has been
-    /// sent, so gets the live copy while held, where it is dropped as a copy of the history; caught
-    /// up later, the copy would reach it after the history, a second time.
-    /// </remarks>
-    public async ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken)
-    {
-        if (count <= 0)
-        {
-            return [];
-        }
-        RedisValue[] values;
-        try
-        {
-            values = await Db.ListRangeAsync(_keys.History, -count, -1).WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            throw Unavailable(ex);
-        }
-        await CatchUpAsync(cancellationToken).ConfigureAwait(false);
-        var entries = new List<ChatHistoryEntry>(values.Length);
-        foreach (var value in values)
-        {
-            try
-            {
-                if (JsonSerializer.Deserialize((ReadOnlySpan<byte>)(byte[])value!, RedisJsonContext.Default.ChatHistoryEntry) is { } entry)
-                {
-                    entries.Add(entry);
-                }
-            }
-            catch (JsonException)
-            {
-                // Something else wrote to our key: skip it rather than lose the whole history.
-            }
-        }
-        return entries;
     }
 
     private ulong NextSequence() => (ulong)Interlocked.Increment(ref _sequence);
@@ -172,9 +105,6 @@ public sealed partial class RedisBackplane
                     {
                         node.DeliverToAll(payload, kind == Envelope.BinaryToAll ? WebSocketMessageType.Binary : WebSocketMessageType.Text);
                     }
-                    break;
-                case Envelope.CatchUp when fromSelf:
-                    OnCatchUp(data);
                     break;
                 case Envelope.Lost when !fromSelf:
                     // The origin of a lost-members message is the node that is gone.

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Fleck.Chat.Protocol;
 using Fleck.Chat.Rooms;
 using Fleck.Chat.Scaling;
 using Microsoft.Extensions.Logging;
@@ -88,7 +87,7 @@ public sealed partial class RedisBackplane : IRoomBackplane
     /// <inheritdoc />
     public async ValueTask<RoomEntry> AppendRoomMessageAsync(string room, string name, string msg, long ts, int capacity, CancellationToken cancellationToken)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(new ChatHistoryEntry(name, msg, ts), RedisJsonContext.Default.ChatHistoryEntry);
+        var json = JsonSerializer.SerializeToUtf8Bytes(new StoredMessage(name, msg, ts), RedisJsonContext.Default.StoredMessage);
         try
         {
             var offset = (long)await Db.ScriptEvaluateAsync(RoomScripts.Append,
@@ -253,7 +252,7 @@ public sealed partial class RedisBackplane : IRoomBackplane
         }
         try
         {
-            if (JsonSerializer.Deserialize(item[(space + 1)..], RedisJsonContext.Default.ChatHistoryEntry) is not { } stored)
+            if (JsonSerializer.Deserialize(item[(space + 1)..], RedisJsonContext.Default.StoredMessage) is not { } stored)
             {
                 return false;
             }

@@ -15,7 +15,7 @@ namespace Fleck.Chat.Redis;
 /// <item>private messages on the channel of the node that holds the target's nickname claim;</item>
 /// <item>nickname claims (atomic, with a TTL the node keeps refreshing) and presence, per node;</item>
 /// <item>a heartbeat per node, so the survivors free a dead node's nicknames and tell their members it left;</item>
-/// <item>the history, a capped list.</item>
+/// <item>the numbered streams of nick-broadcast's chat and of rooms, each with its own channel (see the rooms part).</item>
 /// </list>
 /// During a Redis outage local chat goes on, new nicknames cannot be claimed, and traffic to other
 /// nodes is dropped; when Redis returns the node re-claims its nicknames and traffic resumes.

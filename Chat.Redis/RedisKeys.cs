@@ -12,7 +12,6 @@ namespace Fleck.Chat.Redis;
 /// <item><c>alive:&lt;id&gt;</c>: a node's heartbeat (with a TTL).</item>
 /// <item><c>swept:&lt;id&gt;</c>: set when a node was taken for dead, for it to find if it comes back.</item>
 /// <item><c>nodes</c>: the set of node ids that have members or may still come back.</item>
-/// <item><c>history</c>: the capped list of past messages (JSON).</item>
 /// </list>
 /// </summary>
 internal sealed class RedisKeys(string prefix, string nodeId)
@@ -36,8 +35,6 @@ internal sealed class RedisKeys(string prefix, string nodeId)
     public RedisKey OwnSwept { get; } = prefix + "swept:" + nodeId;
 
     public RedisKey Nodes { get; } = prefix + "nodes";
-
-    public RedisKey History { get; } = prefix + "history";
 
     public RedisChannel NodeChannel(string id) => RedisChannel.Literal(Prefix + "node:" + id);
 

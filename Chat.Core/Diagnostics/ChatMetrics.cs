@@ -48,7 +48,7 @@ internal sealed class ChatMetrics : IDisposable
         _backplaneErrors = _meter.CreateCounter<long>("fleck.chat.backplane.errors", "{error}",
             "Backplane calls that failed because the backplane was unavailable, by operation.");
         _backplanePublish = _meter.CreateHistogram<double>("fleck.chat.backplane.publish.duration", "s",
-            "Time to hand one message to the backplane for the other nodes.");
+            "Time to hand one message to the backplane for the other nodes: a publish, or a stream's append (numbered, kept and published) until it is confirmed.");
 
         if (store is not null and not InMemoryChatStreamStore)
         {
@@ -64,17 +64,17 @@ internal sealed class ChatMetrics : IDisposable
     public void BackplaneError(string operation) =>
         _backplaneErrors.Add(1, new KeyValuePair<string, object?>("operation", operation));
 
-    /// <summary>A publish took from <paramref name="startTimestamp"/> (a <see cref="Stopwatch"/> timestamp) until now.</summary>
-    public void BackplanePublished(long startTimestamp)
+    /// <summary>A publish starts: a <see cref="Stopwatch"/> timestamp for <see cref="BackplanePublished"/>, or null when nobody listens to the publish time (the clock is not read).</summary>
+    public long? PublishStarting() => _backplanePublish.Enabled ? Stopwatch.GetTimestamp() : null;
+
+    /// <summary>A publish took from <paramref name="startTimestamp"/> (from <see cref="PublishStarting"/>) until now; nothing when that was null.</summary>
+    public void BackplanePublished(long? startTimestamp)
     {
-        if (_backplanePublish.Enabled)
+        if (startTimestamp is { } start && _backplanePublish.Enabled)
         {
-            _backplanePublish.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
+            _backplanePublish.Record(Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
     }
-
-    /// <summary>Whether anyone listens to the publish time (so the caller can skip reading the clock).</summary>
-    public bool MeasuresPublish => _backplanePublish.Enabled;
 
     private static Measurement<long>[] Resumes(ChatCounters chat) =>
     [

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net.WebSockets;
-using Fleck.Chat.Protocol;
 using Fleck.Chat.Scaling;
 
 namespace Fleck.Chat.Diagnostics;
@@ -9,75 +7,31 @@ namespace Fleck.Chat.Diagnostics;
 /// Passes every call to the real backplane and reports to the chat's meter how long each publish
 /// took to hand over and which calls found the backplane unavailable. Every member of the
 /// interface is forwarded explicitly, defaults included, so the real backplane's own versions run.
+/// The streams' side is <see cref="MeteredRoomBackplane"/>'s.
 /// </summary>
 internal sealed class MeteredBackplane(IChatBackplane inner, ChatMetrics metrics) : IChatBackplane
 {
     public Task ConnectAsync(IBackplaneNode node, CancellationToken cancellationToken) => inner.ConnectAsync(node, cancellationToken);
 
-    public async ValueTask<bool> TryClaimNicknameAsync(string nickname, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await inner.TryClaimNicknameAsync(nickname, cancellationToken).ConfigureAwait(false);
-        }
-        catch (BackplaneUnavailableException)
-        {
-            metrics.BackplaneError("claim");
-            throw;
-        }
-    }
+    public ValueTask<bool> TryClaimNicknameAsync(string nickname, CancellationToken cancellationToken) =>
+        MeteredCall.CountingFailureAsync(inner.TryClaimNicknameAsync(nickname, cancellationToken), metrics, "claim");
 
     public ValueTask ReleaseNicknameAsync(string nickname) => inner.ReleaseNicknameAsync(nickname);
 
-    public async ValueTask<IReadOnlyCollection<string>> GetNicknamesAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await inner.GetNicknamesAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (BackplaneUnavailableException)
-        {
-            metrics.BackplaneError("nicknames");
-            throw;
-        }
-    }
+    public ValueTask<IReadOnlyCollection<string>> GetNicknamesAsync(CancellationToken cancellationToken) =>
+        MeteredCall.CountingFailureAsync(inner.GetNicknamesAsync(cancellationToken), metrics, "nicknames");
 
-    public async ValueTask<bool> IsOnlineAsync(string nickname, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await inner.IsOnlineAsync(nickname, cancellationToken).ConfigureAwait(false);
-        }
-        catch (BackplaneUnavailableException)
-        {
-            metrics.BackplaneError("presence");
-            throw;
-        }
-    }
+    public ValueTask<bool> IsOnlineAsync(string nickname, CancellationToken cancellationToken) =>
+        MeteredCall.CountingFailureAsync(inner.IsOnlineAsync(nickname, cancellationToken), metrics, "presence");
 
-    public async ValueTask<SharedClaimResult> TryClaimSharedNicknameAsync(string nickname, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await inner.TryClaimSharedNicknameAsync(nickname, cancellationToken).ConfigureAwait(false);
-        }
-        catch (BackplaneUnavailableException)
-        {
-            metrics.BackplaneError("claim");
-            throw;
-        }
-    }
+    public ValueTask<SharedClaimResult> TryClaimSharedNicknameAsync(string nickname, CancellationToken cancellationToken) =>
+        MeteredCall.CountingFailureAsync(inner.TryClaimSharedNicknameAsync(nickname, cancellationToken), metrics, "claim");
 
     public ValueTask<bool> ReleaseSharedNicknameAsync(string nickname) => inner.ReleaseSharedNicknameAsync(nickname);
 
     public void PublishToAll(ReadOnlyMemory<byte> payload, WebSocketMessageType type)
     {
-        if (!metrics.MeasuresPublish)
-        {
-            inner.PublishToAll(payload, type);
-            return;
-        }
-        var start = Stopwatch.GetTimestamp();
+        var start = metrics.PublishStarting();
         inner.PublishToAll(payload, type);
         metrics.BackplanePublished(start);
     }
@@ -86,29 +40,9 @@ internal sealed class MeteredBackplane(IChatBackplane inner, ChatMetrics metrics
 
     public void PublishToMember(string nickname, ReadOnlyMemory<byte> text)
     {
-        if (!metrics.MeasuresPublish)
-        {
-            inner.PublishToMember(nickname, text);
-            return;
-        }
-        var start = Stopwatch.GetTimestamp();
+        var start = metrics.PublishStarting();
         inner.PublishToMember(nickname, text);
         metrics.BackplanePublished(start);
-    }
-
-    public ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity) => inner.AppendHistoryAsync(entry, capacity);
-
-    public async ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await inner.GetHistoryAsync(count, cancellationToken).ConfigureAwait(false);
-        }
-        catch (BackplaneUnavailableException)
-        {
-            metrics.BackplaneError("history");
-            throw;
-        }
     }
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();

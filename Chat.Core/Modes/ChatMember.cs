@@ -14,8 +14,9 @@ public sealed class ChatMember
 {
     private readonly IMemberConnection _connection;
 
-    // Set while the member is being admitted: room deliveries wait there until the member has been
-    // sent what must reach it first. Null otherwise, which is all the broadcast path checks.
+    // Set while the member is being welcomed (logging in, joining a stream): deliveries wait there
+    // until the member has been sent what must reach it first. Null otherwise, which is all the
+    // delivery paths check.
     private volatile DeliveryHold? _hold;
 
     internal ChatMember(IMemberConnection connection) => _connection = connection;
@@ -79,24 +80,40 @@ public sealed class ChatMember
     }
 
     /// <summary>
-    /// A delivery from the room (a broadcast, or a message routed to this member). Held back while
-    /// the member is being admitted; otherwise straight to the connection. True when it was sent now
-    /// (the caller counts it); a held message is counted when it is released.
+    /// A delivery from the chat (a broadcast, a message routed to this member, a stream's message or
+    /// event, marked with <paramref name="mark"/>). Held back while the member is being welcomed;
+    /// otherwise straight to the connection. True when it was sent now (the caller counts it); a
+    /// held message is counted when it is released.
     /// </summary>
-    internal bool Deliver(OutgoingMessage message)
+    internal bool Deliver(OutgoingMessage message, StreamMark? mark = null)
     {
         var hold = _hold;
-        return hold is null ? _connection.Send(message) : hold.Deliver(message);
+        return hold is null ? _connection.Send(message) : hold.Deliver(message, mark);
     }
 
-    /// <summary>From now until <see cref="ReleaseDeliveries"/>, room deliveries wait; call it before the member enters the room.</summary>
-    internal void HoldDeliveries() => _hold = new DeliveryHold(_connection, Counters);
+    /// <summary>
+    /// From now until <see cref="ReleaseDeliveries"/>, deliveries wait; call it before the member
+    /// enters the chat or a stream. False when a hold is on already (a stream joined while logging
+    /// in): the caller then leaves its release to whoever started it.
+    /// </summary>
+    internal bool HoldDeliveries()
+    {
+        if (_hold is not null)
+        {
+            return false;
+        }
+        _hold = new DeliveryHold(_connection, Counters);
+        return true;
+    }
+
+    /// <summary>The hold overflowed (more piled up than the connection may queue): the member is being closed and is not to be welcomed.</summary>
+    internal bool HoldOverflowed => _hold?.Overflowed ?? false;
 
     /// <summary>The server's totals, which count the deliveries released from a hold; null in tests that run a mode without a server.</summary>
     internal Server.ChatCounters? Counters { get; init; }
 
     /// <summary>Held deliveries for which <paramref name="alreadySent"/> (or an earlier such filter) says true are dropped on release; filters see them in order.</summary>
-    internal void SkipHeldCopies(Func<OutgoingMessage, bool> alreadySent) => _hold?.Skip(alreadySent);
+    internal void SkipHeldCopies(Func<OutgoingMessage, StreamMark?, bool> alreadySent) => _hold?.Skip(alreadySent);
 
     /// <summary>Passes on everything held, in order, and returns to direct delivery.</summary>
     internal void ReleaseDeliveries()

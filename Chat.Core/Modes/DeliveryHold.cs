@@ -4,34 +4,34 @@ using Fleck.Chat.Transport;
 namespace Fleck.Chat.Modes;
 
 /// <summary>
-/// Room deliveries to a member that is being admitted, kept back until the member has been sent
-/// what must reach it first (its <c>users</c> event, the history), then passed on in the order
-/// they came. The filters given to <see cref="Skip"/> drop held copies the member already has: a
-/// join or leave that its online list already showed (<see cref="PresenceCopies"/>) is not repeated
-/// after the list. A held message is counted as a delivery when it is released and sent, not when
-/// it is held: it may still be dropped then. More held than a connection may queue closes the
-/// member with 1013 (try again later).
+/// Deliveries to a member that is being welcomed (logging in, or joining a stream), kept back until
+/// the member has been sent what must reach it first (its <c>users</c> or <c>joined</c> event and
+/// the history), then passed on in the order they came. The one hold of a member, whatever the
+/// deliveries are: the chat's broadcasts and private messages, a stream's numbered messages (with
+/// their <see cref="StreamMark"/>) and a room's events. The filters given to <see cref="Skip"/>
+/// drop held copies the member already has: a join or leave its online list showed
+/// (<see cref="PresenceCopies"/>), a numbered message at or below the offset its welcome covered.
+/// A held message is counted as a delivery when it is released and sent, not when it is held.
+/// More held than the connection may queue (<see cref="IMemberConnection.QueueLimit"/>) means the
+/// welcome has stalled (the backplane is not answering): the member is closed with 1013 (try again later).
 /// Thread-safety: <see cref="Deliver"/> from any thread; <see cref="Skip"/> and
 /// <see cref="Release"/> from the member's own handler, one at a time.
 /// </summary>
 internal sealed class DeliveryHold(IMemberConnection connection, ChatCounters? counters)
 {
-    /// <summary>
-    /// The transport's default send-queue bound: a join that piles up more than a connection may
-    /// queue has stalled (the backplane is not answering), and the member is asked to come back.
-    /// </summary>
-    private const int MaxHeld = 4096;
-
     private readonly Lock _lock = new();
-    private readonly List<Func<OutgoingMessage, bool>> _alreadySent = [];
-    private List<OutgoingMessage>? _held = [];
-    private bool _overflowed;
+    private readonly List<Func<OutgoingMessage, StreamMark?, bool>> _alreadySent = [];
+    private List<(OutgoingMessage Message, StreamMark? Mark)>? _held = [];
+    private volatile bool _overflowed;
+
+    /// <summary>More piled up than the connection may queue: the member is being closed and gets nothing more.</summary>
+    public bool Overflowed => _overflowed;
 
     /// <summary>
     /// Sends <paramref name="message"/> now if the hold was released, else holds it. True only when it
     /// was sent now, so the caller counts it; a held message is counted by <see cref="Release"/>.
     /// </summary>
-    public bool Deliver(OutgoingMessage message)
+    public bool Deliver(OutgoingMessage message, StreamMark? mark)
     {
         lock (_lock)
         {
@@ -40,20 +40,20 @@ internal sealed class DeliveryHold(IMemberConnection connection, ChatCounters? c
                 // Released meanwhile: sent under the lock, so it cannot overtake the released messages.
                 return !_overflowed && connection.Send(message);
             }
-            if (_held.Count >= MaxHeld)
+            if (_held.Count >= connection.QueueLimit)
             {
                 _held = null;
                 _overflowed = true;
                 _ = connection.CloseAsync(WebSocketCloseCode.TryAgainLater, "Joining took too long", CancellationToken.None);
                 return false;
             }
-            _held.Add(message);
+            _held.Add((message, mark));
             return false;
         }
     }
 
     /// <summary>Held messages for which <paramref name="alreadySent"/> says true are dropped on release.</summary>
-    public void Skip(Func<OutgoingMessage, bool> alreadySent) => _alreadySent.Add(alreadySent);
+    public void Skip(Func<OutgoingMessage, StreamMark?, bool> alreadySent) => _alreadySent.Add(alreadySent);
 
     /// <summary>Sends what is held, in order and without the copies <see cref="Skip"/> filters out, counting each sent; then delivers directly.</summary>
     public void Release()
@@ -62,7 +62,7 @@ internal sealed class DeliveryHold(IMemberConnection connection, ChatCounters? c
         // here never wait for it. What arrives meanwhile is taken in the next round, behind.
         while (true)
         {
-            List<OutgoingMessage> batch;
+            List<(OutgoingMessage Message, StreamMark? Mark)> batch;
             lock (_lock)
             {
                 if (_held is not { Count: > 0 } held)
@@ -73,9 +73,9 @@ internal sealed class DeliveryHold(IMemberConnection connection, ChatCounters? c
                 batch = held;
                 _held = [];
             }
-            foreach (var message in batch)
+            foreach (var (message, mark) in batch)
             {
-                if (!AlreadySent(message) && connection.Send(message))
+                if (!AlreadySent(message, mark) && connection.Send(message))
                 {
                     counters?.Delivered(1, message.WireLength);
                 }
@@ -83,11 +83,11 @@ internal sealed class DeliveryHold(IMemberConnection connection, ChatCounters? c
         }
     }
 
-    private bool AlreadySent(OutgoingMessage message)
+    private bool AlreadySent(OutgoingMessage message, StreamMark? mark)
     {
         foreach (var alreadySent in _alreadySent)
         {
-            if (alreadySent(message))
+            if (alreadySent(message, mark))
             {
                 return true;
             }

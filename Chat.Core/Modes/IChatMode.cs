@@ -50,7 +50,7 @@ public interface IChatMode
 
     /// <summary>
     /// As <see cref="OnServerMessageAsync"/>, and tells the message's offset where the mode numbers
-    /// its messages (nick-broadcast); null otherwise, or when the message could not be numbered.
+    /// its messages (nick-broadcast); null otherwise.
     /// The default calls <see cref="OnServerMessageAsync"/> and returns null.
     /// </summary>
     async ValueTask<long?> OnServerMessageNumberedAsync(string text, IChatRoom room, CancellationToken cancellationToken)

@@ -1,4 +1,3 @@
-using Fleck.Chat.Protocol;
 using Fleck.Chat.Transport;
 
 namespace Fleck.Chat.Modes;
@@ -12,9 +11,6 @@ public interface IChatRoom
 {
     /// <summary>Number of members joined on this node.</summary>
     int LocalMemberCount { get; }
-
-    /// <summary>Most history entries kept.</summary>
-    int HistorySize { get; }
 
     /// <summary>
     /// Joins a member to the room under <paramref name="nickname"/> (null: an anonymous member, who
@@ -39,25 +35,14 @@ public interface IChatRoom
     /// <summary>Sends to the member holding <paramref name="nickname"/>, on whichever node; false when nobody online holds it.</summary>
     ValueTask<bool> SendToAsync(string nickname, OutgoingMessage message, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Records a message in the history. To record a message that is also sent, use
-    /// <see cref="RecordAndSendToAllAsync"/>, which keeps the order a joining member relies on.
-    /// </summary>
-    ValueTask AddHistoryAsync(ChatHistoryEntry entry);
-
-    /// <summary>
-    /// Records <paramref name="entry"/> in the history, then sends <paramref name="message"/> to
-    /// every member on every node. A member joins the room before it reads the history, so one that
-    /// joins meanwhile finds the message in the history or receives it live: never neither. When
-    /// the history cannot be written (the backplane is down) the message is sent all the same.
-    /// </summary>
-    ValueTask RecordAndSendToAllAsync(ChatHistoryEntry entry, OutgoingMessage message);
-
-    /// <summary>The history, oldest first.</summary>
-    ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(CancellationToken cancellationToken);
-
     /// <summary>Rooms (groups) inside this chat: membership per room and delivery to a room's members only.</summary>
     Rooms.IRoomDirectory Rooms => throw new NotSupportedException("This chat has no rooms.");
+
+    /// <summary>
+    /// The chat's own numbered stream (nick-broadcast's one conversation). Internal: the built-in
+    /// modes use it, and a room that is not the server's has none.
+    /// </summary>
+    internal Rooms.IChatStream Stream => throw new NotSupportedException("This chat has no numbered stream of its own.");
 }
 
 /// <summary>Outcome of <see cref="IChatRoom.TryJoinAsync"/>.</summary>

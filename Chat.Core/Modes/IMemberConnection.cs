@@ -28,5 +28,8 @@ internal interface IMemberConnection
 
     bool Send(OutgoingMessage message);
 
+    /// <summary>Most messages that may wait to be written to the client (<see cref="WebSocketServerOptions.MaxQueuedMessages"/>); also the most a welcome may hold back for it.</summary>
+    int QueueLimit { get; }
+
     Task CloseAsync(int code, string? reason, CancellationToken cancellationToken);
 }

@@ -22,9 +22,9 @@ namespace Fleck.Chat.Modes;
 /// epoch, or not all of them are kept), the recent history and <c>"recovered":false</c>.
 /// </para>
 /// <para>
-/// While the stream cannot be reached (the Redis backplane is down), a message goes to this node's
-/// members without an offset and is not kept: local chat goes on, and resuming clients are told
-/// that something may be missing once the stream is back.
+/// Every message goes through the stream; there is no second, unnumbered way. While the stream
+/// cannot be reached (the Redis backplane is down) nobody can number a message, so a member's
+/// message is refused with an <c>unavailable</c> error (the connection stays open) and nobody gets it.
 /// </para>
 /// </summary>
 public sealed class NickBroadcastMode : NicknameChatMode
@@ -44,7 +44,7 @@ public sealed class NickBroadcastMode : NicknameChatMode
     {
         try
         {
-            var welcomed = await Stream(room).JoinChatStreamAsync(member, ResumePoint(member.Query), snapshot =>
+            var welcomed = await room.Stream.JoinAsync(member, ResumePoint(member.Query), snapshot =>
             {
                 member.Send(ChatEvents.Users(nickname, online, snapshot.Epoch, snapshot.Offset));
                 foreach (var entry in snapshot.History)
@@ -73,7 +73,7 @@ public sealed class NickBroadcastMode : NicknameChatMode
     /// <inheritdoc />
     public override async ValueTask OnDisconnectedAsync(ChatMember member, IChatRoom room)
     {
-        await Stream(room).LeaveChatStreamAsync(member).ConfigureAwait(false);
+        await room.Stream.LeaveAsync(member).ConfigureAwait(false);
         await base.OnDisconnectedAsync(member, room).ConfigureAwait(false);
     }
 
@@ -85,35 +85,33 @@ public sealed class NickBroadcastMode : NicknameChatMode
             SendError(member, ChatErrorCode.MissingField, "Send {\"msg\": \"text\"} or plain text.");
             return;
         }
-        await PublishAsync(nickname, text, room, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The server's message is numbered, kept and sent to everyone exactly as a member's is.</summary>
-    public override async ValueTask OnServerMessageAsync(string text, IChatRoom room, CancellationToken cancellationToken) =>
-        await PublishAsync(Nickname.Server, text, room, cancellationToken).ConfigureAwait(false);
-
-    /// <inheritdoc />
-    public override ValueTask<long?> OnServerMessageNumberedAsync(string text, IChatRoom room, CancellationToken cancellationToken) =>
-        PublishAsync(Nickname.Server, text, room, cancellationToken);
-
-    /// <summary>Numbers, keeps and sends a message; its offset, or null when the stream could not be reached and only this node's members got it.</summary>
-    private static async ValueTask<long?> PublishAsync(string name, string text, IChatRoom room, CancellationToken cancellationToken)
-    {
-        var ts = ChatEvents.Now();
         try
         {
-            var entry = await Stream(room).PublishToChatStreamAsync(name, text, ts, cancellationToken).ConfigureAwait(false);
-            return entry.Offset;
+            await PublishAsync(nickname, text, room, cancellationToken).ConfigureAwait(false);
         }
         catch (BackplaneUnavailableException)
         {
-            room.SendToAll(ChatEvents.Message(name, text, ts));
-            return null;
+            SendError(member, ChatErrorCode.Unavailable, "The message could not be sent right now; try again shortly.");
         }
     }
 
-    private static RoomDirectory Stream(IChatRoom room) =>
-        room.Rooms as RoomDirectory ?? throw new NotSupportedException("nick-broadcast needs the chat server's own room (its numbered stream).");
+    /// <summary>
+    /// The server's message is numbered, kept and sent to everyone exactly as a member's is. Throws
+    /// <see cref="BackplaneUnavailableException"/> when the chat's stream cannot be reached: nobody got it.
+    /// </summary>
+    public override async ValueTask OnServerMessageAsync(string text, IChatRoom room, CancellationToken cancellationToken) =>
+        await PublishAsync(Nickname.Server, text, room, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc cref="OnServerMessageAsync"/>
+    public override async ValueTask<long?> OnServerMessageNumberedAsync(string text, IChatRoom room, CancellationToken cancellationToken) =>
+        await PublishAsync(Nickname.Server, text, room, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Numbers, keeps and sends a message through the chat's stream; returns its offset.</summary>
+    private static async ValueTask<long> PublishAsync(string name, string text, IChatRoom room, CancellationToken cancellationToken)
+    {
+        var entry = await room.Stream.PublishAsync(name, text, ChatEvents.Now(), cancellationToken).ConfigureAwait(false);
+        return entry.Offset;
+    }
 
     /// <summary>
     /// <c>since</c> and <c>epoch</c> from the upgrade's query string; null without a valid

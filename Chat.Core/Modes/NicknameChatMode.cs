@@ -149,7 +149,8 @@ public abstract class NicknameChatMode : IChatMode
             nickname = member.Nickname ?? nickname;
             var online = await room.GetNicknamesAsync(cancellationToken).ConfigureAwait(false);
             // Read after the member came in: a join or leave held for it may predate the list.
-            member.SkipHeldCopies(new PresenceCopies(online).WasAnnounced);
+            var copies = new PresenceCopies(online);
+            member.SkipHeldCopies((message, mark) => mark is null && copies.WasAnnounced(message));
             if (!await WelcomeAsync(member, nickname, [.. online.Order(StringComparer.OrdinalIgnoreCase)], room, cancellationToken).ConfigureAwait(false))
             {
                 return;

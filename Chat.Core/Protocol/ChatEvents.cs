@@ -24,9 +24,6 @@ internal static class ChatEvents
     public static OutgoingMessage Message(RoomEntry entry) =>
         Frame(new ServerEvent { Type = "message", Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset });
 
-    public static OutgoingMessage History(ChatHistoryEntry entry) =>
-        Frame(new ServerEvent { Type = "history", Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts }, isReplay: true);
-
     public static OutgoingMessage History(RoomEntry entry) =>
         Frame(new ServerEvent { Type = "history", Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset }, isReplay: true);
 

@@ -61,17 +61,7 @@ internal sealed class ClientMessage
     public string? ToClient { get; init; }
 }
 
-/// <summary>One past chat message, as kept in the history.</summary>
-/// <param name="Name">Sender's nickname.</param>
-/// <param name="Msg">The text.</param>
-/// <param name="Ts">Unix time in milliseconds when the server received it.</param>
-public sealed record ChatHistoryEntry(
-    [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("msg")] string Msg,
-    [property: JsonPropertyName("ts")] long Ts);
-
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, AllowTrailingCommas = false)]
 [JsonSerializable(typeof(ServerEvent))]
 [JsonSerializable(typeof(ClientMessage))]
-[JsonSerializable(typeof(ChatHistoryEntry))]
 internal sealed partial class ChatJsonContext : JsonSerializerContext;

@@ -1,14 +1,12 @@
 using System.Net.WebSockets;
-using Fleck.Chat.Protocol;
 
 namespace Fleck.Chat.Scaling;
 
 /// <summary>
 /// What connects one chat server to the other nodes of the same chat. Each node delivers to its own
 /// members directly; the backplane carries the same bytes to the other nodes and keeps the state
-/// that must be shared: who holds which nickname, and the plain history a mode keeps through
-/// <see cref="Modes.IChatRoom.AddHistoryAsync"/>. The numbered streams of nick-broadcast's chat and
-/// of rooms are <see cref="IRoomBackplane"/>'s.
+/// that must be shared: who holds which nickname. The numbered streams (nick-broadcast's chat and
+/// each room), the only history the chat keeps, are <see cref="IRoomBackplane"/>'s.
 /// <para>The default, <see cref="InMemoryBackplane"/>, is one process; a Redis implementation lives in its own package.</para>
 /// </summary>
 public interface IChatBackplane : IAsyncDisposable
@@ -72,17 +70,6 @@ public interface IChatBackplane : IAsyncDisposable
     /// <paramref name="closeCode"/>. Never blocks; while the backplane is down it is dropped.
     /// </summary>
     void PublishDisconnect(string nickname, int closeCode);
-
-    /// <summary>Appends to the shared history, keeping the last <paramref name="capacity"/> entries.</summary>
-    ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity);
-
-    /// <summary>
-    /// The last <paramref name="count"/> history entries, oldest first. Nothing is held back or
-    /// de-duplicated around the read: a member that joins while messages flow may get a message
-    /// recorded just before the read both here and live. The numbered streams of
-    /// <see cref="IRoomBackplane"/> are what give a joiner each message once.
-    /// </summary>
-    ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken);
 }
 
 /// <summary>Outcome of <see cref="IChatBackplane.TryClaimSharedNicknameAsync"/>.</summary>

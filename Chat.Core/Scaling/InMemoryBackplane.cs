@@ -5,7 +5,7 @@ using Fleck.Chat.Protocol;
 namespace Fleck.Chat.Scaling;
 
 /// <summary>
-/// The default backplane: nicknames and history in this process. One instance per server gives a
+/// The default backplane: nicknames and numbered streams in this process. One instance per server gives a
 /// single-node chat; <see cref="CreateNode"/> gives further nodes that share the same chat, so
 /// several servers in one process (tests, or one process listening on several ports) act as one.
 /// </summary>
@@ -151,29 +151,6 @@ public sealed partial class InMemoryBackplane : IChatBackplane
         }
     }
 
-    /// <inheritdoc />
-    public ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity)
-    {
-        lock (_cluster.History)
-        {
-            _cluster.History.Enqueue(entry);
-            while (_cluster.History.Count > capacity)
-            {
-                _cluster.History.Dequeue();
-            }
-        }
-        return ValueTask.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken)
-    {
-        lock (_cluster.History)
-        {
-            return ValueTask.FromResult<IReadOnlyList<ChatHistoryEntry>>([.. _cluster.History.Skip(Math.Max(0, _cluster.History.Count - count))]);
-        }
-    }
-
     /// <summary>Leaves the chat; the node that owns the store then writes everything to it and disposes it.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -238,7 +215,6 @@ public sealed partial class InMemoryBackplane : IChatBackplane
     {
         public List<IBackplaneNode> Nodes { get; } = [];
         public ConcurrentDictionary<string, InMemoryBackplane> Nicknames { get; } = new(Nickname.Comparer);
-        public Queue<ChatHistoryEntry> History { get; } = new();
 
         /// <summary>Shared claims of identified users, by name: the nodes serving each. Also the lock of both claim tables.</summary>
         public Dictionary<string, HashSet<InMemoryBackplane>> Shared { get; } = new(Nickname.Comparer);

@@ -54,7 +54,6 @@ internal sealed class ChatConnectionHandler(IChatMode mode, ChatRoom room, ChatS
         {
             return;
         }
-        await room.LeaveAsync(member).ConfigureAwait(false);
-        await mode.OnDisconnectedAsync(member, room).ConfigureAwait(false);
+        await room.LeaveAsync(member, () => mode.OnDisconnectedAsync(member, room)).ConfigureAwait(false);
     }
 }

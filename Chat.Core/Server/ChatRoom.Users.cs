@@ -67,6 +67,8 @@ internal sealed partial class ChatRoom
     {
         var nickname = user.Nickname;
         await previousRelease.ConfigureAwait(false);
+        // A connection of this user still leaving here is announced first.
+        await _departures.WaitAsync(nickname).ConfigureAwait(false);
         try
         {
             // Whether the user is online on another node already (everyone was told when it joined

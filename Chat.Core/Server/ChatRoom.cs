@@ -13,17 +13,21 @@ namespace Fleck.Chat.Server;
 /// bridge to the other nodes. Local members are always served directly (so a backplane outage
 /// never stops local chat); the backplane carries the same bytes to the other nodes.
 /// </summary>
-internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize, ChatCounters counters, ILogger logger) : IChatRoom, IBackplaneNode
+internal sealed partial class ChatRoom(IChatBackplane backplane, ChatCounters counters, ILogger logger) : IChatRoom, IBackplaneNode
 {
     private readonly MemberSet _members = new();
     private readonly ConcurrentDictionary<string, ChatMember> _byNickname = new(Nickname.Comparer);
+    private readonly NicknameDepartures _departures = new();
 
     public int LocalMemberCount => _members.Count;
 
-    public int HistorySize => historySize;
-
     /// <summary>Rooms inside this chat (used by rooms mode); set by the server.</summary>
     public Rooms.IRoomDirectory Rooms { get; init; } = null!;
+
+    /// <summary>The chat's own numbered stream (used by nick-broadcast); set by the server.</summary>
+    public Rooms.IChatStream Stream { get; init; } = null!;
+
+    Rooms.IChatStream IChatRoom.Stream => Stream;
 
     public IReadOnlyCollection<string> LocalNicknames => [.. _byNickname.Keys, .. LocalUserNames()];
 
@@ -51,6 +55,8 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
         }
         if (nickname is not null)
         {
+            // A connection of this name still leaving here is announced first.
+            await _departures.WaitAsync(nickname).WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 if (!await backplane.TryClaimNicknameAsync(nickname, cancellationToken).ConfigureAwait(false))
@@ -77,8 +83,34 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
         return JoinResult.Joined;
     }
 
+    /// <summary>
+    /// Takes a member out of the room and frees its nickname, then runs <paramref name="announce"/>
+    /// (the mode telling the others it left); only after that may a new connection claim the
+    /// nickname on this node, so its <c>join</c> follows this <c>leave</c>.
+    /// </summary>
+    public async ValueTask LeaveAsync(ChatMember member, Func<ValueTask> announce)
+    {
+        var leaving = member.HasJoined ? member.Nickname : null;
+        if (leaving is not null)
+        {
+            _departures.Begin(leaving);
+        }
+        try
+        {
+            await LeaveAsync(member).ConfigureAwait(false);
+            await announce().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (leaving is not null)
+            {
+                _departures.End(leaving);
+            }
+        }
+    }
+
     /// <summary>Takes a member out of the room and frees its nickname; true if it had joined.</summary>
-    public async ValueTask<bool> LeaveAsync(ChatMember member)
+    private async ValueTask<bool> LeaveAsync(ChatMember member)
     {
         if (!member.HasJoined)
         {
@@ -167,42 +199,6 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, int historySize
             return true;
         }
         return false;
-    }
-
-    public ValueTask AddHistoryAsync(ChatHistoryEntry entry) =>
-        historySize > 0 ? backplane.AppendHistoryAsync(entry, historySize) : ValueTask.CompletedTask;
-
-    public async ValueTask RecordAndSendToAllAsync(ChatHistoryEntry entry, OutgoingMessage message)
-    {
-        // Recorded first, sent after: a joining member enters the broadcast set before it reads the
-        // history, so whatever is recorded after its read is sent to it live, and whatever was
-        // recorded before is in what it read. Sent first, a message would miss a member that joins
-        // in between, live and in the history both; with Redis, "in between" is a round trip.
-        try
-        {
-            await AddHistoryAsync(entry).ConfigureAwait(false);
-        }
-        catch (BackplaneUnavailableException ex)
-        {
-            logger.LogDebug("History entry not recorded: {Error}", ex.Message);
-        }
-        SendToAll(message);
-    }
-
-    public async ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(CancellationToken cancellationToken)
-    {
-        if (historySize <= 0)
-        {
-            return [];
-        }
-        try
-        {
-            return await backplane.GetHistoryAsync(historySize, cancellationToken).ConfigureAwait(false);
-        }
-        catch (BackplaneUnavailableException)
-        {
-            return [];
-        }
     }
 
     void IBackplaneNode.DeliverToAll(ReadOnlyMemory<byte> payload, WebSocketMessageType type) =>

@@ -109,6 +109,8 @@ public sealed partial class WebSocketConnection : Modes.IMemberConnection, IWrit
     /// <summary>Close code the peer sent, once it has sent one.</summary>
     public int? PeerCloseCode { get; private set; }
 
+    int Modes.IMemberConnection.QueueLimit => _options.MaxQueuedMessages;
+
     /// <summary>
     /// Queues a message for this client. Returns false when the connection is closing or gone, or
     /// when its queue is full; a full queue means the client stopped reading, so it is closed with

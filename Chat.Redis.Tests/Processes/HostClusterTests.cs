@@ -108,7 +108,7 @@ public sealed class HostClusterTests
     }
 
     [Test]
-    public async Task Hosts_survive_a_redis_outage_chat_locally_meanwhile_and_reconnect_when_it_returns()
+    public async Task Hosts_survive_a_redis_outage_refuse_chat_messages_meanwhile_and_reconnect_when_it_returns()
     {
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(110));
         await using var redis = await RedisServer.StartAsync();
@@ -122,15 +122,18 @@ public sealed class HostClusterTests
         await bob.ReceiveEventAsync("users", ct);
 
         redis.Kill();
-        await alice.SendTextAsync("local while redis is down", ct);
-        var local = await carol.ReceiveEventAsync("message", ct);
+        // Nobody can number it: the sender is told, and nobody gets it.
+        await alice.SendTextAsync("said while redis is down", ct);
+        var refused = await alice.ReceiveEventAsync("error", ct);
         await redis.RestartAsync();
 
         // Cross-node traffic resumes by itself: keep saying something until bob hears it.
         var resumed = await Retry.SendUntilArrivedAsync(i => alice.SendTextAsync($"after the outage {i}", ct),
             bob.ReceiveEventAsync("message", ct), TestTimeouts.Recovery, ct);
+        var firstAtCarol = await carol.ReceiveEventAsync("message", ct);
 
-        Assert.That(local.GetProperty("msg").GetString(), Is.EqualTo("local while redis is down"));
+        Assert.That(refused.GetProperty("code").GetString(), Is.EqualTo("unavailable"));
+        Assert.That(firstAtCarol.GetProperty("msg").GetString(), Does.StartWith("after the outage"), "what was refused reached nobody");
         Assert.That(resumed.GetProperty("msg").GetString(), Does.StartWith("after the outage"), "cross-node chat resumed within 30 s of Redis returning");
         Assert.That(one.Process.HasExited, Is.False);
         Assert.That(two.Process.HasExited, Is.False);

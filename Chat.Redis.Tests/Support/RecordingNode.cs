@@ -19,15 +19,8 @@ internal sealed class RecordingNode : IBackplaneNode
 
     public ConcurrentQueue<byte[]> BinaryToAll { get; } = new();
 
-    /// <summary>How long each delivery to all takes, as on a node with many members: the backplane's handler is busy meanwhile.</summary>
-    public TimeSpan DeliveryTime { get; init; }
-
     public void DeliverToAll(ReadOnlyMemory<byte> payload, WebSocketMessageType type)
     {
-        if (DeliveryTime > TimeSpan.Zero)
-        {
-            Thread.Sleep(DeliveryTime);
-        }
         if (type == WebSocketMessageType.Binary)
         {
             BinaryToAll.Enqueue(payload.ToArray());

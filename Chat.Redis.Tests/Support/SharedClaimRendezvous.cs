@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using Fleck.Chat.Protocol;
 using Fleck.Chat.Rooms;
 using Fleck.Chat.Scaling;
 
@@ -83,10 +82,6 @@ internal sealed class SharedClaimRendezvous(string nickname, int nodes)
         public void PublishToMember(string nickname, ReadOnlyMemory<byte> text) => Inner.PublishToMember(nickname, text);
 
         public void PublishDisconnect(string nickname, int closeCode) => Inner.PublishDisconnect(nickname, closeCode);
-
-        public ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity) => Inner.AppendHistoryAsync(entry, capacity);
-
-        public ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken) => Inner.GetHistoryAsync(count, cancellationToken);
 
         public ValueTask DisposeAsync() => Inner.DisposeAsync();
 

@@ -118,28 +118,4 @@ public sealed class JoinOrderingTests
         Assert.That(bobConnection.Summary[0], Does.StartWith("users:"));
         Assert.That(bobConnection.Summary.Skip(1), Is.EqualTo(new[] { "message:marker" }), "the node still hears the stream after alice's unsubscribe");
     }
-
-    [Test]
-    public async Task A_join_that_stalls_while_more_messages_pile_up_than_a_connection_may_queue_is_closed_with_1013()
-    {
-        var ct = TestTimeouts.Token();
-        var backplane = new GatedHistoryBackplane();
-        await using var room = await RoomHarness.StartAsync(new NickBroadcastMode(), backplane);
-        var (alice, aliceConnection) = await room.JoinAsync("alice", ct);
-
-        backplane.BeforeRead.Close();
-        var (_, bob, login) = room.BeginJoin("bob", ct);
-        await backplane.BeforeRead.Reached.WaitAsync(ct);
-        // The transport's default queue bound, plus one.
-        for (var i = 0; i <= 4096; i++)
-        {
-            await room.SayAsync(alice, $"m{i}", ct);
-        }
-        backplane.BeforeRead.Open();
-        await login.WaitAsync(ct);
-
-        Assert.That(bob.CloseCode, Is.EqualTo(WebSocketCloseCode.TryAgainLater));
-        Assert.That(bob.Summary.Count(s => s.StartsWith("message:", StringComparison.Ordinal)), Is.Zero, "nothing held is sent to a member that is closing");
-        Assert.That(aliceConnection.Summary.Count(s => s.StartsWith("message:", StringComparison.Ordinal)), Is.EqualTo(4097), "the others lose nothing");
-    }
 }

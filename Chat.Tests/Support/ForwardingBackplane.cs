@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using Fleck.Chat.Protocol;
 using Fleck.Chat.Rooms;
 using Fleck.Chat.Scaling;
 
@@ -20,6 +19,11 @@ internal abstract class ForwardingBackplane : IChatBackplane, IRoomBackplane
 
     public virtual ValueTask ReleaseNicknameAsync(string nickname) => Inner.ReleaseNicknameAsync(nickname);
 
+    public virtual ValueTask<SharedClaimResult> TryClaimSharedNicknameAsync(string nickname, CancellationToken cancellationToken) =>
+        Inner.TryClaimSharedNicknameAsync(nickname, cancellationToken);
+
+    public virtual ValueTask<bool> ReleaseSharedNicknameAsync(string nickname) => Inner.ReleaseSharedNicknameAsync(nickname);
+
     public virtual ValueTask<IReadOnlyCollection<string>> GetNicknamesAsync(CancellationToken cancellationToken) => Inner.GetNicknamesAsync(cancellationToken);
 
     public virtual ValueTask<bool> IsOnlineAsync(string nickname, CancellationToken cancellationToken) => Inner.IsOnlineAsync(nickname, cancellationToken);
@@ -29,10 +33,6 @@ internal abstract class ForwardingBackplane : IChatBackplane, IRoomBackplane
     public virtual void PublishToMember(string nickname, ReadOnlyMemory<byte> text) => Inner.PublishToMember(nickname, text);
 
     public virtual void PublishDisconnect(string nickname, int closeCode) => Inner.PublishDisconnect(nickname, closeCode);
-
-    public virtual ValueTask AppendHistoryAsync(ChatHistoryEntry entry, int capacity) => Inner.AppendHistoryAsync(entry, capacity);
-
-    public virtual ValueTask<IReadOnlyList<ChatHistoryEntry>> GetHistoryAsync(int count, CancellationToken cancellationToken) => Inner.GetHistoryAsync(count, cancellationToken);
 
     public virtual ValueTask DisposeAsync() => Inner.DisposeAsync();
 

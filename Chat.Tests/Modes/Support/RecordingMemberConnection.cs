@@ -63,6 +63,9 @@ internal sealed class RecordingMemberConnection(string path) : IMemberConnection
         }
     }
 
+    /// <summary>The transport's default send-queue bound, unless a test sets another.</summary>
+    public int QueueLimit { get; init; } = new WebSocketServerOptions().MaxQueuedMessages;
+
     public bool Send(OutgoingMessage message)
     {
         if (!IsOpen)

@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
+using Fleck.Chat.Identity;
 using Fleck.Chat.Modes;
 using Fleck.Chat.Rooms;
 using Fleck.Chat.Scaling;
@@ -33,36 +34,36 @@ internal sealed class RoomHarness : IAsyncDisposable
         var counters = new ChatCounters();
         // As the server does: the backplane's own rooms when it has them, else rooms of this node alone.
         var roomBackplane = backplane as IRoomBackplane ?? new InMemoryBackplane();
-        var rooms = new RoomDirectory(roomBackplane, 50, historySize, counters, NullLogger.Instance);
-        roomBackplane.AttachRooms(rooms);
-        var room = new ChatRoom(backplane, historySize, counters, NullLogger.Instance) { Rooms = rooms };
+        var streams = new LocalStreams(roomBackplane, counters, NullLogger.Instance);
+        roomBackplane.AttachRooms(streams);
+        var room = new ChatRoom(backplane, counters, NullLogger.Instance)
+        {
+            Rooms = new RoomDirectory(roomBackplane, streams, 50, historySize, NullLogger.Instance),
+            Stream = new ChatStream(roomBackplane, streams, historySize),
+        };
         await backplane.ConnectAsync(room, CancellationToken.None);
         return new RoomHarness(mode, backplane, room);
     }
 
     /// <summary>A member on <paramref name="path"/>, not yet connected; its close runs the server's close handling (leave the room, then tell the mode).</summary>
-    public (ChatMember Member, RecordingMemberConnection Connection) Create(string path)
+    public (ChatMember Member, RecordingMemberConnection Connection) Create(string path, int? queueLimit = null, ChatIdentity? identity = null)
     {
-        var connection = new RecordingMemberConnection(path);
-        var member = new ChatMember(connection);
-        connection.Closed = async () =>
-        {
-            await Room.LeaveAsync(member);
-            await Mode.OnDisconnectedAsync(member, Room);
-        };
+        var connection = queueLimit is { } limit ? new RecordingMemberConnection(path) { QueueLimit = limit } : new RecordingMemberConnection(path);
+        var member = new ChatMember(connection) { Identity = identity };
+        connection.Closed = async () => await Room.LeaveAsync(member, () => Mode.OnDisconnectedAsync(member, Room));
         return (member, connection);
     }
 
     /// <summary>Starts the login of <paramref name="nickname"/> (by path) without waiting for it.</summary>
-    public (ChatMember Member, RecordingMemberConnection Connection, Task Login) BeginJoin(string nickname, CancellationToken ct)
+    public (ChatMember Member, RecordingMemberConnection Connection, Task Login) BeginJoin(string nickname, CancellationToken ct, int? queueLimit = null, ChatIdentity? identity = null)
     {
-        var (member, connection) = Create("/websocket/" + Uri.EscapeDataString(nickname));
+        var (member, connection) = Create("/websocket/" + Uri.EscapeDataString(nickname), queueLimit, identity);
         return (member, connection, Mode.OnConnectedAsync(member, Room, ct).AsTask());
     }
 
-    public async Task<(ChatMember Member, RecordingMemberConnection Connection)> JoinAsync(string nickname, CancellationToken ct)
+    public async Task<(ChatMember Member, RecordingMemberConnection Connection)> JoinAsync(string nickname, CancellationToken ct, int? queueLimit = null)
     {
-        var (member, connection, login) = BeginJoin(nickname, ct);
+        var (member, connection, login) = BeginJoin(nickname, ct, queueLimit);
         await login;
         Assert.That(member.HasJoined, Is.True, $"{nickname} joined");
         return (member, connection);
