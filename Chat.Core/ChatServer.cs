@@ -51,7 +51,8 @@ public sealed partial class ChatServer : IAsyncDisposable
             loggerFactory.CreateLogger("Fleck.Chat.Server").LogWarning(
                 "The backplane {Backplane} does not implement IRoomBackplane: nick-broadcast's chat and rooms stay on this node.", custom.GetType().Name);
         }
-        var rooms = new Rooms.RoomDirectory(roomBackplane, Options.MaxRoomsPerMember, Options.HistorySize, _counters, loggerFactory.CreateLogger("Fleck.Chat.Rooms"));
+        roomBackplane.LimitStreams(Options.StreamLimits());
+        var rooms = new Rooms.RoomDirectory(roomBackplane, Options.MaxRoomsPerMember, Options.HistorySize, Options.Retain, _counters, loggerFactory.CreateLogger("Fleck.Chat.Rooms"));
         roomBackplane.AttachRooms(rooms);
         _room = new ChatRoom(_backplane, Options.HistorySize, _counters, loggerFactory.CreateLogger("Fleck.Chat.Room")) { Rooms = rooms };
         var handler = new ChatConnectionHandler(mode, _room, Options, _counters, loggerFactory.CreateLogger("Fleck.Chat.Server"));

@@ -14,7 +14,8 @@ namespace Fleck.Chat.Rooms;
 /// nodes) lives in the <see cref="IRoomBackplane"/>; this node subscribes to a room's traffic only
 /// while it has a member in that room.
 /// </summary>
-internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMember, int historySize, ChatCounters counters, ILogger logger)
+/// <remarks><paramref name="historySize"/> messages are replayed to a joiner; <paramref name="retain"/> are kept per stream.</remarks>
+internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMember, int historySize, int retain, ChatCounters counters, ILogger logger)
     : IRoomDirectory, IRoomStreamNode
 {
     private readonly ConcurrentDictionary<string, LocalRoom> _rooms = new(StringComparer.Ordinal);
@@ -48,13 +49,21 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
         var present = false;
         try
         {
+            if (!await backplane.TryOpenRoomAsync(room, cancellationToken).ConfigureAwait(false))
+            {
+                lock (mine)
+                {
+                    mine.Remove(room);
+                }
+                return RoomJoinResult.TooManyStreams;
+            }
             local = await EnterAsync(room, member, cancellationToken).ConfigureAwait(false);
             // A user with several connections is in the room once: only its first connection there is news.
             var first = await backplane.AddRoomMemberAsync(room, nickname, cancellationToken).ConfigureAwait(false);
             present = true;
             var users = await backplane.GetRoomMembersAsync(room, cancellationToken).ConfigureAwait(false);
-            var stream = await backplane.ReadRoomAsync(room, historySize, cancellationToken).ConfigureAwait(false);
-            var snapshot = StreamResume.Snapshot(room, users, stream, resumeFrom);
+            var stream = await backplane.ReadRoomAsync(room, ReadCount(resumeFrom), cancellationToken).ConfigureAwait(false);
+            var snapshot = StreamResume.Snapshot(room, users, stream, resumeFrom, historySize);
             CountResume(snapshot);
             if (local.Activate(member, stream.Epoch, stream.Offset, () => welcome(snapshot)))
             {
@@ -106,8 +115,8 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
         var local = await EnterAsync(ChatStream, member, cancellationToken).ConfigureAwait(false);
         try
         {
-            var stream = await backplane.ReadRoomAsync(ChatStream, historySize, cancellationToken).ConfigureAwait(false);
-            var snapshot = StreamResume.Snapshot(ChatStream, [], stream, resumeFrom);
+            var stream = await backplane.ReadRoomAsync(ChatStream, ReadCount(resumeFrom), cancellationToken).ConfigureAwait(false);
+            var snapshot = StreamResume.Snapshot(ChatStream, [], stream, resumeFrom, historySize);
             CountResume(snapshot);
             if (local.Activate(member, stream.Epoch, stream.Offset, () => welcome(snapshot)))
             {
@@ -134,7 +143,7 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
 
     /// <summary>Numbers, keeps and fans out a message of the chat's own stream; it reaches this node's members through <see cref="IRoomStreamNode.DeliverRoomMessage"/>.</summary>
     public ValueTask<RoomEntry> PublishToChatStreamAsync(string name, string msg, long ts, CancellationToken cancellationToken) =>
-        backplane.AppendRoomMessageAsync(ChatStream, name, msg, ts, historySize, cancellationToken);
+        backplane.AppendRoomMessageAsync(ChatStream, name, msg, ts, retain, cancellationToken);
 
     public async ValueTask<RoomLeaveResult> LeaveAsync(ChatMember member, string room)
     {
@@ -191,7 +200,7 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
     {
         // The entry reaches this node's members, the sender included, through DeliverRoomMessage, in
         // the stream's offset order; the backplane numbers it, keeps it and fans it out in one step.
-        var entry = await backplane.AppendRoomMessageAsync(room, name, msg, ChatEvents.Now(), historySize, cancellationToken).ConfigureAwait(false);
+        var entry = await backplane.AppendRoomMessageAsync(room, name, msg, ChatEvents.Now(), retain, cancellationToken).ConfigureAwait(false);
         return entry.Offset;
     }
 
@@ -219,6 +228,9 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, int maxRoomsPerMem
             local.DeliverNumbered(message, epoch, entry.Offset);
         }
     }
+
+    /// <summary>A joiner is replayed the recent history; one that resumes may need everything kept.</summary>
+    private int ReadCount(StreamPosition? resumeFrom) => resumeFrom is null ? historySize : retain;
 
     private void CountResume(RoomSnapshot snapshot)
     {

@@ -33,7 +33,7 @@ internal sealed class RoomHarness : IAsyncDisposable
         var counters = new ChatCounters();
         // As the server does: the backplane's own rooms when it has them, else rooms of this node alone.
         var roomBackplane = backplane as IRoomBackplane ?? new InMemoryBackplane();
-        var rooms = new RoomDirectory(roomBackplane, 50, historySize, counters, NullLogger.Instance);
+        var rooms = new RoomDirectory(roomBackplane, 50, historySize, Math.Max(historySize, 1000), counters, NullLogger.Instance);
         roomBackplane.AttachRooms(rooms);
         var room = new ChatRoom(backplane, historySize, counters, NullLogger.Instance) { Rooms = rooms };
         await backplane.ConnectAsync(room, CancellationToken.None);
