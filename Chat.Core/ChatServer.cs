@@ -25,6 +25,7 @@ public sealed partial class ChatServer : IAsyncDisposable
     private readonly ChatRoom _room;
     private readonly ChatCounters _counters = new();
     private readonly ChatMetrics _metrics;
+    private readonly Func<int> _streamCount;
     private bool _started;
 
     /// <summary>Creates a chat server; nothing listens until <see cref="StartAsync"/>.</summary>
@@ -40,11 +41,12 @@ public sealed partial class ChatServer : IAsyncDisposable
         Options.Validate();
         loggerFactory ??= NullLoggerFactory.Instance;
         _metrics = new ChatMetrics(Options.MeterFactory, () => _transport!.ConnectionCount, () => _room!.LocalMemberCount, _counters, () => _transport!.Counters,
-            (Options.Backplane as InMemoryBackplane)?.Store);
+            (Options.Backplane as InMemoryBackplane)?.Store, Options.Backplane is null or InMemoryBackplane ? () => _streamCount!() : null);
         _backplane = Options.Backplane is { } shared ? new MeteredBackplane(shared, _metrics) : new InMemoryBackplane();
         // A backplane without rooms support leaves rooms to this node alone. The unwrapped backplane
         // is asked: the metered wrapper carries the chat's traffic, not the rooms'.
         var roomBackplane = (Options.Backplane ?? _backplane) as IRoomBackplane ?? new InMemoryBackplane();
+        _streamCount = () => (roomBackplane as InMemoryBackplane)?.StreamCount ?? 0;
         if (Options.Backplane is { } custom and not IRoomBackplane)
         {
             // Silent node-local chat would look like lost messages to the people on other nodes.

@@ -38,6 +38,9 @@ public sealed partial class InMemoryBackplane : IChatBackplane
     /// <summary>Where the numbered streams are kept: read for its health and its error count.</summary>
     public IChatStreamStore Store => _cluster.Rooms.Store;
 
+    /// <summary>Streams the cluster holds now.</summary>
+    internal int StreamCount => _cluster.Rooms.Count;
+
     /// <summary>Another node of the same chat, for another server. The first node keeps owning the store.</summary>
     public InMemoryBackplane CreateNode() => new(_cluster, ownsStore: false);
 
