@@ -56,6 +56,11 @@ public sealed partial class RedisBackplane
                 {
                     _logger.LogDebug("Stream renewal skipped, Redis unavailable: {Error}", ex.Message);
                 }
+                catch (Exception ex)
+                {
+                    // The loop must go on: a stream not renewed would expire under its members.
+                    _logger.LogError(ex, "Stream renewal failed");
+                }
             }
         }
         catch (OperationCanceledException)
@@ -70,21 +75,18 @@ public sealed partial class RedisBackplane
         {
             return;
         }
-        var batch = Db.CreateBatch();
+        // Sent together: the multiplexer pipelines them, one round trip for all.
         var renewals = new List<Task>();
         foreach (var room in _roomQueues.Keys)
         {
-            renewals.Add(TouchStreamAsync(batch, room));
+            renewals.Add(TouchStreamAsync(room));
         }
-        renewals.Add(batch.ScriptEvaluateAsync(RoomScripts.PruneCount, [Rooms.StreamCount], [NowMs()]));
-        batch.Execute();
+        renewals.Add(Db.ScriptEvaluateAsync(RoomScripts.PruneCount, [Rooms.StreamCount], [NowMs()]));
         await Task.WhenAll(renewals).ConfigureAwait(false);
     }
 
-    private Task TouchStreamAsync(string room) => TouchStreamAsync(Db, room);
-
-    private Task TouchStreamAsync(IDatabaseAsync db, string room) =>
-        db.ScriptEvaluateAsync(RoomScripts.Touch, [Rooms.Stream(room), Rooms.History(room), Rooms.StreamCount], [TtlMs(_streamLimits), NowMs(), room]);
+    private Task TouchStreamAsync(string room) =>
+        Db.ScriptEvaluateAsync(RoomScripts.Touch, [Rooms.Stream(room), Rooms.History(room), Rooms.StreamCount], [TtlMs(_streamLimits), NowMs(), room]);
 
     private static long TtlMs(StreamLimits limits) => (long)limits.Ttl.TotalMilliseconds;
 

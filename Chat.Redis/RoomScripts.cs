@@ -35,7 +35,7 @@ internal static class RoomScripts
     /// stream has none, entry JSON, capacity, channel name, retain bytes, the text's UTF-8 bytes, time
     /// to live (ms), now (ms), room. Publishes <c>M&lt;epoch&gt; &lt;offset&gt; &lt;json&gt;</c>; returns the offset.
     /// </summary>
-    public const string Append = TouchFunction + """
+    public const string Append = TouchFunction + "\n" + """
         local ttl, now = tonumber(ARGV[7]), tonumber(ARGV[8])
         local epoch = redis.call('HGET', KEYS[1], 'epoch')
         if not epoch then
@@ -71,7 +71,7 @@ internal static class RoomScripts
     /// Reads a stream: epoch (made as in <see cref="Append"/> if missing), latest offset, last N entries; marks it used.
     /// KEYS: stream hash, history, count of streams. ARGV: epoch to make if the stream has none, N, time to live (ms), now (ms), room.
     /// </summary>
-    public const string Read = TouchFunction + """
+    public const string Read = TouchFunction + "\n" + """
         local ttl, now = tonumber(ARGV[3]), tonumber(ARGV[4])
         local epoch = redis.call('HGET', KEYS[1], 'epoch')
         if not epoch then
@@ -91,7 +91,7 @@ internal static class RoomScripts
     /// KEYS: stream hash, history, count of streams. ARGV: epoch to make, time to live (ms), now (ms), room, most streams.
     /// Returns 1 when the stream exists now, 0 when it was refused.
     /// </summary>
-    public const string Open = TouchFunction + """
+    public const string Open = TouchFunction + "\n" + """
         local ttl, now = tonumber(ARGV[2]), tonumber(ARGV[3])
         if redis.call('EXISTS', KEYS[1]) == 0 then
           redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
@@ -109,7 +109,7 @@ internal static class RoomScripts
     /// member there leaves). Nothing happens to a stream that is gone.
     /// KEYS: stream hash, history, count of streams. ARGV: time to live (ms), now (ms), room.
     /// </summary>
-    public const string Touch = TouchFunction + """
+    public const string Touch = TouchFunction + "\n" + """
         if redis.call('EXISTS', KEYS[1]) == 1 then
           touch(tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3])
         end
