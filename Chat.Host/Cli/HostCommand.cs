@@ -72,10 +72,10 @@ internal static class HostCommand
         var retain = IntOption("--retain", "count", "Messages each stream keeps: what a reconnecting client can resume from (at least --history)", 1000, 0, 1_000_000);
         var retainBytes = LongOption("--retain-bytes", "bytes", "Bytes of message text each stream keeps; whichever of --retain and this is reached first, the oldest messages go", 1L << 20, 0, long.MaxValue);
         var historyMemory = LongOption("--history-memory", "bytes", "Bytes of message text all streams keep in this process's memory together; past it the least recently used streams are forgotten", 256L << 20, 0, long.MaxValue);
-        var streamTtl = new Option<TimeSpan>("--stream-ttl")
+        // No default value object: help would print a TimeSpan (1.00:00:00) rather than 24h.
+        var streamTtl = new Option<TimeSpan?>("--stream-ttl")
         {
-            Description = "A stream nobody has been in and nothing was written to for this long is forgotten (history, offsets, epoch): 90s, 10m, 2h, 1d",
-            DefaultValueFactory = _ => TimeSpan.FromHours(24),
+            Description = "A stream nobody has been in and nothing was written to for this long is forgotten (history, offsets, epoch): 90s, 10m, 2h, 1d [default: 24h]",
             CustomParser = r => OptionParsers.Duration(r, TimeSpan.FromSeconds(1), TimeSpan.FromDays(24)),
             HelpName = "duration",
         };
@@ -182,7 +182,7 @@ internal static class HostCommand
                 Retain = result.GetValue(retain),
                 RetainBytes = result.GetValue(retainBytes),
                 HistoryMemory = result.GetValue(historyMemory),
-                StreamTtl = result.GetValue(streamTtl),
+                StreamTtl = result.GetValue(streamTtl) ?? TimeSpan.FromHours(24),
                 MaxStreams = result.GetValue(maxStreams),
                 MaxRooms = result.GetValue(maxRooms),
                 AllowedOrigins = result.GetValue(origins),
