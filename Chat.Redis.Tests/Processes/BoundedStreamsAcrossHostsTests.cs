@@ -47,12 +47,7 @@ public sealed class BoundedStreamsAcrossHostsTests
         Assert.That(server.Keys(pattern: "*lobby*"), Is.Empty);
         Assert.That(server.Keys(pattern: "*streams"), Is.Empty, "the count of streams is pruned too");
 
-        var (joined, history, recovered) = await alice.ResumeAsync("lobby", two, first.Epoch(), ct);
-        Assert.That(joined.Offset(), Is.Zero);
-        Assert.That(joined.Epoch(), Is.Not.EqualTo(first.Epoch()));
-        Assert.That(history, Is.Empty);
-        Assert.That(recovered.GetProperty("recovered").GetBoolean(), Is.False);
-        Assert.That(await alice.SayAsync("lobby", "again", ct), Is.EqualTo(1));
+        await StreamScenarios.AssertStartsOverAsync(alice, "lobby", two, first.Epoch(), ct);
     }
 
     [Test]
@@ -102,11 +97,7 @@ public sealed class BoundedStreamsAcrossHostsTests
             await Task.Delay(100, ct);
         }
 
-        await using var bob = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/bob", ct);
-        var (joined, kept, recovered) = await bob.ResumeAsync("lobby", 0, first.Epoch(), ct);
-        Assert.That(joined.Epoch(), Is.EqualTo(first.Epoch()));
-        Assert.That(kept, Is.EqualTo(new[] { 1L }));
-        Assert.That(recovered.GetProperty("recovered").GetBoolean(), Is.True);
+        await StreamScenarios.AssertStillKeptAsync(host.WebSocketPort, "lobby", first.Epoch(), ct);
     }
 
     [Test]
@@ -115,20 +106,7 @@ public sealed class BoundedStreamsAcrossHostsTests
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(100));
         await using var redis = await RedisServer.StartAsync();
         await using var host = await StartNodeAsync(redis, "rooms", ct, "--retain-bytes", "100");
-        await using var alice = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/alice", ct);
-        var epoch = (await alice.JoinAsync("lobby", ct)).Epoch();
-        for (var i = 1; i <= 4; i++)
-        {
-            await alice.SayAsync("lobby", new string((char)('a' + i), 40), ct);
-        }
-
-        await using var bob = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/bob", ct);
-        var (_, kept, recovered) = await bob.ResumeAsync("lobby", 2, epoch, ct);
-        Assert.That(kept, Is.EqualTo(new[] { 3L, 4L }), "two of 40 bytes fit in 100");
-        Assert.That(recovered.GetProperty("recovered").GetBoolean(), Is.True);
-        await using var carol = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/carol", ct);
-        var (_, _, notRecovered) = await carol.ResumeAsync("lobby", 1, epoch, ct);
-        Assert.That(notRecovered.GetProperty("recovered").GetBoolean(), Is.False);
+        await StreamScenarios.RetainBytesDropsTheOldestAsync(host.WebSocketPort, ct);
     }
 
     [Test]

@@ -39,20 +39,7 @@ public sealed class StreamLimitsHostTests
     {
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(80));
         await using var host = await StreamHost.StartAsync(store, "rooms", ct, "--retain-bytes", "100");
-        await using var alice = await TypedClient.ConnectAsync(host.Port, "/websocket/alice", ct);
-        var epoch = (await alice.JoinAsync("lobby", ct)).Epoch();
-        for (var i = 1; i <= 4; i++)
-        {
-            await alice.SayAsync("lobby", new string((char)('a' + i), 40), ct);
-        }
-
-        await using var bob = await TypedClient.ConnectAsync(host.Port, "/websocket/bob", ct);
-        var (_, kept, recovered) = await bob.ResumeAsync("lobby", 2, epoch, ct);
-        Assert.That(kept, Is.EqualTo(new[] { 3L, 4L }), "two of 40 bytes fit in 100");
-        Assert.That(recovered.GetProperty("recovered").GetBoolean(), Is.True);
-        await using var carol = await TypedClient.ConnectAsync(host.Port, "/websocket/carol", ct);
-        var (_, _, notRecovered) = await carol.ResumeAsync("lobby", 1, epoch, ct);
-        Assert.That(notRecovered.GetProperty("recovered").GetBoolean(), Is.False);
+        await StreamScenarios.RetainBytesDropsTheOldestAsync(host.Port, ct);
     }
 
     [TestCase("memory")]

@@ -27,12 +27,7 @@ public sealed class StreamTtlHostTests
         await host.WaitForStreamsAsync(0, ct);
         Assert.That(host.RowsOf("lobby"), Is.Zero, "the file keeps no row of the forgotten room");
 
-        var (joined, history, recovered) = await alice.ResumeAsync("lobby", two, first.Epoch(), ct);
-        Assert.That(joined.Offset(), Is.Zero);
-        Assert.That(joined.Epoch(), Is.Not.EqualTo(first.Epoch()));
-        Assert.That(history, Is.Empty);
-        Assert.That(recovered.GetProperty("recovered").GetBoolean(), Is.False);
-        Assert.That(await alice.SayAsync("lobby", "again", ct), Is.EqualTo(1));
+        await StreamScenarios.AssertStartsOverAsync(alice, "lobby", two, first.Epoch(), ct);
     }
 
     [TestCase("memory")]
@@ -48,11 +43,7 @@ public sealed class StreamTtlHostTests
         await alice.JoinAsync("aside", ct);
         await alice.LeaveAsync("aside", ct);
         await host.WaitForStreamsAsync(1, ct);
-        await using var bob = await TypedClient.ConnectAsync(host.Port, "/websocket/bob", ct);
-        var (joined, kept, bobRecovered) = await bob.ResumeAsync("lobby", 0, first.Epoch(), ct);
-        Assert.That(joined.Epoch(), Is.EqualTo(first.Epoch()));
-        Assert.That(kept, Is.EqualTo(new[] { 1L }));
-        Assert.That(bobRecovered.GetProperty("recovered").GetBoolean(), Is.True);
+        await StreamScenarios.AssertStillKeptAsync(host.Port, "lobby", first.Epoch(), ct);
     }
 
     [TestCase("memory")]
