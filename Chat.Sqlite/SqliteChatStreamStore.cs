@@ -107,7 +107,9 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
                 Execute(connection, StoreSql.Schema);
                 if (Convert.ToInt64(ScalarOf(connection, StoreSql.HasUsedColumn), System.Globalization.CultureInfo.InvariantCulture) == 0)
                 {
+                    // Streams kept before the column existed count as used now: their time to live starts with this run.
                     Execute(connection, StoreSql.AddUsedColumn);
+                    Execute(connection, StoreSql.MarkAllUsed, ("$used", NowMs()));
                 }
                 bool crashed;
                 using (var transaction = connection.BeginTransaction())

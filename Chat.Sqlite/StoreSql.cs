@@ -47,6 +47,8 @@ internal static class StoreSql
 
     public const string InsertStream = "INSERT INTO streams (name, epoch, seq, used) VALUES ($name, $epoch, 0, $used)";
 
+    public const string MarkAllUsed = "UPDATE streams SET used = $used";
+
     public const string MarkUsed = "UPDATE streams SET used = $used WHERE name = $name";
 
     public const string ListStreams = "SELECT name, used FROM streams";
