@@ -25,6 +25,7 @@ public sealed partial class ChatServer : IAsyncDisposable
     private readonly ChatRoom _room;
     private readonly ChatCounters _counters = new();
     private readonly ChatMetrics _metrics;
+    private readonly Func<int> _streamCount;
     private bool _started;
 
     /// <summary>Creates a chat server; nothing listens until <see cref="StartAsync"/>.</summary>
@@ -40,29 +41,32 @@ public sealed partial class ChatServer : IAsyncDisposable
         Options.Validate();
         loggerFactory ??= NullLoggerFactory.Instance;
         _metrics = new ChatMetrics(Options.MeterFactory, () => _transport!.ConnectionCount, () => _room!.LocalMemberCount, _counters, () => _transport!.Counters,
-            (Options.Backplane as InMemoryBackplane)?.Store);
+            (Options.Backplane as InMemoryBackplane)?.Store, Options.Backplane is null or InMemoryBackplane ? () => _streamCount!() : null);
         _backplane = Options.Backplane is { } shared ? new MeteredBackplane(shared, _metrics) : new InMemoryBackplane();
         // The streams go through the given backplane's own stream side, metered like the rest of it; the
         // default backplane has both sides. One without streams leaves them to this node alone.
-        var roomBackplane = Options.Backplane switch
+        var streamSide = Options.Backplane switch
         {
-            IRoomBackplane sharedStreams => new MeteredRoomBackplane(sharedStreams, _metrics),
+            IRoomBackplane sharedStreams => sharedStreams,
             null => (IRoomBackplane)_backplane,
             _ => new InMemoryBackplane(),
         };
+        _streamCount = () => (streamSide as InMemoryBackplane)?.StreamCount ?? 0;
+        IRoomBackplane roomBackplane = Options.Backplane is IRoomBackplane ? new MeteredRoomBackplane(streamSide, _metrics) : streamSide;
         if (Options.Backplane is { } custom and not IRoomBackplane)
         {
             // Silent node-local chat would look like lost messages to the people on other nodes.
             loggerFactory.CreateLogger("Fleck.Chat.Server").LogWarning(
                 "The backplane {Backplane} does not implement IRoomBackplane: nick-broadcast's chat and rooms stay on this node.", custom.GetType().Name);
         }
+        roomBackplane.LimitStreams(Options.StreamLimits());
         var roomsLogger = loggerFactory.CreateLogger("Fleck.Chat.Rooms");
         var streams = new Rooms.LocalStreams(roomBackplane, _counters, roomsLogger);
         roomBackplane.AttachRooms(streams);
         _room = new ChatRoom(_backplane, _counters, loggerFactory.CreateLogger("Fleck.Chat.Room"))
         {
-            Rooms = new Rooms.RoomDirectory(roomBackplane, streams, Options.MaxRoomsPerMember, Options.HistorySize, roomsLogger),
-            Stream = new Rooms.ChatStream(roomBackplane, streams, Options.HistorySize),
+            Rooms = new Rooms.RoomDirectory(roomBackplane, streams, Options.MaxRoomsPerMember, Options.HistorySize, Options.Retain, roomsLogger),
+            Stream = new Rooms.ChatStream(roomBackplane, streams, Options.HistorySize, Options.Retain),
         };
         var handler = new ChatConnectionHandler(mode, _room, Options, _counters, loggerFactory.CreateLogger("Fleck.Chat.Server"));
         _transport = new WebSocketServer(Options.Transport, handler, loggerFactory);

@@ -11,10 +11,38 @@ public sealed record ChatServerOptions
     public WebSocketServerOptions Transport { get; init; } = new();
 
     /// <summary>
-    /// Messages kept per numbered stream (nick-broadcast's chat, each room): replayed to late joiners,
-    /// and what a reconnecting client can resume from. Default 50; 0 keeps none (offsets still count).
+    /// Messages of a numbered stream (nick-broadcast's chat, each room) replayed to a joiner. Default
+    /// 50; 0 replays none. At most <see cref="Retain"/>.
     /// </summary>
     public int HistorySize { get; init; } = 50;
+
+    /// <summary>
+    /// Messages each numbered stream keeps: what a reconnecting client can resume from. Default 1000;
+    /// at least <see cref="HistorySize"/>. Whichever of this and <see cref="RetainBytes"/> is reached
+    /// first, the oldest messages go.
+    /// </summary>
+    public int Retain { get; init; } = 1000;
+
+    /// <summary>Bytes of message text (UTF-8) each numbered stream keeps. Default 1 MiB.</summary>
+    public long RetainBytes { get; init; } = 1L << 20;
+
+    /// <summary>
+    /// Bytes of message text all streams kept in this process's memory hold together (the in-memory
+    /// store); past it, the streams used least recently are forgotten first. Default 256 MiB.
+    /// </summary>
+    public long HistoryMemory { get; init; } = 256L << 20;
+
+    /// <summary>
+    /// A stream nobody has been in and nothing has been written to for this long is forgotten
+    /// (history, offset, epoch); used again, it starts over under a new epoch. Default 24 hours.
+    /// </summary>
+    public TimeSpan StreamTtl { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// The most streams held at once, every node together. A room join that would create one more is
+    /// refused (<c>too_many_streams</c>); nick-broadcast's chat counts but is never refused. Default 100000.
+    /// </summary>
+    public int MaxStreams { get; init; } = 100_000;
 
     /// <summary>Rooms one member may be in at once (rooms mode). Default 50.</summary>
     public int MaxRoomsPerMember { get; init; } = 50;

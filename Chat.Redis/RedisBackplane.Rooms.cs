@@ -76,6 +76,8 @@ public sealed partial class RedisBackplane : IRoomBackplane
             try
             {
                 await queue.UnsubscribeAsync().ConfigureAwait(false);
+                // This node's last member there left: the time to live counts from now.
+                await TouchStreamAsync(room).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
@@ -90,9 +92,11 @@ public sealed partial class RedisBackplane : IRoomBackplane
         var json = JsonSerializer.SerializeToUtf8Bytes(new StoredMessage(name, msg, ts), RedisJsonContext.Default.StoredMessage);
         try
         {
+            var limits = _streamLimits;
             var offset = (long)await Db.ScriptEvaluateAsync(RoomScripts.Append,
-                [Rooms.Stream(room), Rooms.History(room)],
-                [NewEpoch(), json, Math.Max(0, capacity), Rooms.ChannelName(room)]).WaitAsync(cancellationToken).ConfigureAwait(false);
+                [Rooms.Stream(room), Rooms.History(room), Rooms.StreamCount],
+                [NewEpoch(), json, Math.Min(Math.Max(0, capacity), limits.Retain), Rooms.ChannelName(room), limits.RetainBytes, Encoding.UTF8.GetByteCount(msg),
+                    TtlMs(limits), NowMs(), room]).WaitAsync(cancellationToken).ConfigureAwait(false);
             return new RoomEntry(name, msg, ts, offset);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
@@ -108,8 +112,8 @@ public sealed partial class RedisBackplane : IRoomBackplane
         try
         {
             parts = (RedisResult[])(await Db.ScriptEvaluateAsync(RoomScripts.Read,
-                [Rooms.Stream(room), Rooms.History(room)],
-                [NewEpoch(), Math.Max(0, count)]).WaitAsync(cancellationToken).ConfigureAwait(false))!;
+                [Rooms.Stream(room), Rooms.History(room), Rooms.StreamCount],
+                [NewEpoch(), Math.Max(0, count), TtlMs(_streamLimits), NowMs(), room]).WaitAsync(cancellationToken).ConfigureAwait(false))!;
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {

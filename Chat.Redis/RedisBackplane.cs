@@ -118,6 +118,7 @@ public sealed partial class RedisBackplane : IChatBackplane
         await HeartbeatAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Joined the chat {Prefix} in Redis as node {NodeId}", _options.Prefix, NodeId);
         _maintenance = Task.Run(() => MaintainAsync(_stopping.Token), CancellationToken.None);
+        StartStreamUpkeep();
     }
 
     /// <summary>
@@ -132,6 +133,7 @@ public sealed partial class RedisBackplane : IChatBackplane
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _maintenance.ConfigureAwait(false);
+        await _streamUpkeep.ConfigureAwait(false);
         _redis.ConnectionFailed -= OnConnectionFailed;
         _redis.ConnectionRestored -= OnConnectionRestored;
         if (_node is not null)

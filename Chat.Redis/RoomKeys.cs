@@ -7,10 +7,11 @@ namespace Fleck.Chat.Redis;
 /// (<see cref="Fleck.Chat.Protocol.RoomName"/>), so they go into names as they are:
 /// <list type="bullet">
 /// <item><c>room:&lt;R&gt;</c>: the room's channel; only nodes with a member in R subscribe.</item>
-/// <item><c>room:&lt;R&gt;:stream</c>: hash of the stream's <c>epoch</c> (made with the stream) and latest offset <c>seq</c> (HINCRBY).</item>
+/// <item><c>room:&lt;R&gt;:stream</c>: hash of the stream's <c>epoch</c> (made with the stream), latest offset <c>seq</c> (HINCRBY) and kept text <c>bytes</c>; expires a time to live after its last use, as does the history.</item>
 /// <item><c>room:&lt;R&gt;:history</c>: the capped list of recent messages, each "offset json".</item>
 /// <item><c>room:&lt;R&gt;:members</c>: hash nickname → connections in the room.</item>
 /// <item><c>rooms</c>: sorted set room → distinct members, for the room list.</item>
+/// <item><c>streams</c>: sorted set stream → when its keys expire (Unix ms), the count of streams for the most allowed.</item>
 /// <item><c>roomsof:&lt;node&gt;</c>: hash "room\nnickname" → that node's connections, undone when the node dies.</item>
 /// </list>
 /// The one chat of nick-broadcast is the stream <c>~chat</c> (no room name can start with '~'):
@@ -19,6 +20,8 @@ namespace Fleck.Chat.Redis;
 internal sealed class RoomKeys(string prefix)
 {
     public RedisKey Index { get; } = prefix + "rooms";
+
+    public RedisKey StreamCount { get; } = prefix + "streams";
 
     /// <summary>Start of every room key and channel: <c>&lt;prefix&gt;room:</c>.</summary>
     public string RoomPrefix { get; } = prefix + "room:";

@@ -8,45 +8,117 @@ namespace Fleck.Chat.Redis;
 internal static class RoomScripts
 {
     /// <summary>
-    /// Numbers, keeps and publishes one message. Epoch and latest offset live in one hash, so Redis
-    /// never keeps one without the other; a stream found without them (new, or lost by Redis) gets a
-    /// new epoch and loses whatever history was left, so offsets from 1 never meet older ones.
-    /// KEYS: stream hash (epoch, seq), history. ARGV: epoch to make if the stream has none, entry
-    /// JSON, history capacity, channel name. Publishes <c>M&lt;epoch&gt; &lt;offset&gt; &lt;json&gt;</c>; returns the offset.
+    /// Marks a stream used: its keys expire a time to live from now, and its score in the count of
+    /// streams says when. Shared by the scripts below (KEYS[1] stream hash, KEYS[2] history, KEYS[3]
+    /// count of streams; <c>ttl</c>, <c>now</c> in milliseconds, <c>room</c>).
     /// </summary>
-    public const string Append = """
+    private const string TouchFunction = """
+        local function touch(ttl, now, room)
+          redis.call('PEXPIRE', KEYS[1], ttl)
+          redis.call('PEXPIRE', KEYS[2], ttl)
+          redis.call('ZADD', KEYS[3], now + ttl, room)
+        end
+        local function create(epoch, ttl, now, room)
+          redis.call('DEL', KEYS[2])
+          redis.call('HSET', KEYS[1], 'epoch', epoch, 'bytes', 0)
+          redis.call('ZADD', KEYS[3], now + ttl, room)
+        end
+        """;
+
+    /// <summary>
+    /// Numbers, keeps and publishes one message. Epoch and latest offset live in one hash, so Redis
+    /// never keeps one without the other; a stream found without them (new, expired, or lost by Redis)
+    /// gets a new epoch and loses whatever history was left, so offsets from 1 never meet older ones.
+    /// The history keeps the last <c>capacity</c> messages and at most <c>retainBytes</c> of text
+    /// (the hash's <c>bytes</c>), whichever is reached first; a message that alone is larger empties it.
+    /// KEYS: stream hash (epoch, seq, bytes), history, count of streams. ARGV: epoch to make if the
+    /// stream has none, entry JSON, capacity, channel name, retain bytes, the text's UTF-8 bytes, time
+    /// to live (ms), now (ms), room. Publishes <c>M&lt;epoch&gt; &lt;offset&gt; &lt;json&gt;</c>; returns the offset.
+    /// </summary>
+    public const string Append = TouchFunction + "\n" + """
+        local ttl, now = tonumber(ARGV[7]), tonumber(ARGV[8])
         local epoch = redis.call('HGET', KEYS[1], 'epoch')
         if not epoch then
           epoch = ARGV[1]
-          redis.call('DEL', KEYS[2])
-          redis.call('HSET', KEYS[1], 'epoch', epoch)
+          create(epoch, ttl, now, ARGV[9])
         end
         local n = redis.call('HINCRBY', KEYS[1], 'seq', 1)
         local item = n .. ' ' .. ARGV[2]
-        local capacity = tonumber(ARGV[3])
-        if capacity > 0 then
+        local capacity, maxBytes, size = tonumber(ARGV[3]), tonumber(ARGV[5]), tonumber(ARGV[6])
+        if capacity > 0 and size <= maxBytes then
           redis.call('RPUSH', KEYS[2], item)
-          redis.call('LTRIM', KEYS[2], -capacity, -1)
+          local bytes = redis.call('HINCRBY', KEYS[1], 'bytes', size)
+          local count = redis.call('LLEN', KEYS[2])
+          while count > capacity or bytes > maxBytes do
+            local old = redis.call('LPOP', KEYS[2])
+            if not old then break end
+            local ok, decoded = pcall(cjson.decode, string.sub(old, string.find(old, ' ', 1, true) + 1))
+            local oldSize = 0
+            if ok and type(decoded) == 'table' and type(decoded.msg) == 'string' then oldSize = #decoded.msg end
+            bytes = redis.call('HINCRBY', KEYS[1], 'bytes', -oldSize)
+            count = count - 1
+          end
+        else
+          redis.call('DEL', KEYS[2])
+          redis.call('HSET', KEYS[1], 'bytes', 0)
         end
+        touch(ttl, now, ARGV[9])
         redis.call('PUBLISH', ARGV[4], 'M' .. epoch .. ' ' .. item)
         return n
         """;
 
     /// <summary>
-    /// Reads a stream: epoch (made as in <see cref="Append"/> if missing), latest offset, last N entries.
-    /// KEYS: stream hash, history. ARGV: epoch to make if the stream has none, N.
+    /// Reads a stream: epoch (made as in <see cref="Append"/> if missing), latest offset, last N entries; marks it used.
+    /// KEYS: stream hash, history, count of streams. ARGV: epoch to make if the stream has none, N, time to live (ms), now (ms), room.
     /// </summary>
-    public const string Read = """
+    public const string Read = TouchFunction + "\n" + """
+        local ttl, now = tonumber(ARGV[3]), tonumber(ARGV[4])
         local epoch = redis.call('HGET', KEYS[1], 'epoch')
         if not epoch then
           epoch = ARGV[1]
-          redis.call('DEL', KEYS[2])
-          redis.call('HSET', KEYS[1], 'epoch', epoch)
+          create(epoch, ttl, now, ARGV[5])
         end
+        touch(ttl, now, ARGV[5])
         local count = tonumber(ARGV[2])
         local history = {}
         if count > 0 then history = redis.call('LRANGE', KEYS[2], -count, -1) end
         return { epoch, tonumber(redis.call('HGET', KEYS[1], 'seq') or '0'), history }
+        """;
+
+    /// <summary>
+    /// Makes sure a room's stream exists before a join, unless that would make more streams than
+    /// allowed: streams whose time ran out leave the count first. Marks it used.
+    /// KEYS: stream hash, history, count of streams. ARGV: epoch to make, time to live (ms), now (ms), room, most streams.
+    /// Returns 1 when the stream exists now, 0 when it was refused.
+    /// </summary>
+    public const string Open = TouchFunction + "\n" + """
+        local ttl, now = tonumber(ARGV[2]), tonumber(ARGV[3])
+        if redis.call('EXISTS', KEYS[1]) == 0 then
+          redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+          if not redis.call('ZSCORE', KEYS[3], ARGV[4]) and redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[5]) then
+            return 0
+          end
+          create(ARGV[1], ttl, now, ARGV[4])
+        end
+        touch(ttl, now, ARGV[4])
+        return 1
+        """;
+
+    /// <summary>
+    /// Keeps a stream that a node still has members in from expiring (or marks it used as its last
+    /// member there leaves). Nothing happens to a stream that is gone.
+    /// KEYS: stream hash, history, count of streams. ARGV: time to live (ms), now (ms), room.
+    /// </summary>
+    public const string Touch = TouchFunction + "\n" + """
+        if redis.call('EXISTS', KEYS[1]) == 1 then
+          touch(tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3])
+        end
+        return 0
+        """;
+
+    /// <summary>Drops from the count of streams those whose time ran out (their keys expired with it). KEYS: count of streams. ARGV: now (ms).</summary>
+    public const string PruneCount = """
+        return redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
         """;
 
     /// <summary>

@@ -132,7 +132,7 @@ public sealed partial class SqliteChatStreamStore
     {
         using var transaction = _connection.BeginTransaction();
         using var insert = Command(_connection, transaction, StoreSql.InsertEntry, ("$stream", ""), ("$seq", 0L), ("$name", ""), ("$msg", ""), ("$ts", 0L));
-        var latest = new Dictionary<string, (long Seq, int Capacity)>(StringComparer.Ordinal);
+        var latest = new Dictionary<string, (long Seq, int Capacity, long Ts)>(StringComparer.Ordinal);
         foreach (var pending in batch)
         {
             if (pending.Entry is not { } entry)
@@ -148,11 +148,11 @@ public sealed partial class SqliteChatStreamStore
                 insert.Parameters["$ts"].Value = entry.Ts;
                 insert.ExecuteNonQuery();
             }
-            latest[pending.Stream] = (entry.Offset, pending.Capacity);
+            latest[pending.Stream] = (entry.Offset, pending.Capacity, entry.Ts);
         }
-        foreach (var (stream, (seq, capacity)) in latest)
+        foreach (var (stream, (seq, capacity, ts)) in latest)
         {
-            Execute(_connection, transaction, StoreSql.UpdateSeq, ("$seq", seq), ("$name", stream));
+            Execute(_connection, transaction, StoreSql.UpdateSeq, ("$seq", seq), ("$used", ts), ("$name", stream));
             Execute(_connection, transaction, StoreSql.Trim, ("$name", stream), ("$below", seq - capacity));
         }
         transaction.Commit();

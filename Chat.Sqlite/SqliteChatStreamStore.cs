@@ -105,6 +105,12 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
             {
                 connection.Open();
                 Execute(connection, StoreSql.Schema);
+                if (Convert.ToInt64(ScalarOf(connection, StoreSql.HasUsedColumn), System.Globalization.CultureInfo.InvariantCulture) == 0)
+                {
+                    // Streams kept before the column existed count as used now: their time to live starts with this run.
+                    Execute(connection, StoreSql.AddUsedColumn);
+                    Execute(connection, StoreSql.MarkAllUsed, ("$used", NowMs()));
+                }
                 bool crashed;
                 using (var transaction = connection.BeginTransaction())
                 {
@@ -144,6 +150,8 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
                 {
                     var epoch = reader.GetString(0);
                     var offset = reader.GetInt64(1);
+                    reader.Close();
+                    MarkUsed(stream);
                     return ValueTask.FromResult(new RoomStreamState(epoch, offset, ReadEntries(stream)));
                 }
             }
@@ -151,7 +159,7 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
             var fresh = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
             try
             {
-                Execute(_connection, StoreSql.InsertStream, ("$name", stream), ("$epoch", fresh));
+                Execute(_connection, StoreSql.InsertStream, ("$name", stream), ("$epoch", fresh), ("$used", NowMs()));
             }
             catch (SqliteException ex)
             {
@@ -160,6 +168,56 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
             }
             return ValueTask.FromResult(new RoomStreamState(fresh, 0, []));
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The streams' rows and messages are deleted at once, in one transaction; their space is reused by later writes.</remarks>
+    public void Forget(IReadOnlyCollection<string> streams)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        if (streams.Count == 0 || Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+        lock (_dbLock)
+        {
+            try
+            {
+                using var transaction = _connection.BeginTransaction();
+                using var entries = Command(_connection, transaction, StoreSql.DeleteEntries, ("$name", ""));
+                using var rows = Command(_connection, transaction, StoreSql.DeleteStream, ("$name", ""));
+                foreach (var stream in streams)
+                {
+                    entries.Parameters["$name"].Value = stream;
+                    entries.ExecuteNonQuery();
+                    rows.Parameters["$name"].Value = stream;
+                    rows.ExecuteNonQuery();
+                }
+                transaction.Commit();
+            }
+            catch (SqliteException ex)
+            {
+                // Nothing a client saw is lost by rows that stay: the next start finds them past their time.
+                _logger.LogWarning("The chat store {File} could not forget {Count} expired streams: {Error}", Path, streams.Count, ex.Message);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<StoredStream>> ListStreamsAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var streams = new List<StoredStream>();
+        lock (_dbLock)
+        {
+            using var list = Command(_connection, StoreSql.ListStreams);
+            using var reader = list.ExecuteReader();
+            while (reader.Read())
+            {
+                streams.Add(new StoredStream(reader.GetString(0), reader.GetInt64(1)));
+            }
+        }
+        return ValueTask.FromResult<IReadOnlyList<StoredStream>>(streams);
     }
 
     /// <inheritdoc />
@@ -234,6 +292,28 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
             entries.Add(new RoomEntry(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
         }
         return entries;
+    }
+
+    /// <summary>An opening is a use: the time to live counts from it across a restart too.</summary>
+    private void MarkUsed(string stream)
+    {
+        try
+        {
+            Execute(_connection, StoreSql.MarkUsed, ("$name", stream), ("$used", NowMs()));
+        }
+        catch (SqliteException ex)
+        {
+            // Only the time to live after a restart depends on it: it then counts from the last message.
+            WriteFailed(ex, 0);
+        }
+    }
+
+    private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    private static object? ScalarOf(SqliteConnection connection, string sql)
+    {
+        using var command = Command(connection, sql);
+        return command.ExecuteScalar();
     }
 
     private void ThrowIfFailed()

@@ -10,11 +10,17 @@ internal static class StoreSql
     public const string Schema = """
         PRAGMA journal_mode = WAL;
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS streams (name TEXT PRIMARY KEY, epoch TEXT NOT NULL, seq INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS streams (name TEXT PRIMARY KEY, epoch TEXT NOT NULL, seq INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0);
         CREATE TABLE IF NOT EXISTS entries (
           stream TEXT NOT NULL, seq INTEGER NOT NULL, name TEXT NOT NULL, msg TEXT NOT NULL, ts INTEGER NOT NULL,
           PRIMARY KEY (stream, seq)) WITHOUT ROWID;
         """;
+
+    /// <summary>Whether <c>streams</c> has the <c>used</c> column (files made before it was added do not).</summary>
+    public const string HasUsedColumn = "SELECT COUNT(*) FROM pragma_table_info('streams') WHERE name = 'used'";
+
+    /// <summary>When a stream was last used (Unix milliseconds): what the time to live is counted from across a restart.</summary>
+    public const string AddUsedColumn = "ALTER TABLE streams ADD COLUMN used INTEGER NOT NULL DEFAULT 0";
 
     public const string ReadState = "SELECT value FROM meta WHERE key = 'state'";
 
@@ -39,13 +45,27 @@ internal static class StoreSql
 
     public const string ReadStream = "SELECT epoch, seq FROM streams WHERE name = $name";
 
-    public const string InsertStream = "INSERT INTO streams (name, epoch, seq) VALUES ($name, $epoch, 0)";
+    public const string InsertStream = "INSERT INTO streams (name, epoch, seq, used) VALUES ($name, $epoch, 0, $used)";
+
+    public const string MarkAllUsed = "UPDATE streams SET used = $used";
+
+    public const string MarkUsed = "UPDATE streams SET used = $used WHERE name = $name";
+
+    public const string ListStreams = "SELECT name, used FROM streams";
+
+    public const string DeleteStream = "DELETE FROM streams WHERE name = $name";
+
+    public const string DeleteEntries = "DELETE FROM entries WHERE stream = $name";
 
     public const string ReadEntries = "SELECT name, msg, ts, seq FROM entries WHERE stream = $name ORDER BY seq";
 
-    public const string InsertEntry = "INSERT OR REPLACE INTO entries (stream, seq, name, msg, ts) VALUES ($stream, $seq, $name, $msg, $ts)";
+    /// <summary>Only for a stream still there: an append queued before its stream was forgotten must not leave a row behind.</summary>
+    public const string InsertEntry = """
+        INSERT OR REPLACE INTO entries (stream, seq, name, msg, ts)
+        SELECT $stream, $seq, $name, $msg, $ts WHERE EXISTS (SELECT 1 FROM streams WHERE name = $stream)
+        """;
 
-    public const string UpdateSeq = "UPDATE streams SET seq = $seq WHERE name = $name";
+    public const string UpdateSeq = "UPDATE streams SET seq = $seq, used = MAX(used, $used) WHERE name = $name";
 
     public const string Trim = "DELETE FROM entries WHERE stream = $name AND seq <= $below";
 }

@@ -43,7 +43,7 @@ start_server() { # kind mode [redis endpoint] -> sets pid, url; a second call wi
     taskset -c 0 dotnet bench/Chat.Baseline/bin/Release/net10.0/Chat.Baseline.dll --host 127.0.0.1 --port $port >"$log" 2>&1 &
   else
     taskset -c 0 dotnet Chat.Host/bin/Release/net10.0/Chat.Host.dll --mode "$2" --host 127.0.0.1 --port $port \
-      --http-port $((port + 1)) --rate 0 --history "${HISTORY:-0}" --max-connections $max_connections --max-page-connections 64 --max-connections-per-address 0 --max-handshakes-per-address 0 --handshake-rate-per-address 0 --log-level Warning ${3:+--redis "$3"} \
+      --http-port $((port + 1)) --rate 0 --history "${HISTORY:-0}" --retain "$(( ${HISTORY:-0} > 1000 ? ${HISTORY:-0} : 1000 ))" --max-connections $max_connections --max-page-connections 64 --max-connections-per-address 0 --max-handshakes-per-address 0 --handshake-rate-per-address 0 --log-level Warning ${3:+--redis "$3"} \
       ${STORE:+--store "$STORE"} >"$log" 2>&1 &
   fi
   local p=$!

@@ -23,7 +23,7 @@ internal sealed class ChatMetrics : IDisposable
     private readonly Counter<long> _backplaneErrors;
     private readonly Histogram<double> _backplanePublish;
 
-    public ChatMetrics(IMeterFactory? meterFactory, Func<int> connections, Func<int> members, ChatCounters chat, Func<TransportCounters> transport, IChatStreamStore? store = null)
+    public ChatMetrics(IMeterFactory? meterFactory, Func<int> connections, Func<int> members, ChatCounters chat, Func<TransportCounters> transport, IChatStreamStore? store = null, Func<int>? streams = null)
     {
         // A factory owns (and disposes) the meters it creates; a meter made here is this server's to dispose.
         _ownsMeter = meterFactory is null;
@@ -55,6 +55,13 @@ internal sealed class ChatMetrics : IDisposable
             // Only a store that can fail reports; from the start, so a dashboard sees 0 rather than nothing.
             _meter.CreateObservableCounter("fleck.chat.store.errors", () => store.ErrorCount, "{error}",
                 "Messages delivered but not kept by the history store: a failed write or a full write queue.");
+        }
+
+        if (streams is not null)
+        {
+            // Only where this process holds the streams: with a shared backplane they live there.
+            _meter.CreateObservableUpDownCounter("fleck.chat.streams", streams, "{stream}",
+                "Streams (nick-broadcast's chat, rooms) this process holds: each is forgotten once unused for the stream time to live.");
         }
 
         // Rooms (--mode rooms) add fleck.chat.rooms (observable up-down counter of open rooms) here.

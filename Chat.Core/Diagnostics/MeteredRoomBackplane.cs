@@ -13,6 +13,11 @@ internal sealed class MeteredRoomBackplane(IRoomBackplane inner, ChatMetrics met
 {
     public void AttachRooms(IRoomStreamNode node) => inner.AttachRooms(node);
 
+    public void LimitStreams(StreamLimits limits) => inner.LimitStreams(limits);
+
+    public ValueTask<bool> TryOpenRoomAsync(string room, CancellationToken cancellationToken) =>
+        MeteredCall.CountingFailureAsync(inner.TryOpenRoomAsync(room, cancellationToken), metrics, "open");
+
     public ValueTask SubscribeRoomAsync(string room, CancellationToken cancellationToken) =>
         MeteredCall.CountingFailureAsync(inner.SubscribeRoomAsync(room, cancellationToken), metrics, "subscribe");
 

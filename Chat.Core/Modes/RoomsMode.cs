@@ -103,6 +103,9 @@ public sealed class RoomsMode : NicknameChatMode, IChatMode
             case RoomJoinResult.TooManyRooms:
                 member.Send(RoomEvents.Error(RoomErrorCode.TooManyRooms, $"You are in {rooms.MaxRoomsPerMember} rooms, the most allowed; leave one first.", name));
                 break;
+            case RoomJoinResult.TooManyStreams:
+                member.Send(RoomEvents.Error(RoomErrorCode.TooManyStreams, $"#{name} cannot be created: the chat holds as many rooms as it may; join an existing one.", name));
+                break;
             default:
                 member.Send(RoomEvents.Error(ChatErrorCode.Unavailable, "Rooms cannot be reached right now; try again shortly.", name));
                 break;

@@ -12,6 +12,12 @@ public static class RoomErrorCode
     /// <summary>The member is already in as many rooms as allowed.</summary>
     public const string TooManyRooms = "too_many_rooms";
 
+    /// <summary>
+    /// Joining would create a room while the chat already holds as many streams as allowed
+    /// (<see cref="ChatServerOptions.MaxStreams"/>); existing rooms can still be joined.
+    /// </summary>
+    public const string TooManyStreams = "too_many_streams";
+
     /// <summary>The command's <c>type</c> is missing or not one of join, leave, message, rooms.</summary>
     public const string UnknownType = "unknown_type";
 }

@@ -13,7 +13,8 @@ namespace Fleck.Chat.Rooms;
 /// <see cref="LocalStreams"/>'; shared state (numbering, history, who is in a room on other nodes)
 /// lives in the <see cref="IRoomBackplane"/>.
 /// </summary>
-internal sealed class RoomDirectory(IRoomBackplane backplane, LocalStreams streams, int maxRoomsPerMember, int historySize, ILogger logger)
+/// <remarks><paramref name="historySize"/> messages are replayed to a joiner; <paramref name="retain"/> are kept per stream.</remarks>
+internal sealed class RoomDirectory(IRoomBackplane backplane, LocalStreams streams, int maxRoomsPerMember, int historySize, int retain, ILogger logger)
     : IRoomDirectory
 {
     private readonly ConcurrentDictionary<ChatMember, HashSet<string>> _memberships = new(ReferenceEqualityComparer.Instance);
@@ -43,13 +44,21 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, LocalStreams strea
         var present = false;
         try
         {
+            if (!await backplane.TryOpenRoomAsync(room, cancellationToken).ConfigureAwait(false))
+            {
+                lock (mine)
+                {
+                    mine.Remove(room);
+                }
+                return RoomJoinResult.TooManyStreams;
+            }
             local = await streams.EnterAsync(room, member, cancellationToken).ConfigureAwait(false);
             // A user with several connections is in the room once: only its first connection there is news.
             var first = await backplane.AddRoomMemberAsync(room, nickname, cancellationToken).ConfigureAwait(false);
             present = true;
             var users = await backplane.GetRoomMembersAsync(room, cancellationToken).ConfigureAwait(false);
-            var stream = await backplane.ReadRoomAsync(room, historySize, cancellationToken).ConfigureAwait(false);
-            var snapshot = StreamResume.Snapshot(room, users, stream, resumeFrom);
+            var stream = await backplane.ReadRoomAsync(room, StreamResume.ReadCount(resumeFrom, historySize, retain), cancellationToken).ConfigureAwait(false);
+            var snapshot = StreamResume.Snapshot(room, users, stream, resumeFrom, historySize);
             streams.CountResume(snapshot);
             if (local.Activate(member, stream.Epoch, stream.Offset, () => welcome(snapshot)))
             {
@@ -144,7 +153,7 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, LocalStreams strea
     {
         // The entry reaches this node's members, the sender included, through DeliverRoomMessage, in
         // the stream's offset order; the backplane numbers it, keeps it and fans it out in one step.
-        var entry = await backplane.AppendRoomMessageAsync(room, name, msg, ChatEvents.Now(), historySize, cancellationToken).ConfigureAwait(false);
+        var entry = await backplane.AppendRoomMessageAsync(room, name, msg, ChatEvents.Now(), retain, cancellationToken).ConfigureAwait(false);
         return entry.Offset;
     }
 

@@ -64,6 +64,9 @@ public enum RoomJoinResult
     /// another connection: the room's others are not told again.
     /// </summary>
     JoinedAgain,
+
+    /// <summary>The room does not exist and the chat holds as many streams as allowed: nothing changed.</summary>
+    TooManyStreams,
 }
 
 /// <summary>Outcome of <see cref="IRoomDirectory.LeaveAsync"/>.</summary>

@@ -36,6 +36,22 @@ public interface IChatStreamStore : IAsyncDisposable
     /// </summary>
     void Append(string stream, RoomEntry entry, int capacity);
 
+    /// <summary>
+    /// Forgets <paramref name="streams"/> (epoch, offset, messages): each was unused for the stream
+    /// time to live. A later <see cref="OpenStreamAsync"/> of one starts it over under a new epoch.
+    /// Not on the delivery path (the server's upkeep calls it), so it may write at once.
+    /// </summary>
+    void Forget(IReadOnlyCollection<string> streams)
+    {
+    }
+
+    /// <summary>
+    /// The streams the store holds from before this process opened it, with when each was last used,
+    /// so that the chat can forget them once unused for the stream time to live. Called once, at start.
+    /// </summary>
+    ValueTask<IReadOnlyList<StoredStream>> ListStreamsAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<StoredStream>>([]);
+
     /// <summary>Completes once everything appended before the call has been written.</summary>
     ValueTask FlushAsync(CancellationToken cancellationToken);
 
@@ -51,3 +67,8 @@ public interface IChatStreamStore : IAsyncDisposable
     /// </summary>
     long ErrorCount => 0;
 }
+
+/// <summary>A stream a store holds, and when it was last used.</summary>
+/// <param name="Name">The stream's name.</param>
+/// <param name="LastUsed">Unix time in milliseconds of its last message or opening.</param>
+public sealed record StoredStream(string Name, long LastUsed);

@@ -13,6 +13,21 @@ public interface IRoomBackplane
     /// <summary>Where room traffic for this node goes; set once, before <see cref="IChatBackplane.ConnectAsync"/>.</summary>
     void AttachRooms(IRoomStreamNode node);
 
+    /// <summary>
+    /// What the streams may hold (kept messages and bytes, time to live, how many at once); set once,
+    /// before <see cref="IChatBackplane.ConnectAsync"/>. A backplane that ignores it keeps streams unbounded.
+    /// </summary>
+    void LimitStreams(StreamLimits limits)
+    {
+    }
+
+    /// <summary>
+    /// Makes sure <paramref name="room"/>'s stream exists before a member joins it, and marks it used:
+    /// false, with nothing created, when it does not exist and <see cref="StreamLimits.MaxStreams"/>
+    /// streams already do (all nodes counted). Reads and appends create a stream without this check.
+    /// </summary>
+    ValueTask<bool> TryOpenRoomAsync(string room, CancellationToken cancellationToken) => ValueTask.FromResult(true);
+
     /// <summary>This node has its first member in <paramref name="room"/>: the room's traffic reaches it from the moment this completes.</summary>
     ValueTask SubscribeRoomAsync(string room, CancellationToken cancellationToken);
 

@@ -13,6 +13,13 @@ public sealed partial class InMemoryBackplane : IRoomBackplane
     public void AttachRooms(IRoomStreamNode node) => _roomNode = node ?? throw new ArgumentNullException(nameof(node));
 
     /// <inheritdoc />
+    public void LimitStreams(StreamLimits limits) => _cluster.Rooms.Limits = limits ?? throw new ArgumentNullException(nameof(limits));
+
+    /// <inheritdoc />
+    public ValueTask<bool> TryOpenRoomAsync(string room, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_cluster.Rooms.TryOpen(room));
+
+    /// <inheritdoc />
     public ValueTask SubscribeRoomAsync(string room, CancellationToken cancellationToken)
     {
         _cluster.Rooms.Subscribe(room, RoomNode);

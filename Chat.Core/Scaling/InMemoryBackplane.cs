@@ -38,18 +38,21 @@ public sealed partial class InMemoryBackplane : IChatBackplane
     /// <summary>Where the numbered streams are kept: read for its health and its error count.</summary>
     public IChatStreamStore Store => _cluster.Rooms.Store;
 
+    /// <summary>Streams the cluster holds now.</summary>
+    internal int StreamCount => _cluster.Rooms.Count;
+
     /// <summary>Another node of the same chat, for another server. The first node keeps owning the store.</summary>
     public InMemoryBackplane CreateNode() => new(_cluster, ownsStore: false);
 
     /// <inheritdoc />
-    public Task ConnectAsync(IBackplaneNode node, CancellationToken cancellationToken)
+    public async Task ConnectAsync(IBackplaneNode node, CancellationToken cancellationToken)
     {
+        await _cluster.StartUpkeepAsync(cancellationToken).ConfigureAwait(false);
         _node = node;
         lock (_cluster.Nodes)
         {
             _cluster.Nodes.Add(node);
         }
-        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -157,6 +160,7 @@ public sealed partial class InMemoryBackplane : IChatBackplane
         LeaveCluster();
         if (_ownsStore && Interlocked.Exchange(ref _storeClosed, 1) == 0)
         {
+            await _cluster.StopUpkeepAsync().ConfigureAwait(false);
             await _cluster.Rooms.Store.DisposeAsync().ConfigureAwait(false);
         }
     }
@@ -219,6 +223,44 @@ public sealed partial class InMemoryBackplane : IChatBackplane
         /// <summary>Shared claims of identified users, by name: the nodes serving each. Also the lock of both claim tables.</summary>
         public Dictionary<string, HashSet<InMemoryBackplane>> Shared { get; } = new(Nickname.Comparer);
 
+        private readonly SemaphoreSlim _upkeepGate = new(1, 1);
+        private StreamUpkeep? _upkeep;
+
         public InMemoryRoomStreams Rooms { get; } = new(store);
+
+        /// <summary>Once per cluster, by its first node to connect: takes in what the store held from before, then starts forgetting unused streams.</summary>
+        public async Task StartUpkeepAsync(CancellationToken cancellationToken)
+        {
+            await _upkeepGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (_upkeep is null)
+                {
+                    Rooms.Adopt(await store.ListStreamsAsync(cancellationToken).ConfigureAwait(false));
+                    _upkeep = new StreamUpkeep(Rooms);
+                }
+            }
+            finally
+            {
+                _upkeepGate.Release();
+            }
+        }
+
+        /// <summary>Before the store closes: no pass may touch it afterwards.</summary>
+        public async Task StopUpkeepAsync()
+        {
+            await _upkeepGate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                if (_upkeep is { } upkeep)
+                {
+                    await upkeep.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _upkeepGate.Release();
+            }
+        }
     }
 }

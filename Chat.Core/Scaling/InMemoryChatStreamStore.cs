@@ -1,47 +1,26 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Fleck.Chat.Rooms;
 
 namespace Fleck.Chat.Scaling;
 
 /// <summary>
-/// The default <see cref="IChatStreamStore"/>: streams live as long as this object, so a restart of
-/// the process makes new epochs (the history is gone, and clients are told so when they resume).
+/// The default <see cref="IChatStreamStore"/>: it keeps nothing, the chat's own memory holds each
+/// stream once. A stream the chat forgets (unused for its time to live, or pushed out of the history
+/// memory), like every stream after a restart, starts over under a new epoch, and clients that resume
+/// from before are told so.
 /// Thread-safety: all members may be called concurrently.
 /// </summary>
 public sealed class InMemoryChatStreamStore : IChatStreamStore
 {
-    private readonly ConcurrentDictionary<string, Kept> _streams = new(StringComparer.Ordinal);
-
     /// <inheritdoc />
     public ValueTask<RoomStreamState> OpenStreamAsync(string stream, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var kept = _streams.GetOrAdd(stream, _ => new Kept());
-        lock (kept)
-        {
-            return ValueTask.FromResult(new RoomStreamState(kept.Epoch, kept.Offset, [.. kept.Entries]));
-        }
+        return ValueTask.FromResult(new RoomStreamState(NewEpoch(), 0, []));
     }
 
     /// <inheritdoc />
-    public void Append(string stream, RoomEntry entry, int capacity)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        var kept = _streams.GetOrAdd(stream, _ => new Kept());
-        lock (kept)
-        {
-            kept.Offset = entry.Offset;
-            if (capacity > 0)
-            {
-                kept.Entries.Enqueue(entry);
-            }
-            while (kept.Entries.Count > capacity)
-            {
-                kept.Entries.Dequeue();
-            }
-        }
-    }
+    public void Append(string stream, RoomEntry entry, int capacity) => ArgumentNullException.ThrowIfNull(entry);
 
     /// <inheritdoc />
     public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
@@ -51,11 +30,4 @@ public sealed class InMemoryChatStreamStore : IChatStreamStore
 
     /// <summary>A new random epoch: 16 hex digits.</summary>
     internal static string NewEpoch() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-
-    private sealed class Kept
-    {
-        public string Epoch { get; } = NewEpoch();
-        public long Offset { get; set; }
-        public Queue<RoomEntry> Entries { get; } = new();
-    }
 }

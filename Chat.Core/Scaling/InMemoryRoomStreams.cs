@@ -10,52 +10,76 @@ namespace Fleck.Chat.Scaling;
 /// under the room's lock, so every node sees the room's messages in offset order. Epoch, offset and
 /// history come from the <see cref="IChatStreamStore"/> when a stream is first used, and every
 /// numbered message is handed to it (which writes behind); reads never go to the store.
-/// Thread-safety: all members may be called concurrently.
+/// <para>
+/// Bounded by <see cref="StreamLimits"/>: each stream keeps what its retain limits allow; a stream
+/// unused for the time to live is forgotten here and in the store (<see cref="StreamUpkeep"/>); past the
+/// history memory, the least recently used streams lose their history (an unused one is unloaded, so
+/// its next use reads the store again: a new epoch unless the store kept it); past the most streams, a
+/// room is not created.
+/// </para>
+/// Thread-safety: all members may be called concurrently. Lock order: a stream, then the recency list.
 /// </summary>
 internal sealed class InMemoryRoomStreams(IChatStreamStore store)
 {
     private readonly ConcurrentDictionary<string, Stream> _streams = new(StringComparer.Ordinal);
+    private readonly StreamRecency _recency = new();
+    private readonly Lock _evicting = new();
+    private long _keptBytes;
 
     public IChatStreamStore Store => store;
 
-    public void Subscribe(string room, IRoomStreamNode node)
-    {
-        var stream = Get(room);
-        lock (stream)
-        {
-            stream.Subscribers = [.. stream.Subscribers, node];
-        }
-    }
+    public StreamLimits Limits { get; set; } = new();
 
-    public void Unsubscribe(string room, IRoomStreamNode node)
+    /// <summary>Streams held now (loaded or not).</summary>
+    public int Count => _streams.Count;
+
+    /// <summary>Bytes of message text kept by every stream together.</summary>
+    public long KeptBytes => Interlocked.Read(ref _keptBytes);
+
+    public void Subscribe(string room, IRoomStreamNode node) =>
+        With(room, create: true, stream => stream.Subscribers = [.. stream.Subscribers, node]);
+
+    public void Unsubscribe(string room, IRoomStreamNode node) =>
+        With(room, create: false, stream => stream.Subscribers = [.. stream.Subscribers.Where(n => n != node)]);
+
+    /// <summary>Makes sure the room's stream exists; false when it does not and as many streams as allowed do.</summary>
+    public bool TryOpen(string room)
     {
-        var stream = Get(room);
-        lock (stream)
+        if (_streams.Count >= Limits.MaxStreams && !_streams.ContainsKey(room))
         {
-            stream.Subscribers = [.. stream.Subscribers.Where(n => n != node)];
+            return false;
         }
+        With(room, create: true, _ => { });
+        return true;
     }
 
     public async ValueTask<RoomEntry> AppendAsync(string room, string name, string msg, long ts, int capacity, CancellationToken cancellationToken)
     {
-        var stream = Get(room);
-        await stream.LoadAsync(room, store, cancellationToken).ConfigureAwait(false);
-        lock (stream)
+        while (true)
         {
-            var entry = new RoomEntry(name, msg, ts, ++stream.Offset);
-            if (capacity > 0)
+            var stream = Get(room);
+            await stream.LoadAsync(store, Limits, Account, cancellationToken).ConfigureAwait(false);
+            RoomEntry entry;
+            lock (stream)
             {
-                stream.History.Enqueue(entry);
+                if (stream.Removed || !stream.Loaded)
+                {
+                    // Forgotten or unloaded meanwhile: start over with what the store says now.
+                    continue;
+                }
+                entry = new RoomEntry(name, msg, ts, ++stream.Offset);
+                Interlocked.Add(ref _keptBytes, stream.Keep(new KeptEntry(entry), Math.Min(capacity, Limits.Retain), Limits.RetainBytes));
+                // Under the lock, so the store sees one stream's messages in offset order.
+                store.Append(room, entry, stream.History.Count);
+                foreach (var node in stream.Subscribers)
+                {
+                    node.DeliverRoomMessage(room, stream.Epoch, entry);
+                }
+                _recency.Touch(stream);
             }
-            while (stream.History.Count > capacity)
+            if (KeptBytes > Limits.HistoryMemory)
             {
-                stream.History.Dequeue();
-            }
-            // Under the lock, so the store sees one stream's messages in offset order.
-            store.Append(room, entry, capacity);
-            foreach (var node in stream.Subscribers)
-            {
-                node.DeliverRoomMessage(room, stream.Epoch, entry);
+                EvictLeastRecent(stream);
             }
             return entry;
         }
@@ -63,11 +87,20 @@ internal sealed class InMemoryRoomStreams(IChatStreamStore store)
 
     public async ValueTask<RoomStreamState> ReadAsync(string room, int count, CancellationToken cancellationToken)
     {
-        var stream = Get(room);
-        await stream.LoadAsync(room, store, cancellationToken).ConfigureAwait(false);
-        lock (stream)
+        while (true)
         {
-            return new RoomStreamState(stream.Epoch, stream.Offset, [.. stream.History.Skip(Math.Max(0, stream.History.Count - count))]);
+            var stream = Get(room);
+            await stream.LoadAsync(store, Limits, Account, cancellationToken).ConfigureAwait(false);
+            lock (stream)
+            {
+                if (stream.Removed || !stream.Loaded)
+                {
+                    continue;
+                }
+                _recency.Touch(stream);
+                var history = stream.History;
+                return new RoomStreamState(stream.Epoch, stream.Offset, [.. history.Skip(Math.Max(0, history.Count - count)).Select(e => e.ToEntry())]);
+            }
         }
     }
 
@@ -92,32 +125,24 @@ internal sealed class InMemoryRoomStreams(IChatStreamStore store)
     }
 
     /// <summary>One more connection of the nickname in the room; true when it is its first there.</summary>
-    public bool AddMember(string room, string nickname)
+    public bool AddMember(string room, string nickname) => With(room, create: true, stream =>
     {
-        var stream = Get(room);
-        lock (stream)
-        {
-            var n = stream.Members.GetValueOrDefault(nickname) + 1;
-            stream.Members[nickname] = n;
-            return n == 1;
-        }
-    }
+        var n = stream.Members.GetValueOrDefault(nickname) + 1;
+        stream.Members[nickname] = n;
+        return n == 1;
+    });
 
     /// <summary>One connection fewer; true when the nickname has none left in the room.</summary>
-    public bool RemoveMember(string room, string nickname)
+    public bool RemoveMember(string room, string nickname) => With(room, create: false, stream =>
     {
-        var stream = Get(room);
-        lock (stream)
+        if (!stream.Members.TryGetValue(nickname, out var n) || n <= 1)
         {
-            if (!stream.Members.TryGetValue(nickname, out var n) || n <= 1)
-            {
-                stream.Members.Remove(nickname);
-                return true;
-            }
-            stream.Members[nickname] = n - 1;
-            return false;
+            stream.Members.Remove(nickname);
+            return true;
         }
-    }
+        stream.Members[nickname] = n - 1;
+        return false;
+    }, whenMissing: true);
 
     public IReadOnlyList<string> Members(string room)
     {
@@ -148,47 +173,232 @@ internal sealed class InMemoryRoomStreams(IChatStreamStore store)
         return counts;
     }
 
-    /// <summary>A stream once made is kept (with its history) for the life of the cluster, as its epoch promises.</summary>
-    private Stream Get(string room) => _streams.GetOrAdd(room, _ => new Stream());
+    /// <summary>Takes in the streams a durable store holds from before, as unloaded streams last used when it says.</summary>
+    public void Adopt(IEnumerable<StoredStream> stored)
+    {
+        foreach (var (name, lastUsed) in stored.OrderBy(s => s.LastUsed))
+        {
+            With(name, create: true, stream => _recency.Touch(stream, lastUsed));
+        }
+    }
 
-    private sealed class Stream
+    /// <summary>
+    /// Forgets the streams unused since <paramref name="cutoff"/> (Unix milliseconds), oldest first,
+    /// and returns their names (for the store). A stream someone is in is never forgotten.
+    /// </summary>
+    public IReadOnlyList<string> ForgetUnusedSince(long cutoff)
+    {
+        var forgotten = new List<string>();
+        foreach (var stream in _recency.UsedBefore(cutoff))
+        {
+            lock (stream)
+            {
+                if (stream.Removed || stream.LastUsed > cutoff)
+                {
+                    continue;
+                }
+                if (stream.InUse)
+                {
+                    // Its time starts when the last one leaves; until then it stays out of the sweep's way.
+                    _recency.Touch(stream);
+                    continue;
+                }
+                stream.Removed = true;
+                Interlocked.Add(ref _keptBytes, -stream.Unload());
+                _streams.TryRemove(new KeyValuePair<string, Stream>(stream.Name, stream));
+                _recency.Remove(stream);
+                forgotten.Add(stream.Name);
+            }
+        }
+        return forgotten;
+    }
+
+    /// <summary>
+    /// Frees history memory from the least recently used streams (never <paramref name="current"/>):
+    /// an unused stream is unloaded, one in use only loses its history (recovery from before then fails).
+    /// </summary>
+    private void EvictLeastRecent(Stream current)
+    {
+        // One evictor at a time; the others' appends are covered by its pass.
+        if (!_evicting.TryEnter())
+        {
+            return;
+        }
+        try
+        {
+            // Down to a margin below the limit, so that a steady flow of appends does not evict on each one.
+            var target = Limits.HistoryMemory - (Limits.HistoryMemory / 10);
+            foreach (var stream in _recency.Oldest())
+            {
+                if (KeptBytes <= target)
+                {
+                    return;
+                }
+                if (stream == current)
+                {
+                    continue;
+                }
+                lock (stream)
+                {
+                    if (!stream.Removed)
+                    {
+                        Interlocked.Add(ref _keptBytes, stream.InUse ? -stream.DropHistory() : -stream.Unload());
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _evicting.Exit();
+        }
+    }
+
+    private void Account(long bytes) => Interlocked.Add(ref _keptBytes, bytes);
+
+    private Stream Get(string room) => _streams.GetOrAdd(room, r => new Stream(r));
+
+    private void With(string room, bool create, Action<Stream> action) =>
+        With(room, create, stream =>
+        {
+            action(stream);
+            return true;
+        }, whenMissing: true);
+
+    /// <summary>Runs <paramref name="action"/> under the stream's lock, marking it used; <paramref name="whenMissing"/> when it does not exist and is not to be made.</summary>
+    private T With<T>(string room, bool create, Func<Stream, T> action, T whenMissing = default!)
+    {
+        while (true)
+        {
+            Stream? stream;
+            if (create)
+            {
+                stream = Get(room);
+            }
+            else if (!_streams.TryGetValue(room, out stream))
+            {
+                return whenMissing;
+            }
+            lock (stream)
+            {
+                if (stream.Removed)
+                {
+                    continue;
+                }
+                var result = action(stream);
+                _recency.Touch(stream);
+                return result;
+            }
+        }
+    }
+
+    /// <summary>One stream. Its fields are guarded by the stream's own lock.</summary>
+    internal sealed class Stream(string name)
     {
         private Task? _load;
+        private int _generation;
+
+        public string Name { get; } = name;
 
         /// <summary>From the store, on first use.</summary>
         public string Epoch { get; private set; } = "";
         public long Offset { get; set; }
-        public Queue<RoomEntry> History { get; } = new();
+        public Queue<KeptEntry> History { get; } = new();
+        public long HistoryBytes { get; private set; }
         public IRoomStreamNode[] Subscribers { get; set; } = [];
         public Dictionary<string, int> Members { get; } = new(Nickname.Comparer);
 
-        /// <summary>Reads the stream from the store once; a failed read is tried again by the next caller.</summary>
-        public Task LoadAsync(string name, IChatStreamStore store, CancellationToken cancellationToken)
+        /// <summary>Whether epoch, offset and history were read from the store (and not unloaded since).</summary>
+        public bool Loaded { get; private set; }
+
+        /// <summary>Forgotten and out of the directory: whoever still holds it must look the name up again.</summary>
+        public bool Removed { get; set; }
+
+        /// <summary>Unix milliseconds of its last use; with <see cref="RecencyNode"/> kept by <see cref="StreamRecency"/>.</summary>
+        public long LastUsed { get; set; }
+
+        public LinkedListNode<Stream>? RecencyNode { get; set; }
+
+        public bool InUse => Subscribers.Length > 0 || Members.Count > 0;
+
+        /// <summary>Keeps <paramref name="entry"/>, then drops the oldest until both limits hold; returns the change in kept bytes.</summary>
+        public long Keep(KeptEntry entry, int maxCount, long maxBytes)
+        {
+            var before = HistoryBytes;
+            History.Enqueue(entry);
+            HistoryBytes += entry.Size;
+            while (History.Count > 0 && (History.Count > maxCount || HistoryBytes > maxBytes))
+            {
+                HistoryBytes -= History.Dequeue().Size;
+            }
+            return HistoryBytes - before;
+        }
+
+        /// <summary>Drops the history, keeping epoch and offset; returns the bytes freed.</summary>
+        public long DropHistory()
+        {
+            var freed = HistoryBytes;
+            History.Clear();
+            HistoryBytes = 0;
+            return freed;
+        }
+
+        /// <summary>Drops everything read from the store: the next use reads it again. Returns the bytes freed.</summary>
+        public long Unload()
+        {
+            Loaded = false;
+            _load = null;
+            _generation++;
+            return DropHistory();
+        }
+
+        /// <summary>Reads the stream from the store once per load; a failed read is tried again by the next caller.</summary>
+        public Task LoadAsync(IChatStreamStore store, StreamLimits limits, Action<long> account, CancellationToken cancellationToken)
         {
             Task load;
             lock (this)
             {
                 if (_load is null || _load.IsFaulted || _load.IsCanceled)
                 {
-                    _load = LoadCoreAsync(name, store);
+                    _load = LoadCoreAsync(store, limits, account, _generation, reload: _generation > 0);
                 }
                 load = _load;
             }
             return load.IsCompletedSuccessfully ? Task.CompletedTask : load.WaitAsync(cancellationToken);
         }
 
-        private async Task LoadCoreAsync(string name, IChatStreamStore store)
+        private async Task LoadCoreAsync(IChatStreamStore store, StreamLimits limits, Action<long> account, int generation, bool reload)
         {
+            // Off the caller's lock on this stream: the store may take its time.
+            await Task.Yield();
+            if (reload)
+            {
+                // An unloaded stream's last appends may still be on their way to a durable store.
+                try
+                {
+                    await store.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (IOException)
+                {
+                    // A failing store: what it holds is read as it is; the next start renews its epochs.
+                }
+            }
             // Not the caller's token: the load is shared by every caller, one may give up while others wait.
-            var state = await store.OpenStreamAsync(name, CancellationToken.None).ConfigureAwait(false);
+            var state = await store.OpenStreamAsync(Name, CancellationToken.None).ConfigureAwait(false);
             lock (this)
             {
+                if (generation != _generation || Removed)
+                {
+                    return;
+                }
                 Epoch = state.Epoch;
                 Offset = state.Offset;
+                var added = -DropHistory();
                 foreach (var entry in state.History)
                 {
-                    History.Enqueue(entry);
+                    added += Keep(new KeptEntry(entry), limits.Retain, limits.RetainBytes);
                 }
+                account(added);
+                Loaded = true;
             }
         }
     }

@@ -68,7 +68,18 @@ internal static class HostCommand
             HelpName = "per-second",
         };
         var burst = IntOption("--burst", "count", "Messages one connection may send at once before --rate applies", 40, 1, 1_000_000);
-        var history = IntOption("--history", "count", "Messages kept per stream (nick-broadcast's chat, each room): replayed to late joiners and resumable after a reconnect (0 = none)", 50, 0, 100_000);
+        var history = IntOption("--history", "count", "Messages of a stream (nick-broadcast's chat, each room) replayed to someone joining (0 = none); at most --retain", 50, 0, 100_000);
+        var retain = IntOption("--retain", "count", "Messages each stream keeps: what a reconnecting client can resume from (at least --history)", 1000, 0, 1_000_000);
+        var retainBytes = LongOption("--retain-bytes", "bytes", "Bytes of message text each stream keeps; whichever of --retain and this is reached first, the oldest messages go", 1L << 20, 0, long.MaxValue);
+        var historyMemory = LongOption("--history-memory", "bytes", "Bytes of message text all streams keep in this process's memory together; past it the least recently used streams are forgotten", 256L << 20, 0, long.MaxValue);
+        // No default value object: help would print a TimeSpan (1.00:00:00) rather than 24h.
+        var streamTtl = new Option<TimeSpan?>("--stream-ttl")
+        {
+            Description = "A stream nobody has been in and nothing was written to for this long is forgotten (history, offsets, epoch): 90s, 10m, 2h, 1d [default: 24h]",
+            CustomParser = r => OptionParsers.Duration(r, TimeSpan.FromSeconds(1), TimeSpan.FromDays(24)),
+            HelpName = "duration",
+        };
+        var maxStreams = IntOption("--max-streams", "count", "Most streams held at once, every host together; joining a new room past it gets too_many_streams", 100_000, 1, int.MaxValue);
         var maxRooms = IntOption("--max-rooms", "count", "Rooms one member may be in at once in rooms mode", 50, 1, 10_000);
         var origins = new Option<IReadOnlyCollection<string>?>("--allowed-origins")
         {
@@ -118,6 +129,11 @@ internal static class HostCommand
         root.Subcommands.Add(TokenCommand.Create());
         root.Options.Add(maxRooms);
         root.Options.Add(store);
+        root.Options.Add(retain);
+        root.Options.Add(retainBytes);
+        root.Options.Add(historyMemory);
+        root.Options.Add(streamTtl);
+        root.Options.Add(maxStreams);
         root.Options.Add(perAddress);
         root.Options.Add(handshakesPerAddress);
         root.Options.Add(handshakeRate);
@@ -135,6 +151,11 @@ internal static class HostCommand
             if (result.GetValue(store) is not null && result.GetValue(redis) is not null)
             {
                 await Console.Error.WriteLineAsync("error: --store and --redis cannot be used together: with --redis the history is kept in Redis, shared by every node");
+                return 1;
+            }
+            if (result.GetValue(retain) < result.GetValue(history))
+            {
+                await Console.Error.WriteLineAsync($"error: --retain {result.GetValue(retain)} must be at least --history {result.GetValue(history)}: a stream cannot replay more than it keeps");
                 return 1;
             }
             var settings = new HostSettings
@@ -158,6 +179,11 @@ internal static class HostCommand
                 Rate = result.GetValue(rate),
                 Burst = result.GetValue(burst),
                 History = result.GetValue(history),
+                Retain = result.GetValue(retain),
+                RetainBytes = result.GetValue(retainBytes),
+                HistoryMemory = result.GetValue(historyMemory),
+                StreamTtl = result.GetValue(streamTtl) ?? TimeSpan.FromHours(24),
+                MaxStreams = result.GetValue(maxStreams),
                 MaxRooms = result.GetValue(maxRooms),
                 AllowedOrigins = result.GetValue(origins),
                 CertificatePath = result.GetValue(cert),
@@ -175,6 +201,14 @@ internal static class HostCommand
         });
         return root;
     }
+
+    private static Option<long> LongOption(string name, string helpName, string description, long fallback, long min, long max) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => fallback,
+        CustomParser = r => OptionParsers.Long(r, min, max),
+        HelpName = helpName,
+    };
 
     private static Option<int> IntOption(string name, string helpName, string description, int fallback, int min, int max) => new(name)
     {

@@ -45,6 +45,11 @@ internal sealed record HostSettings
     public double Rate { get; init; } = 20;
     public int Burst { get; init; } = 40;
     public int History { get; init; } = 50;
+    public int Retain { get; init; } = 1000;
+    public long RetainBytes { get; init; } = 1L << 20;
+    public long HistoryMemory { get; init; } = 256L << 20;
+    public TimeSpan StreamTtl { get; init; } = TimeSpan.FromHours(24);
+    public int MaxStreams { get; init; } = 100_000;
     public int MaxRooms { get; init; } = 50;
     /// <summary>Origins allowed to connect; null allows any.</summary>
     public IReadOnlyCollection<string>? AllowedOrigins { get; init; }

@@ -88,6 +88,40 @@ internal static class OptionParsers
     public static int Int(ArgumentResult r, int min, int max) =>
         Number(r, min, max, (string s, out int v) => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out v));
 
+    public static long Long(ArgumentResult r, long min, long max) =>
+        Number(r, min, max, (string s, out long v) => long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out v));
+
+    /// <summary>A duration such as <c>90s</c>, <c>10m</c>, <c>2h</c> or <c>1d</c>: a whole number and a unit, from <paramref name="min"/> to <paramref name="max"/>.</summary>
+    public static TimeSpan Duration(ArgumentResult r, TimeSpan min, TimeSpan max)
+    {
+        var name = ((OptionResult)r.Parent!).Option.Name;
+        var text = r.Tokens[0].Value;
+        if (TryDuration(text, out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+        r.AddError($"{name} '{text}' must be a whole number with a unit s, m, h or d (e.g. 90s, 10m, 2h, 1d), from {min} to {max}");
+        return min;
+    }
+
+    private static bool TryDuration(string text, out TimeSpan value)
+    {
+        value = TimeSpan.Zero;
+        if (text.Length < 2 || !long.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount > 100_000_000)
+        {
+            return false;
+        }
+        value = text[^1] switch
+        {
+            's' => TimeSpan.FromSeconds(amount),
+            'm' => TimeSpan.FromMinutes(amount),
+            'h' => TimeSpan.FromHours(amount),
+            'd' => TimeSpan.FromDays(amount),
+            _ => TimeSpan.MinValue,
+        };
+        return value != TimeSpan.MinValue;
+    }
+
     public static double Double(ArgumentResult r, double min, double max) =>
         Number(r, min, max, (string s, out double v) => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out v) && double.IsFinite(v));
 

@@ -19,7 +19,7 @@ public sealed class JoiningWhileMessagesFlowAcrossNodesTests : SharedRedis
     public async Task Members_joining_on_either_node_while_messages_flow_get_every_one_in_order_from_the_history_then_live()
     {
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(100));
-        var serverOptions = new ChatServerOptions { HistorySize = 10_000, MessagesPerSecond = 0 };
+        var serverOptions = new ChatServerOptions { HistorySize = 10_000, Retain = 10_000, MessagesPerSecond = 0 };
         await using var cluster = await ChatCluster.StartAsync(Redis, new NickBroadcastMode(), 2, serverOptions: serverOptions);
         var sender = await cluster[0].JoinAsync("sender", ct);
 

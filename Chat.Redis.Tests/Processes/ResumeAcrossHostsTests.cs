@@ -11,7 +11,7 @@ namespace Fleck.Chat.Redis.Tests.Processes;
 public sealed class ResumeAcrossHostsTests
 {
     private static Task<HostProcess> StartNodeAsync(RedisServer redis, CancellationToken ct) =>
-        RecoveryHost.StartAsync(ct, "--redis", redis.Configuration, "--history", "20000");
+        RecoveryHost.StartAsync(ct, "--redis", redis.Configuration, "--history", "20000", "--retain", "20000");
 
     [Test]
     public async Task Both_hosts_see_one_offset_sequence_and_a_client_resumes_on_the_other_host()

@@ -15,6 +15,11 @@ public sealed class OptionsValidationTests
     {
         yield return new TestCaseData(new ChatServerOptions { HistorySize = -1 }, "HistorySize");
         yield return new TestCaseData(new ChatServerOptions { MaxRoomsPerMember = 0 }, "MaxRoomsPerMember");
+        yield return new TestCaseData(new ChatServerOptions { HistorySize = 60, Retain = 59 }, "Retain");
+        yield return new TestCaseData(new ChatServerOptions { RetainBytes = -1 }, "RetainBytes");
+        yield return new TestCaseData(new ChatServerOptions { HistoryMemory = -1 }, "HistoryMemory");
+        yield return new TestCaseData(new ChatServerOptions { StreamTtl = TimeSpan.Zero }, "StreamTtl");
+        yield return new TestCaseData(new ChatServerOptions { MaxStreams = 0 }, "MaxStreams");
         yield return new TestCaseData(new ChatServerOptions { MessagesPerSecond = -1 }, "MessagesPerSecond");
         yield return new TestCaseData(new ChatServerOptions { MessagesPerSecond = double.NaN }, "MessagesPerSecond");
         yield return new TestCaseData(new ChatServerOptions { MessageBurst = 0 }, "MessageBurst");

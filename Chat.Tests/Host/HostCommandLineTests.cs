@@ -18,6 +18,12 @@ public sealed class HostCommandLineTests
     [TestCase("--rate", "fast", "--rate 'fast'")]
     [TestCase("--history", "-5", "--history '-5'")]
     [TestCase("--max-rooms", "0", "--max-rooms '0'")]
+    [TestCase("--retain", "10", "--retain 10 must be at least --history 50")]
+    [TestCase("--retain-bytes", "-1", "--retain-bytes '-1'")]
+    [TestCase("--history-memory", "lots", "--history-memory 'lots'")]
+    [TestCase("--stream-ttl", "5x", "--stream-ttl '5x'")]
+    [TestCase("--stream-ttl", "0s", "--stream-ttl '0s'")]
+    [TestCase("--max-streams", "0", "--max-streams '0'")]
     [TestCase("--host", "not-an-ip", "--host 'not-an-ip'")]
     [TestCase("--max-connections-per-address", "-1", "--max-connections-per-address '-1'")]
     [TestCase("--max-handshakes-per-address", "many", "--max-handshakes-per-address 'many'")]
@@ -107,7 +113,8 @@ public sealed class HostCommandLineTests
 
         Assert.That(code, Is.Zero);
         foreach (var option in new[] { "--mode", "--host", "--port", "--http-port", "--static", "--max-message-bytes", "--max-connections", "--max-page-connections", "--rate", "--burst", "--history", "--allowed-origins", "--cert", "--cert-password", "--log-level", "--redis",
-            "--max-connections-per-address", "--max-handshakes-per-address", "--handshake-rate-per-address", "--trusted-proxies", "--max-fragments-per-message", "--message-assembly-timeout" })
+            "--max-connections-per-address", "--max-handshakes-per-address", "--handshake-rate-per-address", "--trusted-proxies", "--max-fragments-per-message", "--message-assembly-timeout",
+            "--retain", "--retain-bytes", "--history-memory", "--stream-ttl", "--max-streams" })
         {
             Assert.That(host.Stdout, Does.Contain(option + " <"), option);
         }

@@ -19,7 +19,7 @@ public sealed class JoiningWhileMessagesFlowTests
     {
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(100));
         // The history holds every message of the run, so each joiner's history starts at 1.
-        var options = new ChatServerOptions { HistorySize = 10_000, MessagesPerSecond = 0, Backplane = new AsynchronousHistoryBackplane() };
+        var options = new ChatServerOptions { HistorySize = 10_000, Retain = 10_000, MessagesPerSecond = 0, Backplane = new AsynchronousHistoryBackplane() };
         await using var chat = await ChatFixture.StartAsync(new NickBroadcastMode(), options);
         var sender = await chat.JoinAsync("sender", ct);
 

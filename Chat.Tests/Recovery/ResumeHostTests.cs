@@ -67,7 +67,7 @@ public sealed class ResumeHostTests
     public async Task A_client_that_missed_more_than_is_kept_gets_the_recent_history_and_recovered_false()
     {
         var ct = TestTimeouts.Token();
-        await using var host = await RecoveryHost.StartAsync(ct, "--history", "2");
+        await using var host = await RecoveryHost.StartAsync(ct, "--history", "2", "--retain", "2");
         var (alice, users) = await RecoveryHost.JoinAsync(host, "alice", ct);
         await using var _ = alice;
         var epoch = users.GetProperty("epoch").GetString();

@@ -17,7 +17,7 @@ public sealed class ResumeWhileOthersSendTests
     {
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(100));
         // Everything stays kept, so every resume can succeed however long a reconnect takes.
-        await using var host = await RecoveryHost.StartAsync(ct, "--history", "20000");
+        await using var host = await RecoveryHost.StartAsync(ct, "--history", "20000", "--retain", "20000");
         var reader = new ResumingReader();
         var (total, resumesWhileSending) = await ConcurrentSenders.RunAsync(Senders, Reconnects, reader,
             (n, token) => RecoveryHost.JoinAsync(host, $"sender{n}", token).ContinueWith(t => t.Result.Client, token, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default),

@@ -21,6 +21,33 @@ public sealed class SqliteStreamStoreTests : StreamStoreContract
     protected override async Task<IChatStreamStore> CreateAsync() => await SqliteChatStreamStore.OpenAsync(File);
 
     [Test]
+    public async Task Streams_of_a_file_made_before_last_use_was_recorded_count_as_used_now()
+    {
+        var ct = TestTimeouts.Token();
+        using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={File};Pooling=False"))
+        {
+            old.Open();
+            using var create = old.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE streams (name TEXT PRIMARY KEY, epoch TEXT NOT NULL, seq INTEGER NOT NULL);
+                CREATE TABLE entries (stream TEXT NOT NULL, seq INTEGER NOT NULL, name TEXT NOT NULL, msg TEXT NOT NULL, ts INTEGER NOT NULL, PRIMARY KEY (stream, seq)) WITHOUT ROWID;
+                INSERT INTO meta VALUES ('state', 'clean');
+                INSERT INTO streams VALUES ('lobby', '00000000000000aa', 3);
+                """;
+            create.ExecuteNonQuery();
+        }
+        var opened = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        await using IChatStreamStore store = await SqliteChatStreamStore.OpenAsync(File, ct);
+        var streams = await store.ListStreamsAsync(ct);
+
+        Assert.That(streams.Select(s => s.Name), Is.EqualTo(new[] { "lobby" }));
+        Assert.That(streams[0].LastUsed, Is.GreaterThanOrEqualTo(opened), "not 0, which would make it expire at once");
+        Assert.That((await store.OpenStreamAsync("lobby", ct)).Epoch, Is.EqualTo("00000000000000aa"));
+    }
+
+    [Test]
     public async Task After_a_clean_close_a_reopened_file_has_the_same_epochs_offsets_and_history()
     {
         var ct = TestTimeouts.Token();

@@ -15,7 +15,7 @@ public sealed class StreamResumeTests
     [TestCase(5, new long[0])]
     public void A_resume_in_the_same_epoch_from_within_the_kept_history_gets_exactly_what_came_after(long since, long[] expected)
     {
-        var snapshot = StreamResume.Snapshot("r", [], Stream, new StreamPosition(since, "e1"));
+        var snapshot = StreamResume.Snapshot("r", [], Stream, new StreamPosition(since, "e1"), int.MaxValue);
 
         Assert.That(snapshot.Recovered, Is.True);
         Assert.That(snapshot.History.Select(e => e.Offset), Is.EqualTo(expected));
@@ -29,7 +29,7 @@ public sealed class StreamResumeTests
     [TestCase(-1, "e1", TestName = "A resume from a negative offset is not recovered")]
     public void A_resume_that_cannot_be_served_gets_the_recent_history(long since, string? epoch)
     {
-        var snapshot = StreamResume.Snapshot("r", [], Stream, new StreamPosition(since, epoch));
+        var snapshot = StreamResume.Snapshot("r", [], Stream, new StreamPosition(since, epoch), int.MaxValue);
 
         Assert.That(snapshot.Recovered, Is.False);
         Assert.That(snapshot.History, Is.EqualTo(Stream.History));
@@ -38,7 +38,7 @@ public sealed class StreamResumeTests
     [Test]
     public void Without_a_resume_point_the_snapshot_is_the_recent_history_with_no_recovery_flag()
     {
-        var snapshot = StreamResume.Snapshot("r", [], Stream, null);
+        var snapshot = StreamResume.Snapshot("r", [], Stream, null, int.MaxValue);
 
         Assert.That(snapshot.Recovered, Is.Null);
         Assert.That(snapshot.History, Is.EqualTo(Stream.History));

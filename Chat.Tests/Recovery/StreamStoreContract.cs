@@ -5,8 +5,9 @@ using Fleck.Chat.Scaling;
 namespace Fleck.Chat.Tests.Recovery;
 
 /// <summary>
-/// What every <see cref="IChatStreamStore"/> must do, run against each implementation: a stream
-/// is opened once, appended to in offset order, and read back as it was left.
+/// What every <see cref="IChatStreamStore"/> that keeps streams must do, run against each such
+/// implementation: a stream is opened, appended to in offset order, and read back as it was left
+/// until it is forgotten.
 /// </summary>
 [CancelAfter(30_000)]
 public abstract class StreamStoreContract
@@ -82,25 +83,48 @@ public abstract class StreamStoreContract
         Assert.That(state.Offset, Is.EqualTo(2));
         Assert.That(state.History, Is.Empty);
     }
-}
-
-/// <summary>The contract, for the default store.</summary>
-public sealed class InMemoryStreamStoreTests : StreamStoreContract
-{
-    protected override Task<IChatStreamStore> CreateAsync() => Task.FromResult<IChatStreamStore>(new InMemoryChatStreamStore());
 
     [Test]
-    public async Task A_new_store_as_after_a_restart_gives_a_known_stream_a_new_epoch_and_no_history()
+    public async Task A_forgotten_stream_starts_over_under_a_new_epoch_and_others_are_untouched()
     {
         var ct = TestTimeouts.Token();
-        await using var before = new InMemoryChatStreamStore();
-        var old = await before.OpenStreamAsync("~chat", ct);
-        before.Append("~chat", new RoomEntry("a", "b", 1, 1), 10);
-        await using var after = new InMemoryChatStreamStore();
+        await using var store = await CreateAsync();
+        var gone = await store.OpenStreamAsync("gone", ct);
+        var kept = await store.OpenStreamAsync("kept", ct);
+        store.Append("gone", Entry(1), 10);
+        store.Append("kept", Entry(1), 10);
+        await store.FlushAsync(ct);
 
-        var state = await after.OpenStreamAsync("~chat", ct);
+        store.Forget(["gone"]);
+        var listed = await store.ListStreamsAsync(ct);
+        var again = await store.OpenStreamAsync("gone", ct);
+        var other = await store.OpenStreamAsync("kept", ct);
+
+        Assert.That(listed.Select(s => s.Name), Is.EqualTo(new[] { "kept" }));
+        Assert.That(again.Epoch, Is.Not.EqualTo(gone.Epoch));
+        Assert.That(again.Offset, Is.Zero);
+        Assert.That(again.History, Is.Empty);
+        Assert.That(other.Epoch, Is.EqualTo(kept.Epoch));
+        Assert.That(other.History, Is.EqualTo(new[] { Entry(1) }));
+    }
+}
+
+/// <summary>The default store keeps nothing: the chat's memory holds each stream once.</summary>
+public sealed class InMemoryStreamStoreTests
+{
+    [Test]
+    public async Task Every_opening_is_a_new_stream_whatever_was_appended()
+    {
+        var ct = TestTimeouts.Token();
+        await using IChatStreamStore store = new InMemoryChatStreamStore();
+        var old = await store.OpenStreamAsync("~chat", ct);
+        store.Append("~chat", new RoomEntry("a", "b", 1, 1), 10);
+
+        var state = await store.OpenStreamAsync("~chat", ct);
 
         Assert.That(state.Epoch, Is.Not.EqualTo(old.Epoch));
         Assert.That(state.Offset, Is.Zero);
+        Assert.That(state.History, Is.Empty);
+        Assert.That(await store.ListStreamsAsync(ct), Is.Empty);
     }
 }

@@ -36,10 +36,11 @@ internal sealed class RoomHarness : IAsyncDisposable
         var roomBackplane = backplane as IRoomBackplane ?? new InMemoryBackplane();
         var streams = new LocalStreams(roomBackplane, counters, NullLogger.Instance);
         roomBackplane.AttachRooms(streams);
+        var retain = Math.Max(historySize, 1000);
         var room = new ChatRoom(backplane, counters, NullLogger.Instance)
         {
-            Rooms = new RoomDirectory(roomBackplane, streams, 50, historySize, NullLogger.Instance),
-            Stream = new ChatStream(roomBackplane, streams, historySize),
+            Rooms = new RoomDirectory(roomBackplane, streams, 50, historySize, retain, NullLogger.Instance),
+            Stream = new ChatStream(roomBackplane, streams, historySize, retain),
         };
         await backplane.ConnectAsync(room, CancellationToken.None);
         return new RoomHarness(mode, backplane, room);
