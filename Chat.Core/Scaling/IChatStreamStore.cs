@@ -23,8 +23,9 @@ public interface IChatStreamStore : IAsyncDisposable
     /// <summary>
     /// The stream as it was left: its epoch (a new one for a stream never seen, or one whose recent
     /// messages may have been lost), the latest offset given out (0 for a new stream) and the kept
-    /// messages, oldest first, consecutive and ending at that offset. Called once per stream, before
-    /// any <see cref="Append"/> to it.
+    /// messages, oldest first, consecutive and ending at that offset. Called when the chat first uses a
+    /// stream, before any <see cref="Append"/> to it, and again if it unloaded the stream to free memory
+    /// (after everything appended was flushed) or forgot it.
     /// </summary>
     ValueTask<RoomStreamState> OpenStreamAsync(string stream, CancellationToken cancellationToken);
 
