@@ -8,4 +8,8 @@ internal static class EventFields
     public static string Type(this JsonElement e) => e.GetProperty("type").GetString()!;
 
     public static string? Str(this JsonElement e, string property) => e.TryGetProperty(property, out var p) ? p.GetString() : null;
+
+    public static string Epoch(this JsonElement e) => e.GetProperty("epoch").GetString()!;
+
+    public static long Offset(this JsonElement e) => e.GetProperty("offset").GetInt64();
 }

@@ -66,6 +66,62 @@ internal sealed class TypedClient : IAsyncDisposable
         return await ReceiveEventAsync("joined", ct);
     }
 
+    /// <summary>Joins <paramref name="room"/> or is refused: the first <c>joined</c> or <c>error</c> of that room.</summary>
+    public async Task<JsonElement> TryJoinAsync(string room, CancellationToken ct)
+    {
+        await JoinRoomAsync(room, ct);
+        while (true)
+        {
+            var e = await ReceiveEventAsync(ct);
+            if (IsOf(e, room) && e.Type() is "joined" or "error")
+            {
+                return e;
+            }
+        }
+    }
+
+    /// <summary>Joins <paramref name="room"/> resuming from <paramref name="since"/> in <paramref name="epoch"/>: the joined event, the offsets of the history events and the recovered event.</summary>
+    public async Task<(JsonElement Joined, List<long> History, JsonElement Recovered)> ResumeAsync(string room, long since, string epoch, CancellationToken ct)
+    {
+        await SendJsonAsync(new { type = "join", room, since, epoch }, ct);
+        JsonElement joined = default;
+        var history = new List<long>();
+        while (true)
+        {
+            var e = await ReceiveEventAsync(ct);
+            if (!IsOf(e, room))
+            {
+                continue;
+            }
+            switch (e.Type())
+            {
+                case "joined":
+                    joined = e;
+                    break;
+                case "history":
+                    history.Add(e.Offset());
+                    break;
+                case "recovered":
+                    return (joined, history, e);
+            }
+        }
+    }
+
+    /// <summary>Says <paramref name="msg"/> in <paramref name="room"/> and waits for its echo; returns its offset.</summary>
+    public async Task<long> SayAndGetOffsetAsync(string room, string msg, CancellationToken ct)
+    {
+        await SayAsync(room, msg, ct);
+        var e = await ReceiveEventAsync("message", ev => IsOf(ev, room) && ev.Str("msg") == msg, ct);
+        return e.Offset();
+    }
+
+    /// <summary>Leaves <paramref name="room"/> and waits for the <c>left</c> event of that room.</summary>
+    public async Task LeftAsync(string room, CancellationToken ct)
+    {
+        await LeaveRoomAsync(room, ct);
+        await ReceiveRoomEventAsync("left", room, ct);
+    }
+
     /// <summary>
     /// The next whole message with its type. Throws a <see cref="WebSocketException"/> once the
     /// connection has closed, as a read on the socket itself would.
@@ -101,18 +157,38 @@ internal sealed class TypedClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Skips events until one of <paramref name="type"/> that <paramref name="match"/> accepts; skips binary messages too.</summary>
+    public async Task<JsonElement> ReceiveEventAsync(string type, Func<JsonElement, bool> match, CancellationToken ct)
+    {
+        while (true)
+        {
+            var (kind, data) = await ReceiveAsync(ct);
+            if (kind != WebSocketMessageType.Text)
+            {
+                continue;
+            }
+            var e = JsonDocument.Parse(data).RootElement;
+            if (e.Type() == type && match(e))
+            {
+                return e;
+            }
+        }
+    }
+
     /// <summary>Skips events until one of <paramref name="type"/> for <paramref name="room"/>.</summary>
     public async Task<JsonElement> ReceiveRoomEventAsync(string type, string room, CancellationToken ct)
     {
         while (true)
         {
             var e = await ReceiveEventAsync(type, ct);
-            if (e.TryGetProperty("room", out var r) && r.GetString() == room)
+            if (IsOf(e, room))
             {
                 return e;
             }
         }
     }
+
+    private static bool IsOf(JsonElement e, string room) => e.Str("room") == room;
 
     /// <summary>
     /// Every event in arrival order, up to and including the first that <paramref name="isLast"/>

@@ -1,5 +1,4 @@
 using Fleck.Chat.Redis.Tests.Support;
-using Fleck.Chat.Tests.Modes.Support;
 using Fleck.Chat.Tests.Streams;
 using StackExchange.Redis;
 
@@ -38,10 +37,10 @@ public sealed class BoundedStreamsAcrossHostsTests
         await alice.ReceiveEventAsync("rooms", ct);
         var before = await server.DatabaseSizeAsync();
 
-        var first = await alice.JoinAsync("lobby", ct);
+        var first = await alice.JoinedAsync("lobby", ct);
         await alice.SayAndGetOffsetAsync("lobby", "one", ct);
         var two = await alice.SayAndGetOffsetAsync("lobby", "two", ct);
-        await alice.LeaveAsync("lobby", ct);
+        await alice.LeftAsync("lobby", ct);
         Assert.That(server.Keys(pattern: "*lobby*").Count(), Is.Positive);
         await WaitForKeyCountAsync(server, before, ct);
         Assert.That(server.Keys(pattern: "*lobby*"), Is.Empty);
@@ -87,11 +86,11 @@ public sealed class BoundedStreamsAcrossHostsTests
         var server = admin.GetServer(redis.Configuration);
         await using var host = await StartNodeAsync(redis, "rooms", ct, "--stream-ttl", "1s");
         await using var alice = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/alice", ct);
-        var first = await alice.JoinAsync("lobby", ct);
+        var first = await alice.JoinedAsync("lobby", ct);
         await alice.SayAndGetOffsetAsync("lobby", "one", ct);
         // A room left after the first one's last message: once its keys are gone, the first's time has passed too.
-        await alice.JoinAsync("aside", ct);
-        await alice.LeaveAsync("aside", ct);
+        await alice.JoinedAsync("aside", ct);
+        await alice.LeftAsync("aside", ct);
         while (server.Keys(pattern: "*aside*").Any())
         {
             await Task.Delay(100, ct);
@@ -118,9 +117,9 @@ public sealed class BoundedStreamsAcrossHostsTests
         await using var two = await StartNodeAsync(redis, "rooms", ct, "--max-streams", "3");
         await using var alice = await TypedClient.ConnectAsync(one.WebSocketPort, "/websocket/alice", ct);
         await using var bob = await TypedClient.ConnectAsync(two.WebSocketPort, "/websocket/bob", ct);
-        await alice.JoinAsync("a", ct);
-        await alice.JoinAsync("b", ct);
-        await bob.JoinAsync("c", ct);
+        await alice.JoinedAsync("a", ct);
+        await alice.JoinedAsync("b", ct);
+        await bob.JoinedAsync("c", ct);
 
         var refusedOnTwo = await bob.TryJoinAsync("d", ct);
         var refusedOnOne = await alice.TryJoinAsync("d", ct);

@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Fleck.Chat.Modes;
 using Fleck.Chat.Protocol;
-using Fleck.Chat.Tests.Modes.Support;
 using Fleck.Chat.Tests.Support;
 
 namespace Fleck.Chat.Tests.Diagnostics;
@@ -68,7 +67,7 @@ public sealed class StreamBackplaneMetricsTests
     {
         while (true)
         {
-            var e = await client.NextEventAsync(ct);
+            var e = await client.ReceiveEventAsync(ct);
             if (e.GetProperty("type").GetString() == type)
             {
                 return e;

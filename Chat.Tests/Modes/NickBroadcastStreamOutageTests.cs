@@ -1,7 +1,6 @@
 using Fleck.Chat.Modes;
 using Fleck.Chat.Protocol;
 using Fleck.Chat.Scaling;
-using Fleck.Chat.Tests.Modes.Support;
 using Fleck.Chat.Tests.Support;
 
 namespace Fleck.Chat.Tests.Modes;
@@ -18,16 +17,16 @@ public sealed class NickBroadcastStreamOutageTests
         await using var chat = await ChatFixture.StartAsync(new NickBroadcastMode(), new ChatServerOptions { Backplane = backplane });
         await using var alice = await JoinAsync(chat.Server.Port, "alice", ct);
         await using var bob = await JoinAsync(chat.Server.Port, "bob", ct);
-        Assert.That((await alice.NextEventAsync(ct)).GetProperty("type").GetString(), Is.EqualTo("join"));
+        Assert.That((await alice.ReceiveEventAsync(ct)).GetProperty("type").GetString(), Is.EqualTo("join"));
 
         backplane.Down = true;
         await alice.SendTextAsync("cannot be numbered", ct);
-        var refused = await alice.NextEventAsync(ct);
+        var refused = await alice.ReceiveEventAsync(ct);
         var serverRefused = Assert.ThrowsAsync<BackplaneUnavailableException>(() => chat.Server.PublishAsync("nor can this", ct));
         backplane.Down = false;
         await alice.SendTextAsync("marker", ct);
-        var atAlice = await alice.NextEventAsync(ct);
-        var atBob = await bob.NextEventAsync(ct);
+        var atAlice = await alice.ReceiveEventAsync(ct);
+        var atBob = await bob.ReceiveEventAsync(ct);
 
         using (Assert.EnterMultipleScope())
         {
@@ -44,7 +43,7 @@ public sealed class NickBroadcastStreamOutageTests
     private static async Task<TypedClient> JoinAsync(int port, string nickname, CancellationToken ct)
     {
         var client = await TypedClient.ConnectAsync(port, "/websocket/" + nickname, ct);
-        Assert.That((await client.NextEventAsync(ct)).GetProperty("type").GetString(), Is.EqualTo("users"));
+        Assert.That((await client.ReceiveEventAsync(ct)).GetProperty("type").GetString(), Is.EqualTo("users"));
         return client;
     }
 }

@@ -1,5 +1,3 @@
-using Fleck.Chat.Tests.Modes.Support;
-
 namespace Fleck.Chat.Tests.Streams;
 
 /// <summary>
@@ -23,9 +21,9 @@ internal static class RoomChurn
             while ((i = Interlocked.Increment(ref next)) < rooms)
             {
                 var room = prefix + i;
-                await client.JoinAsync(room, ct);
+                await client.JoinedAsync(room, ct);
                 await client.SayAndGetOffsetAsync(room, "x", ct);
-                await client.LeaveAsync(room, ct);
+                await client.LeftAsync(room, ct);
             }
         }));
     }

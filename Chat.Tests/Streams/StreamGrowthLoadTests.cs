@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Fleck.Chat.Tests.Modes.Support;
 using Fleck.Chat.Tests.Support;
 
 namespace Fleck.Chat.Tests.Streams;
@@ -70,14 +69,14 @@ public sealed class StreamGrowthLoadTests
         {
             var next = Task.Delay(1000, CancellationToken.None);
             var room = $"big{c}x{round}";
-            await client.JoinAsync(room, ct);
+            await client.JoinedAsync(room, ct);
             for (var i = 0; i < 18; i++)
             {
                 await client.SendJsonAsync(new { type = "message", room, msg = message }, ct);
             }
             // Each message comes back to its sender: the last echo means all were taken.
-            await client.ReceiveEventAsync("message", ct, e => e.GetProperty("room").GetString() == room && e.Offset() == 18);
-            await client.LeaveAsync(room, ct);
+            await client.ReceiveEventAsync("message", e => e.GetProperty("room").GetString() == room && e.Offset() == 18, ct);
+            await client.LeftAsync(room, ct);
             await next;
         }
     }

@@ -1,4 +1,3 @@
-using Fleck.Chat.Tests.Modes.Support;
 using Fleck.Chat.Tests.Support;
 
 namespace Fleck.Chat.Tests.Streams;
@@ -17,7 +16,7 @@ public sealed class StreamLimitsHostTests
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(80));
         await using var host = await StreamHost.StartAsync(store, "rooms", ct, "--history", "1", "--retain", "3");
         await using var alice = await TypedClient.ConnectAsync(host.Port, "/websocket/alice", ct);
-        var epoch = (await alice.JoinAsync("lobby", ct)).Epoch();
+        var epoch = (await alice.JoinedAsync("lobby", ct)).Epoch();
         for (var i = 1; i <= 5; i++)
         {
             await alice.SayAndGetOffsetAsync("lobby", $"m{i}", ct);
@@ -51,7 +50,7 @@ public sealed class StreamLimitsHostTests
         await using var alice = await TypedClient.ConnectAsync(host.Port, "/websocket/alice", ct);
         foreach (var room in new[] { "a", "b", "c" })
         {
-            await alice.JoinAsync(room, ct);
+            await alice.JoinedAsync(room, ct);
         }
 
         var refused = await alice.TryJoinAsync("d", ct);
@@ -72,9 +71,9 @@ public sealed class StreamLimitsHostTests
         var epochs = new Dictionary<string, string>();
         foreach (var room in new[] { "r1", "r2", "r3" })
         {
-            epochs[room] = (await alice.JoinAsync(room, ct)).Epoch();
+            epochs[room] = (await alice.JoinedAsync(room, ct)).Epoch();
             await alice.SayAndGetOffsetAsync(room, new string('x', 500), ct);
-            await alice.LeaveAsync(room, ct);
+            await alice.LeftAsync(room, ct);
         }
 
         var (newest, newestKept, newestRecovered) = await alice.ResumeAsync("r3", 0, epochs["r3"], ct);

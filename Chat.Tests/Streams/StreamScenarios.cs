@@ -1,5 +1,3 @@
-using Fleck.Chat.Tests.Modes.Support;
-
 namespace Fleck.Chat.Tests.Streams;
 
 /// <summary>The steps of the bounded-stream tests that every store must pass alike, against a host on <c>port</c>.</summary>
@@ -9,7 +7,7 @@ internal static class StreamScenarios
     public static async Task RetainBytesDropsTheOldestAsync(int port, CancellationToken ct)
     {
         await using var alice = await TypedClient.ConnectAsync(port, "/websocket/alice", ct);
-        var epoch = (await alice.JoinAsync("lobby", ct)).Epoch();
+        var epoch = (await alice.JoinedAsync("lobby", ct)).Epoch();
         for (var i = 1; i <= 4; i++)
         {
             await alice.SayAndGetOffsetAsync("lobby", new string((char)('a' + i), 40), ct);

@@ -1,4 +1,3 @@
-using Fleck.Chat.Tests.Modes.Support;
 using Fleck.Chat.Tests.Support;
 
 namespace Fleck.Chat.Tests.Streams;
@@ -18,10 +17,10 @@ public sealed class StreamTtlHostTests
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(80));
         await using var host = await StreamHost.StartAsync(store, "rooms", ct, "--stream-ttl", "2s");
         await using var alice = await TypedClient.ConnectAsync(host.Port, "/websocket/alice", ct);
-        var first = await alice.JoinAsync("lobby", ct);
+        var first = await alice.JoinedAsync("lobby", ct);
         await alice.SayAndGetOffsetAsync("lobby", "one", ct);
         var two = await alice.SayAndGetOffsetAsync("lobby", "two", ct);
-        await alice.LeaveAsync("lobby", ct);
+        await alice.LeftAsync("lobby", ct);
         Assert.That(two, Is.EqualTo(2));
 
         await host.WaitForStreamsAsync(0, ct);
@@ -37,11 +36,11 @@ public sealed class StreamTtlHostTests
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(80));
         await using var host = await StreamHost.StartAsync(store, "rooms", ct, "--stream-ttl", "1s");
         await using var alice = await TypedClient.ConnectAsync(host.Port, "/websocket/alice", ct);
-        var first = await alice.JoinAsync("lobby", ct);
+        var first = await alice.JoinedAsync("lobby", ct);
         await alice.SayAndGetOffsetAsync("lobby", "one", ct);
         // A second room, left: once it is gone, the sweep has passed over the first well after its time.
-        await alice.JoinAsync("aside", ct);
-        await alice.LeaveAsync("aside", ct);
+        await alice.JoinedAsync("aside", ct);
+        await alice.LeftAsync("aside", ct);
         await host.WaitForStreamsAsync(1, ct);
         await StreamScenarios.AssertStillKeptAsync(host.Port, "lobby", first.Epoch(), ct);
     }
