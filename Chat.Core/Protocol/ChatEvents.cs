@@ -92,7 +92,8 @@ internal static class ChatEvents
         }
     }
 
-    private static OutgoingMessage Frame(ServerEvent e, bool isReplay = false)
+    /// <summary>Serializes an event once, into the frame every recipient shares.</summary>
+    internal static OutgoingMessage Frame(ServerEvent e, bool isReplay = false)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))

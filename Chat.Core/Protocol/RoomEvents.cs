@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Fleck.Chat.Rooms;
 using Fleck.Chat.Transport;
 
@@ -9,17 +6,14 @@ namespace Fleck.Chat.Protocol;
 /// <summary>Builds the events of rooms mode, each serialized once into a frame shared by all its recipients.</summary>
 internal static class RoomEvents
 {
-    /// <summary>Read by JSON.parse, never inlined into HTML, so non-ASCII text stays UTF-8 (as in <see cref="ChatEvents"/>).</summary>
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static OutgoingMessage Message(string room, RoomEntry entry) =>
-        Frame(new RoomEvent { Type = "message", Room = room, Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset });
+        Frame(new ServerEvent { Type = "message", Room = room, Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset });
 
     public static OutgoingMessage History(string room, RoomEntry entry) =>
-        Frame(new RoomEvent { Type = "history", Room = room, Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset }, isReplay: true);
+        Frame(new ServerEvent { Type = "history", Room = room, Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset }, isReplay: true);
 
     public static OutgoingMessage Joined(RoomSnapshot snapshot) =>
-        Frame(new RoomEvent
+        Frame(new ServerEvent
         {
             Type = "joined",
             Room = snapshot.Room,
@@ -32,7 +26,7 @@ internal static class RoomEvents
         });
 
     public static OutgoingMessage Recovered(string room, bool recovered, int count) =>
-        Frame(new RoomEvent
+        Frame(new ServerEvent
         {
             Type = "recovered",
             Room = room,
@@ -44,16 +38,16 @@ internal static class RoomEvents
         });
 
     public static OutgoingMessage Join(string room, string user) =>
-        Frame(new RoomEvent { Type = "join", Room = room, Name = Nickname.Server, Msg = $"{user} joined #{room}", User = user, Ts = ChatEvents.Now() });
+        Frame(new ServerEvent { Type = "join", Room = room, Name = Nickname.Server, Msg = $"{user} joined #{room}", User = user, Ts = ChatEvents.Now() });
 
     public static OutgoingMessage Left(string room) =>
-        Frame(new RoomEvent { Type = "left", Room = room, Name = Nickname.Server, Msg = $"You left #{room}", Ts = ChatEvents.Now() });
+        Frame(new ServerEvent { Type = "left", Room = room, Name = Nickname.Server, Msg = $"You left #{room}", Ts = ChatEvents.Now() });
 
     public static OutgoingMessage Leave(string room, string user) =>
-        Frame(new RoomEvent { Type = "leave", Room = room, Name = Nickname.Server, Msg = $"{user} left #{room}", User = user, Ts = ChatEvents.Now() });
+        Frame(new ServerEvent { Type = "leave", Room = room, Name = Nickname.Server, Msg = $"{user} left #{room}", User = user, Ts = ChatEvents.Now() });
 
     public static OutgoingMessage Rooms(IReadOnlyList<RoomCount> rooms) =>
-        Frame(new RoomEvent
+        Frame(new ServerEvent
         {
             Type = "rooms",
             Name = Nickname.Server,
@@ -63,15 +57,7 @@ internal static class RoomEvents
         });
 
     public static OutgoingMessage Error(string code, string msg, string? room = null) =>
-        Frame(new RoomEvent { Type = "error", Room = room, Name = Nickname.Server, Msg = msg, Code = code, Ts = ChatEvents.Now() });
+        Frame(new ServerEvent { Type = "error", Room = room, Name = Nickname.Server, Msg = msg, Code = code, Ts = ChatEvents.Now() });
 
-    private static OutgoingMessage Frame(RoomEvent e, bool isReplay = false)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            JsonSerializer.Serialize(writer, e, RoomJsonContext.Default.RoomEvent);
-        }
-        return OutgoingMessage.TrustedText(buffer.WrittenSpan, isReplay);
-    }
+    private static OutgoingMessage Frame(ServerEvent e, bool isReplay = false) => ChatEvents.Frame(e, isReplay);
 }

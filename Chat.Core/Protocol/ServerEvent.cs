@@ -3,13 +3,17 @@ using System.Text.Json.Serialization;
 namespace Fleck.Chat.Protocol;
 
 /// <summary>
-/// Every server-to-client event of the JSON modes. <c>name</c> and <c>msg</c> are always strings,
-/// so a page that only prints <c>name(time):msg</c> (the seed's pages) renders any event sensibly.
+/// Every server-to-client event of the JSON modes, rooms mode's included. <c>name</c> and <c>msg</c>
+/// are always strings, so a page that only prints <c>name(time):msg</c> (the seed's pages) renders
+/// any event sensibly. Members left null are not written.
 /// </summary>
 internal sealed class ServerEvent
 {
     [JsonPropertyName("type")]
     public required string Type { get; init; }
+
+    [JsonPropertyName("room")]
+    public string? Room { get; init; }
 
     [JsonPropertyName("name")]
     public required string Name { get; init; }
@@ -32,6 +36,9 @@ internal sealed class ServerEvent
     [JsonPropertyName("user")]
     public string? User { get; init; }
 
+    [JsonPropertyName("rooms")]
+    public IReadOnlyList<RoomCountItem>? Rooms { get; init; }
+
     [JsonPropertyName("code")]
     public string? Code { get; init; }
 
@@ -47,6 +54,11 @@ internal sealed class ServerEvent
     [JsonPropertyName("count")]
     public int? Count { get; init; }
 }
+
+/// <summary>One row of the <c>rooms</c> event.</summary>
+internal sealed record RoomCountItem(
+    [property: JsonPropertyName("room")] string Room,
+    [property: JsonPropertyName("members")] int Members);
 
 /// <summary>What a client sends in the JSON modes. A <c>name</c> is accepted and ignored: the server stamps the registered one.</summary>
 internal sealed class ClientMessage

@@ -125,21 +125,9 @@ internal static class HostCommand
         {
             mode, host, port, httpPort, staticDir, maxMessage, maxConnections, maxPageConnections, rate, burst, history, origins, cert, certPassword, redis, apiKey, logLevel,
             jwtSecret, jwtPublicKey, jwtIssuer, jwtAudience,
+            maxRooms, store, retain, retainBytes, historyMemory, streamTtl, maxStreams, perAddress, handshakesPerAddress, handshakeRate, trustedProxies, maxFragments, assemblyTimeout,
         };
         root.Subcommands.Add(TokenCommand.Create());
-        root.Options.Add(maxRooms);
-        root.Options.Add(store);
-        root.Options.Add(retain);
-        root.Options.Add(retainBytes);
-        root.Options.Add(historyMemory);
-        root.Options.Add(streamTtl);
-        root.Options.Add(maxStreams);
-        root.Options.Add(perAddress);
-        root.Options.Add(handshakesPerAddress);
-        root.Options.Add(handshakeRate);
-        root.Options.Add(trustedProxies);
-        root.Options.Add(maxFragments);
-        root.Options.Add(assemblyTimeout);
         root.SetAction(async (result, ct) =>
         {
             var folder = StaticFolder.Resolve(result.GetValue(staticDir));
