@@ -47,7 +47,9 @@ public sealed partial class ChatServer : IAsyncDisposable
         // default backplane has them all. One without streams leaves rooms to this node alone, so they
         // go to a backplane of this node's own: their presence and subscriptions included.
         var roomSide = Options.Backplane is { Streams: null } ? new InMemoryBackplane() : _backplane;
-        _streamCount = () => (roomSide as InMemoryBackplane)?.StreamCount ?? 0;
+        // Counted on the in-memory backplane itself: the metered wrapper around a given one has no count.
+        var countedStreams = (roomSide == _backplane ? Options.Backplane ?? _backplane : roomSide) as InMemoryBackplane;
+        _streamCount = () => countedStreams?.StreamCount ?? 0;
         if (Options.Backplane is { Streams: null } custom)
         {
             // Silent node-local chat would look like lost messages to the people on other nodes.

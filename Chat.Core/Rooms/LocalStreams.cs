@@ -11,8 +11,8 @@ namespace Fleck.Chat.Rooms;
 /// <summary>
 /// The numbered streams this node has members in (the rooms, and the chat's own stream): for each,
 /// its local members (<see cref="LocalStream"/>), and the node's subscription to its traffic, held
-/// only while it has a member there. The backplane delivers the streams' traffic here, and it goes
-/// to each stream's local members. Shared by <see cref="RoomDirectory"/> and <see cref="ChatStream"/>,
+/// only while it has a member there. The backplane's stream traffic reaches the node (its
+/// <see cref="IBackplaneNode"/>, the chat room), which hands it here, and it goes to each stream's local members. Shared by <see cref="RoomDirectory"/> and <see cref="ChatStream"/>,
 /// which add what a room or the chat's stream is beyond its members.
 /// </summary>
 internal sealed class LocalStreams(INodeBus bus, ChatCounters counters, ILogger logger)

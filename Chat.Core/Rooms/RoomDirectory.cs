@@ -151,7 +151,7 @@ internal sealed class RoomDirectory(IPresence presence, INodeBus bus, IStreamLog
 
     public async ValueTask<long> PublishAsync(string room, string name, string msg, CancellationToken cancellationToken)
     {
-        // The entry reaches this node's members, the sender included, through DeliverRoomMessage, in
+        // The entry reaches this node's members, the sender included, through DeliverStreamMessage, in
         // the stream's offset order; the backplane numbers it, keeps it and fans it out in one step.
         var entry = await log.AppendAsync(room, name, msg, ChatEvents.Now(), retain, cancellationToken).ConfigureAwait(false);
         return entry.Offset;

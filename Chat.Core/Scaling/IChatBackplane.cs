@@ -24,35 +24,3 @@ public interface IChatBackplane : IAsyncDisposable
     /// <summary>Joins the cluster; traffic from other nodes goes to <paramref name="node"/> from now on.</summary>
     Task ConnectAsync(IBackplaneNode node, CancellationToken cancellationToken);
 }
-
-/// <summary>Outcome of <see cref="IPresence.TryClaimSharedNicknameAsync"/>.</summary>
-public enum SharedClaimResult
-{
-    /// <summary>The name is held exclusively (by a member without identity): not claimed.</summary>
-    Taken,
-
-    /// <summary>Claimed, and no other node held a share: the user has just come online.</summary>
-    First,
-
-    /// <summary>Claimed, and another node already holds a share: the user was online already.</summary>
-    Again,
-}
-
-/// <summary>The backplane cannot answer right now (e.g. Redis is down).</summary>
-public sealed class BackplaneUnavailableException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public BackplaneUnavailableException(string message, Exception? inner = null) : base(message, inner)
-    {
-    }
-
-    /// <summary>Creates the exception with a default message.</summary>
-    public BackplaneUnavailableException() : base("The chat backplane is unavailable.")
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public BackplaneUnavailableException(string message) : base(message)
-    {
-    }
-}
