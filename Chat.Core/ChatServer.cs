@@ -43,31 +43,33 @@ public sealed partial class ChatServer : IAsyncDisposable
         _metrics = new ChatMetrics(Options.MeterFactory, () => _transport!.ConnectionCount, () => _room!.LocalMemberCount, _counters, () => _transport!.Counters,
             (Options.Backplane as InMemoryBackplane)?.Store, Options.Backplane is null or InMemoryBackplane ? () => _streamCount!() : null);
         _backplane = Options.Backplane is { } shared ? new MeteredBackplane(shared, _metrics) : new InMemoryBackplane();
-        // The streams go through the given backplane's own stream side, metered like the rest of it; the
-        // default backplane has both sides. One without streams leaves them to this node alone.
-        var streamSide = Options.Backplane switch
-        {
-            IRoomBackplane sharedStreams => sharedStreams,
-            null => (IRoomBackplane)_backplane,
-            _ => new InMemoryBackplane(),
-        };
-        _streamCount = () => (streamSide as InMemoryBackplane)?.StreamCount ?? 0;
-        IRoomBackplane roomBackplane = Options.Backplane is IRoomBackplane ? new MeteredRoomBackplane(streamSide, _metrics) : streamSide;
-        if (Options.Backplane is { } custom and not IRoomBackplane)
+        // Rooms and streams go through the given backplane's parts, metered like the rest of it; the
+        // default backplane has them all. One without streams leaves rooms to this node alone, so they
+        // go to a backplane of this node's own: their presence and subscriptions included.
+        var roomSide = Options.Backplane is { Streams: null } ? new InMemoryBackplane() : _backplane;
+        // Counted on the in-memory backplane itself: the metered wrapper around a given one has no count.
+        var countedStreams = (roomSide == _backplane ? Options.Backplane ?? _backplane : roomSide) as InMemoryBackplane;
+        _streamCount = () => countedStreams?.StreamCount ?? 0;
+        if (Options.Backplane is { Streams: null } custom)
         {
             // Silent node-local chat would look like lost messages to the people on other nodes.
             loggerFactory.CreateLogger("Fleck.Chat.Server").LogWarning(
-                "The backplane {Backplane} does not implement IRoomBackplane: nick-broadcast's chat and rooms stay on this node.", custom.GetType().Name);
+                "The backplane {Backplane} has no stream log: nick-broadcast's chat and rooms stay on this node.", custom.GetType().Name);
         }
-        roomBackplane.LimitStreams(Options.StreamLimits());
+        var streamLog = roomSide.Streams ?? throw new InvalidOperationException("The room side of the backplane has no stream log.");
+        streamLog.LimitStreams(Options.StreamLimits());
         var roomsLogger = loggerFactory.CreateLogger("Fleck.Chat.Rooms");
-        var streams = new Rooms.LocalStreams(roomBackplane, _counters, roomsLogger);
-        roomBackplane.AttachRooms(streams);
+        var streams = new Rooms.LocalStreams(roomSide.Bus, _counters, roomsLogger);
         _room = new ChatRoom(_backplane, _counters, loggerFactory.CreateLogger("Fleck.Chat.Room"))
         {
-            Rooms = new Rooms.RoomDirectory(roomBackplane, streams, Options.MaxRoomsPerMember, Options.HistorySize, Options.Retain, roomsLogger),
-            Stream = new Rooms.ChatStream(roomBackplane, streams, Options.HistorySize, Options.Retain),
+            Rooms = new Rooms.RoomDirectory(roomSide.Presence, roomSide.Bus, streamLog, streams, Options.MaxRoomsPerMember, Options.HistorySize, Options.Retain, roomsLogger),
+            Stream = new Rooms.ChatStream(streamLog, streams, Options.HistorySize, Options.Retain),
+            Streams = streams,
         };
+        if (roomSide is InMemoryBackplane local && roomSide != _backplane)
+        {
+            local.AttachStreamsOnly(_room);
+        }
         var handler = new ChatConnectionHandler(mode, _room, Options, _counters, loggerFactory.CreateLogger("Fleck.Chat.Server"));
         _transport = new WebSocketServer(Options.Transport, handler, loggerFactory);
     }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Fleck.Chat.Scaling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,8 +13,11 @@ namespace Fleck.Chat.Redis;
 /// <item>private messages on the channel of the node that holds the target's nickname claim;</item>
 /// <item>nickname claims (atomic, with a TTL the node keeps refreshing) and presence, per node;</item>
 /// <item>a heartbeat per node, so the survivors free a dead node's nicknames and tell their members it left;</item>
-/// <item>the numbered streams of nick-broadcast's chat and of rooms, each with its own channel (see the rooms part).</item>
+/// <item>the numbered streams of nick-broadcast's chat and of rooms, each with its own channel.</item>
 /// </list>
+/// Each job is one part: <see cref="Presence"/> (claims and room members), <see cref="Bus"/> (channels),
+/// <see cref="Streams"/> (numbering, history and its expiry), and the maintenance loop (heartbeats,
+/// re-claims after an outage, sweeping dead nodes). This class owns the connection and their lifetime.
 /// During a Redis outage local chat goes on, new nicknames cannot be claimed, and traffic to other
 /// nodes is dropped; when Redis returns the node re-claims its nicknames and traffic resumes.
 /// <code>
@@ -25,22 +26,16 @@ namespace Fleck.Chat.Redis;
 /// </code>
 /// Thread-safety: all members may be called concurrently.
 /// </summary>
-public sealed partial class RedisBackplane : IChatBackplane
+public sealed class RedisBackplane : IChatBackplane
 {
-    private readonly IConnectionMultiplexer _redis;
+    private readonly RedisContext _context;
     private readonly bool _ownsConnection;
-    private readonly RedisBackplaneOptions _options;
-    private readonly ILogger _logger;
-    private readonly RedisKeys _keys;
-    private readonly byte[] _nodeIdBytes;
-    private readonly ClaimBook _claims = new();
-    private readonly DuplicateFilter _seen = new();
-    private readonly CancellationTokenSource _stopping = new();
-    private IBackplaneNode? _node;
-    private ChannelMessageQueue? _broadcastQueue;
-    private ChannelMessageQueue? _ownQueue;
-    private Task _maintenance = Task.CompletedTask;
-    private int _disposed;
+    private readonly RedisPresence _presence;
+    private readonly RedisNodeBus _bus;
+    private readonly RedisStreamLog _streams;
+    private readonly RedisNodeMaintenance _maintenance;
+    private Task _maintaining = Task.CompletedTask;
+    private Task _streamUpkeep = Task.CompletedTask;
 
     /// <summary>
     /// A backplane over a connection the caller owns (and disposes after this backplane). For the
@@ -53,20 +48,39 @@ public sealed partial class RedisBackplane : IChatBackplane
 
     private RedisBackplane(IConnectionMultiplexer redis, bool ownsConnection, RedisBackplaneOptions? options, ILogger? logger)
     {
-        _redis = redis ?? throw new ArgumentNullException(nameof(redis));
+        ArgumentNullException.ThrowIfNull(redis);
+        options ??= new RedisBackplaneOptions();
+        options.Validate();
+        _context = new RedisContext(redis, options, logger ?? NullLogger.Instance);
         _ownsConnection = ownsConnection;
-        _options = options ?? new RedisBackplaneOptions();
-        _options.Validate();
-        _logger = logger ?? NullLogger.Instance;
-        NodeId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(Envelope.NodeIdLength / 2));
-        _nodeIdBytes = Encoding.ASCII.GetBytes(NodeId);
-        _keys = new RedisKeys(_options.Prefix, NodeId);
-        _redis.ConnectionFailed += OnConnectionFailed;
-        _redis.ConnectionRestored += OnConnectionRestored;
+        _presence = new RedisPresence(_context);
+        _streams = new RedisStreamLog(_context);
+        _bus = new RedisNodeBus(_context, _presence, _streams);
+        _maintenance = new RedisNodeMaintenance(_context, _presence);
+        redis.ConnectionFailed += OnConnectionFailed;
+        redis.ConnectionRestored += OnConnectionRestored;
     }
 
     /// <summary>This node's random id (16 hex digits), as it appears in Redis keys and channels.</summary>
-    public string NodeId { get; }
+    public string NodeId => _context.NodeId;
+
+    /// <summary>Chat messages this node could not hand to Redis (it was unreachable); they reached local members only.</summary>
+    public long DroppedMessages => _context.DroppedMessages;
+
+    /// <summary>Room messages and events this node has received from Redis (all rooms), for tests and diagnostics.</summary>
+    public long RoomMessagesReceived => _bus.RoomMessagesReceived;
+
+    /// <summary>The rooms this node is subscribed to right now.</summary>
+    public IReadOnlyCollection<string> SubscribedRooms => _bus.SubscribedRooms;
+
+    /// <inheritdoc />
+    public IPresence Presence => _presence;
+
+    /// <inheritdoc />
+    public INodeBus Bus => _bus;
+
+    /// <inheritdoc />
+    public IStreamLog Streams => _streams;
 
     // Both overloads are published; the second needs its options argument, so no call can match both.
 #pragma warning disable RS0026 // Do not add multiple public overloads with optional parameters
@@ -104,21 +118,16 @@ public sealed partial class RedisBackplane : IChatBackplane
     /// <inheritdoc />
     async Task IChatBackplane.ConnectAsync(IBackplaneNode node, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (Interlocked.CompareExchange(ref _node, node ?? throw new ArgumentNullException(nameof(node)), null) is not null)
+        ObjectDisposedException.ThrowIf(_context.IsDisposed, this);
+        if (!_context.TryAttach(node ?? throw new ArgumentNullException(nameof(node))))
         {
             throw new InvalidOperationException("This backplane already serves a chat server; each server needs its own.");
         }
-        // A message queue per channel runs its handler for one message at a time, in order: chat
-        // messages from one node reach the members in the order they were sent.
-        _broadcastQueue = await SubscribeAsync(_keys.Broadcast, cancellationToken).ConfigureAwait(false);
-        _broadcastQueue.OnMessage(OnBroadcast);
-        _ownQueue = await SubscribeAsync(_keys.OwnChannel, cancellationToken).ConfigureAwait(false);
-        _ownQueue.OnMessage(OnOwnChannel);
-        await HeartbeatAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        _logger.LogInformation("Joined the chat {Prefix} in Redis as node {NodeId}", _options.Prefix, NodeId);
-        _maintenance = Task.Run(() => MaintainAsync(_stopping.Token), CancellationToken.None);
-        StartStreamUpkeep();
+        await _bus.JoinAsync(cancellationToken).ConfigureAwait(false);
+        await _maintenance.HeartbeatAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        _context.Logger.LogInformation("Joined the chat {Prefix} in Redis as node {NodeId}", _context.Options.Prefix, NodeId);
+        _maintaining = Task.Run(_maintenance.MaintainAsync, CancellationToken.None);
+        _streamUpkeep = Task.Run(() => _streams.KeepAliveAsync(() => _bus.SubscribedRooms), CancellationToken.None);
     }
 
     /// <summary>
@@ -127,84 +136,47 @@ public sealed partial class RedisBackplane : IChatBackplane
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (!await _context.TryStopAsync().ConfigureAwait(false))
         {
             return;
         }
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await _maintenance.ConfigureAwait(false);
+        await _maintaining.ConfigureAwait(false);
         await _streamUpkeep.ConfigureAwait(false);
-        _redis.ConnectionFailed -= OnConnectionFailed;
-        _redis.ConnectionRestored -= OnConnectionRestored;
-        if (_node is not null)
+        var redis = _context.Redis;
+        redis.ConnectionFailed -= OnConnectionFailed;
+        redis.ConnectionRestored -= OnConnectionRestored;
+        if (_context.Node is not null)
         {
             await LeaveClusterAsync().ConfigureAwait(false);
         }
         if (_ownsConnection)
         {
-            await _redis.DisposeAsync().ConfigureAwait(false);
+            await redis.DisposeAsync().ConfigureAwait(false);
         }
-        _stopping.Dispose();
-    }
-
-    private IDatabase Db => _redis.GetDatabase();
-
-    /// <summary>How long joining waits for the subscription connection, which may come up a little after the multiplexer reports itself connected.</summary>
-    private static readonly TimeSpan SubscribeGrace = TimeSpan.FromSeconds(10);
-
-    private async Task<ChannelMessageQueue> SubscribeAsync(RedisChannel channel, CancellationToken cancellationToken)
-    {
-        var subscriber = _redis.GetSubscriber();
-        var deadline = DateTime.UtcNow + SubscribeGrace;
-        while (true)
-        {
-            try
-            {
-                return await subscriber.SubscribeAsync(channel).WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
-            {
-                // Fail-fast refuses the command while that connection is still being made: try again shortly.
-                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-            }
-        }
+        _context.Release();
     }
 
     private async Task LeaveClusterAsync()
     {
         try
         {
-            var unsubscribes = new List<Task>();
-            if (_broadcastQueue is not null)
-            {
-                unsubscribes.Add(_broadcastQueue.UnsubscribeAsync());
-            }
-            if (_ownQueue is not null)
-            {
-                unsubscribes.Add(_ownQueue.UnsubscribeAsync());
-            }
-            await Task.WhenAll(unsubscribes).ConfigureAwait(false);
-            await SweepAsync(NodeId, force: true).ConfigureAwait(false);
+            await _bus.LeaveAsync().ConfigureAwait(false);
+            await _maintenance.SweepAsync(NodeId, force: true).ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsRedisFailure(ex))
+        catch (Exception ex) when (RedisContext.IsRedisFailure(ex))
         {
             // Nothing lost: the claims and the heartbeat expire, and a survivor sweeps this node.
-            _logger.LogWarning("Could not leave the chat cleanly ({Error}); the other nodes will notice within {Ttl}", ex.Message, _options.ClaimTimeToLive);
+            _context.Logger.LogWarning("Could not leave the chat cleanly ({Error}); the other nodes will notice within {Ttl}", ex.Message, _context.Options.ClaimTimeToLive);
         }
     }
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e) =>
-        _logger.LogWarning("Lost the {Type} connection to Redis at {EndPoint} ({Failure}); local chat goes on, other nodes are out of reach",
+        _context.Logger.LogWarning("Lost the {Type} connection to Redis at {EndPoint} ({Failure}); local chat goes on, other nodes are out of reach",
             e.ConnectionType, e.EndPoint, e.FailureType);
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
-        _logger.LogInformation("The {Type} connection to Redis at {EndPoint} is back; re-claiming this node's nicknames", e.ConnectionType, e.EndPoint);
-        Wake();
+        _context.Logger.LogInformation("The {Type} connection to Redis at {EndPoint} is back; re-claiming this node's nicknames", e.ConnectionType, e.EndPoint);
+        _maintenance.Wake();
     }
-
-    /// <summary>What a Redis call throws when Redis cannot answer (down, restarting, or this node's connection closed).</summary>
-    private static bool IsRedisFailure(Exception ex) => ex is RedisException or TimeoutException or ObjectDisposedException;
-
-    private static BackplaneUnavailableException Unavailable(Exception ex) => new("Redis is unavailable: " + ex.Message, ex);
 }

@@ -1,18 +1,20 @@
 namespace Fleck.Chat.Redis;
 
 /// <summary>
-/// The Lua scripts of rooms. Each runs atomically, which is what the joiner's guarantee rests on:
+/// The Lua scripts of streams and room presence. Each runs atomically, which is what the joiner's guarantee rests on:
 /// a message is numbered, kept and published in one step, and a joiner reads offset and history in
 /// one step, so every message is either in what the joiner read or published after it.
 /// </summary>
 internal static class RoomScripts
 {
     /// <summary>
-    /// Marks a stream used: its keys expire a time to live from now, and its score in the count of
-    /// streams says when. Shared by the scripts below (KEYS[1] stream hash, KEYS[2] history, KEYS[3]
-    /// count of streams; <c>ttl</c>, <c>now</c> in milliseconds, <c>room</c>).
+    /// What the stream scripts below share (KEYS[1] stream hash, KEYS[2] history, KEYS[3] count of
+    /// streams; <c>ttl</c>, <c>now</c> in milliseconds, <c>room</c>): <c>touch</c> marks a stream used
+    /// (its keys expire a time to live from now, and its score in the count of streams says when);
+    /// <c>create</c> starts it afresh under a new epoch; <c>epochOf</c> gives its epoch, creating the
+    /// stream under <c>made</c> when it has none.
     /// </summary>
-    private const string TouchFunction = """
+    private const string StreamFunctions = """
         local function touch(ttl, now, room)
           redis.call('PEXPIRE', KEYS[1], ttl)
           redis.call('PEXPIRE', KEYS[2], ttl)
@@ -22,6 +24,14 @@ internal static class RoomScripts
           redis.call('DEL', KEYS[2])
           redis.call('HSET', KEYS[1], 'epoch', epoch, 'bytes', 0)
           redis.call('ZADD', KEYS[3], now + ttl, room)
+        end
+        local function epochOf(made, ttl, now, room)
+          local epoch = redis.call('HGET', KEYS[1], 'epoch')
+          if not epoch then
+            epoch = made
+            create(epoch, ttl, now, room)
+          end
+          return epoch
         end
         """;
 
@@ -35,13 +45,9 @@ internal static class RoomScripts
     /// stream has none, entry JSON, capacity, channel name, retain bytes, the text's UTF-8 bytes, time
     /// to live (ms), now (ms), room. Publishes <c>M&lt;epoch&gt; &lt;offset&gt; &lt;json&gt;</c>; returns the offset.
     /// </summary>
-    public const string Append = TouchFunction + "\n" + """
+    public const string Append = StreamFunctions + "\n" + """
         local ttl, now = tonumber(ARGV[7]), tonumber(ARGV[8])
-        local epoch = redis.call('HGET', KEYS[1], 'epoch')
-        if not epoch then
-          epoch = ARGV[1]
-          create(epoch, ttl, now, ARGV[9])
-        end
+        local epoch = epochOf(ARGV[1], ttl, now, ARGV[9])
         local n = redis.call('HINCRBY', KEYS[1], 'seq', 1)
         local item = n .. ' ' .. ARGV[2]
         local capacity, maxBytes, size = tonumber(ARGV[3]), tonumber(ARGV[5]), tonumber(ARGV[6])
@@ -71,13 +77,9 @@ internal static class RoomScripts
     /// Reads a stream: epoch (made as in <see cref="Append"/> if missing), latest offset, last N entries; marks it used.
     /// KEYS: stream hash, history, count of streams. ARGV: epoch to make if the stream has none, N, time to live (ms), now (ms), room.
     /// </summary>
-    public const string Read = TouchFunction + "\n" + """
+    public const string Read = StreamFunctions + "\n" + """
         local ttl, now = tonumber(ARGV[3]), tonumber(ARGV[4])
-        local epoch = redis.call('HGET', KEYS[1], 'epoch')
-        if not epoch then
-          epoch = ARGV[1]
-          create(epoch, ttl, now, ARGV[5])
-        end
+        local epoch = epochOf(ARGV[1], ttl, now, ARGV[5])
         touch(ttl, now, ARGV[5])
         local count = tonumber(ARGV[2])
         local history = {}
@@ -91,7 +93,7 @@ internal static class RoomScripts
     /// KEYS: stream hash, history, count of streams. ARGV: epoch to make, time to live (ms), now (ms), room, most streams.
     /// Returns 1 when the stream exists now, 0 when it was refused.
     /// </summary>
-    public const string Open = TouchFunction + "\n" + """
+    public const string Open = StreamFunctions + "\n" + """
         local ttl, now = tonumber(ARGV[2]), tonumber(ARGV[3])
         if redis.call('EXISTS', KEYS[1]) == 0 then
           redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
@@ -109,7 +111,7 @@ internal static class RoomScripts
     /// member there leaves). Nothing happens to a stream that is gone.
     /// KEYS: stream hash, history, count of streams. ARGV: time to live (ms), now (ms), room.
     /// </summary>
-    public const string Touch = TouchFunction + "\n" + """
+    public const string Touch = StreamFunctions + "\n" + """
         if redis.call('EXISTS', KEYS[1]) == 1 then
           touch(tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3])
         end

@@ -35,7 +35,7 @@ public sealed class NickBroadcastMode : NicknameChatMode
     /// <inheritdoc />
     /// <remarks>
     /// The member enters the stream before its state is read, and the state is read in one step with
-    /// the numbering (see <see cref="Scaling.IRoomBackplane"/>): every message is at or below the
+    /// the numbering (see <see cref="Scaling.IStreamLog"/>): every message is at or below the
     /// offset read, and in the history if recent enough, or reaches the member live after it. Live
     /// copies that arrive while the member is being welcomed are held, and those at or below that
     /// offset dropped.

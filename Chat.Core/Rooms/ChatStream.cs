@@ -8,7 +8,7 @@ namespace Fleck.Chat.Rooms;
 /// a room's (<see cref="LocalStreams"/> and the backplane's streams) under the name <see cref="Name"/>.
 /// </summary>
 /// <remarks><paramref name="historySize"/> messages are replayed to a joiner; <paramref name="retain"/> are kept.</remarks>
-internal sealed class ChatStream(IRoomBackplane backplane, LocalStreams streams, int historySize, int retain) : IChatStream
+internal sealed class ChatStream(IStreamLog log, LocalStreams streams, int historySize, int retain) : IChatStream
 {
     /// <summary>The stream's name in the backplane and the store. No room name can start with '~', so it is nobody's room.</summary>
     public const string Name = "~chat";
@@ -20,14 +20,14 @@ internal sealed class ChatStream(IRoomBackplane backplane, LocalStreams streams,
 
     // The entry reaches this node's members through the backplane's delivery, as a room's does.
     public ValueTask<RoomEntry> PublishAsync(string name, string msg, long ts, CancellationToken cancellationToken) =>
-        backplane.AppendRoomMessageAsync(Name, name, msg, ts, retain, cancellationToken);
+        log.AppendAsync(Name, name, msg, ts, retain, cancellationToken);
 
     private async ValueTask<bool> JoinHeldAsync(ChatMember member, StreamPosition? resumeFrom, Action<RoomSnapshot> welcome, CancellationToken cancellationToken)
     {
         var local = await streams.EnterAsync(Name, member, cancellationToken).ConfigureAwait(false);
         try
         {
-            var stream = await backplane.ReadRoomAsync(Name, StreamResume.ReadCount(resumeFrom, historySize, retain), cancellationToken).ConfigureAwait(false);
+            var stream = await log.ReadAsync(Name, StreamResume.ReadCount(resumeFrom, historySize, retain), cancellationToken).ConfigureAwait(false);
             // The chat keeps its own presence: the stream's snapshot has no users.
             var snapshot = StreamResume.Snapshot(Name, [], stream, resumeFrom, historySize);
             streams.CountResume(snapshot);

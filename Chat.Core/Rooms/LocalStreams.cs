@@ -11,11 +11,11 @@ namespace Fleck.Chat.Rooms;
 /// <summary>
 /// The numbered streams this node has members in (the rooms, and the chat's own stream): for each,
 /// its local members (<see cref="LocalStream"/>), and the node's subscription to its traffic, held
-/// only while it has a member there. The backplane delivers the streams' traffic here, and it goes
-/// to each stream's local members. Shared by <see cref="RoomDirectory"/> and <see cref="ChatStream"/>,
+/// only while it has a member there. The backplane's stream traffic reaches the node (its
+/// <see cref="IBackplaneNode"/>, the chat room), which hands it here, and it goes to each stream's local members. Shared by <see cref="RoomDirectory"/> and <see cref="ChatStream"/>,
 /// which add what a room or the chat's stream is beyond its members.
 /// </summary>
-internal sealed class LocalStreams(IRoomBackplane backplane, ChatCounters counters, ILogger logger) : IRoomStreamNode
+internal sealed class LocalStreams(INodeBus bus, ChatCounters counters, ILogger logger)
 {
     private readonly ConcurrentDictionary<string, LocalStream> _streams = new(StringComparer.Ordinal);
 
@@ -57,7 +57,7 @@ internal sealed class LocalStreams(IRoomBackplane backplane, ChatCounters counte
                 {
                     try
                     {
-                        await backplane.SubscribeRoomAsync(stream, cancellationToken).ConfigureAwait(false);
+                        await bus.SubscribeRoomAsync(stream, cancellationToken).ConfigureAwait(false);
                     }
                     catch
                     {
@@ -105,7 +105,7 @@ internal sealed class LocalStreams(IRoomBackplane backplane, ChatCounters counte
                 local.Subscribed = false;
                 try
                 {
-                    await backplane.UnsubscribeRoomAsync(local.Name).ConfigureAwait(false);
+                    await bus.UnsubscribeRoomAsync(local.Name).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
@@ -141,7 +141,8 @@ internal sealed class LocalStreams(IRoomBackplane backplane, ChatCounters counte
         }
     }
 
-    void IRoomStreamNode.DeliverRoomMessage(string room, string epoch, RoomEntry entry)
+    /// <summary>A numbered message of a stream, for its local members (see <see cref="IBackplaneNode.DeliverStreamMessage"/>).</summary>
+    public void DeliverStreamMessage(string room, string epoch, RoomEntry entry)
     {
         // Rendered once per node, then the same frame goes to each local member of the stream.
         if (_streams.TryGetValue(room, out var local))
@@ -151,10 +152,12 @@ internal sealed class LocalStreams(IRoomBackplane backplane, ChatCounters counte
         }
     }
 
-    void IRoomStreamNode.DeliverRoomEvent(string room, ReadOnlyMemory<byte> text) =>
+    /// <summary>An unnumbered event of a room from another node, for its local members.</summary>
+    public void DeliverRoomEvent(string room, ReadOnlyMemory<byte> text) =>
         DeliverEvent(room, OutgoingMessage.TrustedText(text.Span), except: null);
 
-    void IRoomStreamNode.RoomMemberLost(string room, string nickname) =>
+    /// <summary>A member of a dead node left a room: its local members are told.</summary>
+    public void RoomMemberLost(string room, string nickname) =>
         DeliverEvent(room, RoomEvents.Leave(room, nickname), except: null);
 
     /// <summary>Marks an empty stream retired (a joiner must make a new one); call under its gate, then <see cref="Forget"/> it before releasing the gate.</summary>

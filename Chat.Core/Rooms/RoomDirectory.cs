@@ -11,10 +11,10 @@ namespace Fleck.Chat.Rooms;
 /// The rooms of one chat server: member → its rooms, O(1) to look up, and each room's presence on
 /// every node. A room's local members and this node's subscription to its traffic are
 /// <see cref="LocalStreams"/>'; shared state (numbering, history, who is in a room on other nodes)
-/// lives in the <see cref="IRoomBackplane"/>.
+/// lives in the backplane: <see cref="IPresence"/> for who is in a room, <see cref="IStreamLog"/> for its messages.
 /// </summary>
 /// <remarks><paramref name="historySize"/> messages are replayed to a joiner; <paramref name="retain"/> are kept per stream.</remarks>
-internal sealed class RoomDirectory(IRoomBackplane backplane, LocalStreams streams, int maxRoomsPerMember, int historySize, int retain, ILogger logger)
+internal sealed class RoomDirectory(IPresence presence, INodeBus bus, IStreamLog log, LocalStreams streams, int maxRoomsPerMember, int historySize, int retain, ILogger logger)
     : IRoomDirectory
 {
     private readonly ConcurrentDictionary<ChatMember, HashSet<string>> _memberships = new(ReferenceEqualityComparer.Instance);
@@ -44,7 +44,7 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, LocalStreams strea
         var present = false;
         try
         {
-            if (!await backplane.TryOpenRoomAsync(room, cancellationToken).ConfigureAwait(false))
+            if (!await log.TryOpenStreamAsync(room, cancellationToken).ConfigureAwait(false))
             {
                 lock (mine)
                 {
@@ -54,10 +54,10 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, LocalStreams strea
             }
             local = await streams.EnterAsync(room, member, cancellationToken).ConfigureAwait(false);
             // A user with several connections is in the room once: only its first connection there is news.
-            var first = await backplane.AddRoomMemberAsync(room, nickname, cancellationToken).ConfigureAwait(false);
+            var first = await presence.AddRoomMemberAsync(room, nickname, cancellationToken).ConfigureAwait(false);
             present = true;
-            var users = await backplane.GetRoomMembersAsync(room, cancellationToken).ConfigureAwait(false);
-            var stream = await backplane.ReadRoomAsync(room, StreamResume.ReadCount(resumeFrom, historySize, retain), cancellationToken).ConfigureAwait(false);
+            var users = await presence.GetRoomMembersAsync(room, cancellationToken).ConfigureAwait(false);
+            var stream = await log.ReadAsync(room, StreamResume.ReadCount(resumeFrom, historySize, retain), cancellationToken).ConfigureAwait(false);
             var snapshot = StreamResume.Snapshot(room, users, stream, resumeFrom, historySize);
             streams.CountResume(snapshot);
             if (local.Activate(member, stream.Epoch, stream.Offset, () => welcome(snapshot)))
@@ -151,23 +151,23 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, LocalStreams strea
 
     public async ValueTask<long> PublishAsync(string room, string name, string msg, CancellationToken cancellationToken)
     {
-        // The entry reaches this node's members, the sender included, through DeliverRoomMessage, in
+        // The entry reaches this node's members, the sender included, through DeliverStreamMessage, in
         // the stream's offset order; the backplane numbers it, keeps it and fans it out in one step.
-        var entry = await backplane.AppendRoomMessageAsync(room, name, msg, ChatEvents.Now(), retain, cancellationToken).ConfigureAwait(false);
+        var entry = await log.AppendAsync(room, name, msg, ChatEvents.Now(), retain, cancellationToken).ConfigureAwait(false);
         return entry.Offset;
     }
 
     public void SendToGroup(string room, OutgoingMessage message, ChatMember? except = null)
     {
         streams.DeliverEvent(room, message, except);
-        backplane.PublishRoomEvent(room, message.Payload);
+        bus.PublishRoomEvent(room, message.Payload);
     }
 
     public async ValueTask<IReadOnlyList<string>> GetGroupMembersAsync(string room, CancellationToken cancellationToken) =>
-        await backplane.GetRoomMembersAsync(room, cancellationToken).ConfigureAwait(false);
+        await presence.GetRoomMembersAsync(room, cancellationToken).ConfigureAwait(false);
 
     public async ValueTask<IReadOnlyList<RoomCount>> ListGroupsAsync(CancellationToken cancellationToken) =>
-        await backplane.GetRoomCountsAsync(cancellationToken).ConfigureAwait(false);
+        await presence.GetRoomCountsAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>Takes the member out of the room; true when its user has no connection left there (the others are to be told).</summary>
     private async ValueTask<bool> LeaveCoreAsync(ChatMember member, string room)
@@ -181,7 +181,7 @@ internal sealed class RoomDirectory(IRoomBackplane backplane, LocalStreams strea
     {
         try
         {
-            return await backplane.RemoveRoomMemberAsync(room, nickname).ConfigureAwait(false);
+            return await presence.RemoveRoomMemberAsync(room, nickname).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -6,7 +6,7 @@ namespace Fleck.Chat.Scaling;
 /// <see cref="RetainBytes"/> of text, whichever is reached first; one that nobody has been in and
 /// nothing was written to for <see cref="Ttl"/> is forgotten (history, offset and epoch); at most
 /// <see cref="MaxStreams"/> streams exist at once. The server hands these to its backplane
-/// (<see cref="IRoomBackplane.LimitStreams"/>); the defaults are the server's.
+/// (<see cref="IStreamLog.LimitStreams"/>); the defaults are the server's.
 /// </summary>
 public sealed record StreamLimits
 {

@@ -1,7 +1,7 @@
 namespace Fleck.Chat.Scaling;
 
 /// <summary>
-/// Forgets the streams of an <see cref="InMemoryRoomStreams"/> that were unused for the time to live,
+/// Forgets the streams of an <see cref="InMemoryStreamLog"/> that were unused for the time to live,
 /// in memory and in its store, checking several times per time to live (at least every 5 seconds),
 /// so a stream goes within moments of its time. Disposing stops it; a pass under way finishes first.
 /// </summary>
@@ -10,11 +10,11 @@ internal sealed class StreamUpkeep : IAsyncDisposable
     private static readonly TimeSpan LongestPeriod = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ShortestPeriod = TimeSpan.FromMilliseconds(50);
 
-    private readonly InMemoryRoomStreams _streams;
+    private readonly InMemoryStreamLog _streams;
     private readonly Timer _timer;
     private int _running;
 
-    public StreamUpkeep(InMemoryRoomStreams streams)
+    public StreamUpkeep(InMemoryStreamLog streams)
     {
         _streams = streams;
         var period = Math.Clamp(streams.Limits.Ttl.Ticks / 8, ShortestPeriod.Ticks, LongestPeriod.Ticks);

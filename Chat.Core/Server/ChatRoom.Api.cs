@@ -16,7 +16,7 @@ internal sealed partial class ChatRoom
     {
         CloseLocalMembersNamed(nickname, closeCode);
         // Every node is asked, not only the one the claim points to: a user may be connected to several.
-        backplane.PublishDisconnect(nickname, closeCode);
+        backplane.Bus.PublishDisconnect(nickname, closeCode);
     }
 
     /// <summary>
@@ -30,17 +30,17 @@ internal sealed partial class ChatRoom
         {
             return true;
         }
-        if (!await backplane.IsOnlineAsync(nickname, cancellationToken).ConfigureAwait(false))
+        if (!await backplane.Presence.IsOnlineAsync(nickname, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
-        backplane.PublishToMember(nickname, message.Payload);
+        backplane.Bus.PublishToMember(nickname, message.Payload);
         return true;
     }
 
     /// <summary>The nicknames online on every node; throws <see cref="BackplaneUnavailableException"/> when that cannot be read (no fallback to this node's).</summary>
     public ValueTask<IReadOnlyCollection<string>> GetOnlineEverywhereAsync(CancellationToken cancellationToken) =>
-        backplane.GetNicknamesAsync(cancellationToken);
+        backplane.Presence.GetNicknamesAsync(cancellationToken);
 
     void IBackplaneNode.DisconnectMember(string nickname, int closeCode) => CloseLocalMembersNamed(nickname, closeCode);
 

@@ -74,7 +74,7 @@ internal sealed partial class ChatRoom
             // Whether the user is online on another node already (everyone was told when it joined
             // there) is decided with the claim, in one step: two nodes claiming at once cannot both
             // find the other absent, nor both find it present.
-            var claim = await backplane.TryClaimSharedNicknameAsync(nickname, CancellationToken.None).ConfigureAwait(false);
+            var claim = await backplane.Presence.TryClaimSharedNicknameAsync(nickname, CancellationToken.None).ConfigureAwait(false);
             if (claim == SharedClaimResult.Taken)
             {
                 return JoinResult.NicknameTaken;
@@ -156,7 +156,7 @@ internal sealed partial class ChatRoom
         await Task.Yield();
         try
         {
-            return await backplane.ReleaseSharedNicknameAsync(nickname).ConfigureAwait(false);
+            return await backplane.Presence.ReleaseSharedNicknameAsync(nickname).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -29,6 +29,9 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, ChatCounters co
 
     Rooms.IChatStream IChatRoom.Stream => Stream;
 
+    /// <summary>This node's side of the numbered streams, which the backplane's stream traffic goes to; set by the server.</summary>
+    public Rooms.LocalStreams Streams { get; init; } = null!;
+
     public IReadOnlyCollection<string> LocalNicknames => [.. _byNickname.Keys, .. LocalUserNames()];
 
     /// <summary>
@@ -59,7 +62,7 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, ChatCounters co
             await _departures.WaitAsync(nickname).WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                if (!await backplane.TryClaimNicknameAsync(nickname, cancellationToken).ConfigureAwait(false))
+                if (!await backplane.Presence.TryClaimNicknameAsync(nickname, cancellationToken).ConfigureAwait(false))
                 {
                     return JoinResult.NicknameTaken;
                 }
@@ -72,7 +75,7 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, ChatCounters co
             if (!member.IsOpen)
             {
                 // The client left while the claim was in flight: give the name back at once.
-                await backplane.ReleaseNicknameAsync(nickname).ConfigureAwait(false);
+                await backplane.Presence.ReleaseNicknameAsync(nickname).ConfigureAwait(false);
                 return JoinResult.Unavailable;
             }
             _byNickname[nickname] = member;
@@ -126,7 +129,7 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, ChatCounters co
         {
             try
             {
-                await backplane.ReleaseNicknameAsync(nickname).ConfigureAwait(false);
+                await backplane.Presence.ReleaseNicknameAsync(nickname).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -141,7 +144,7 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, ChatCounters co
     {
         try
         {
-            return await backplane.GetNicknamesAsync(cancellationToken).ConfigureAwait(false);
+            return await backplane.Presence.GetNicknamesAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (BackplaneUnavailableException)
         {
@@ -171,7 +174,7 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, ChatCounters co
         }
         try
         {
-            if (!await backplane.IsOnlineAsync(nickname, cancellationToken).ConfigureAwait(false))
+            if (!await backplane.Presence.IsOnlineAsync(nickname, cancellationToken).ConfigureAwait(false))
             {
                 return false;
             }
@@ -180,7 +183,7 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, ChatCounters co
         {
             return false;
         }
-        backplane.PublishToMember(nickname, message.Payload);
+        backplane.Bus.PublishToMember(nickname, message.Payload);
         return true;
     }
 
@@ -190,7 +193,7 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, ChatCounters co
         if (DeliverToUser(nickname, message))
         {
             // An identified user may also be online on other nodes: they deliver to their own connections of it.
-            backplane.PublishToMember(nickname, message.Payload);
+            backplane.Bus.PublishToMember(nickname, message.Payload);
             return true;
         }
         if (_byNickname.TryGetValue(nickname, out var member))
@@ -258,8 +261,14 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, ChatCounters co
         }
     }
 
+    void IBackplaneNode.RoomMemberLost(string room, string nickname) => Streams.RoomMemberLost(room, nickname);
+
+    void IBackplaneNode.DeliverRoomEvent(string room, ReadOnlyMemory<byte> text) => Streams.DeliverRoomEvent(room, text);
+
+    void IBackplaneNode.DeliverStreamMessage(string stream, string epoch, Rooms.RoomEntry entry) => Streams.DeliverStreamMessage(stream, epoch, entry);
+
     private void PublishToOtherNodes(OutgoingMessage message) =>
-        backplane.PublishToAll(message.Payload, message.IsBinary ? WebSocketMessageType.Binary : WebSocketMessageType.Text);
+        backplane.Bus.PublishToAll(message.Payload, message.IsBinary ? WebSocketMessageType.Binary : WebSocketMessageType.Text);
 
     private void DeliverLocally(OutgoingMessage message, ChatMember? except)
     {

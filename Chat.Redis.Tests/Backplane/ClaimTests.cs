@@ -17,21 +17,21 @@ public sealed class ClaimTests : SharedRedis
         await using var first = await StartAsync(options);
         await using var second = await StartAsync(options);
 
-        var claims = await Task.WhenAll(Enumerable.Range(0, 5000).Select(i => (i % 2 == 0 ? first : second).Backplane.TryClaimNicknameAsync($"user{i}", ct).AsTask()));
+        var claims = await Task.WhenAll(Enumerable.Range(0, 5000).Select(i => (i % 2 == 0 ? first : second).Backplane.Presence.TryClaimNicknameAsync($"user{i}", ct).AsTask()));
         Assert.That(claims, Is.All.True);
-        Assert.That(await first.Backplane.GetNicknamesAsync(ct), Has.Count.EqualTo(5000));
-        Assert.That(await second.Backplane.IsOnlineAsync("USER4999", ct), Is.True);
+        Assert.That(await first.Backplane.Presence.GetNicknamesAsync(ct), Has.Count.EqualTo(5000));
+        Assert.That(await second.Backplane.Presence.IsOnlineAsync("USER4999", ct), Is.True);
 
         for (var i = 0; i < 100; i++)
         {
-            await second.Backplane.ReleaseNicknameAsync($"user{(2 * i) + 1}");
+            await second.Backplane.Presence.ReleaseNicknameAsync($"user{(2 * i) + 1}");
         }
 
-        var online = await first.Backplane.GetNicknamesAsync(ct);
+        var online = await first.Backplane.Presence.GetNicknamesAsync(ct);
         Assert.That(online, Has.Count.EqualTo(4900));
         Assert.That(online, Does.Not.Contain("user1"));
-        Assert.That(await first.Backplane.IsOnlineAsync("user1", ct), Is.False);
-        Assert.That(await first.Backplane.TryClaimNicknameAsync("User1", ct), Is.True);
+        Assert.That(await first.Backplane.Presence.IsOnlineAsync("user1", ct), Is.False);
+        Assert.That(await first.Backplane.Presence.TryClaimNicknameAsync("User1", ct), Is.True);
     }
 
     [Test]
@@ -46,7 +46,7 @@ public sealed class ClaimTests : SharedRedis
         var names = Enumerable.Range(0, 1200).Select(i => $"member{i}").ToArray();
         foreach (var batch in names.Chunk(200))
         {
-            Assert.That(await Task.WhenAll(batch.Select(n => holder.Backplane.TryClaimNicknameAsync(n, ct).AsTask())), Is.All.True);
+            Assert.That(await Task.WhenAll(batch.Select(n => holder.Backplane.Presence.TryClaimNicknameAsync(n, ct).AsTask())), Is.All.True);
         }
 
         // Time is the thing under test. The marker is a key nobody refreshes that lives twice as long
@@ -56,9 +56,9 @@ public sealed class ClaimTests : SharedRedis
         var firstExpired = await events.NextAsync(e => e.Event == "expired", ct);
 
         Assert.That(firstExpired.Key, Is.EqualTo("marker"));
-        Assert.That(await other.Backplane.GetNicknamesAsync(ct), Has.Count.EqualTo(names.Length));
-        Assert.That(await other.Backplane.TryClaimNicknameAsync("member0", ct), Is.False);
-        Assert.That(await other.Backplane.TryClaimNicknameAsync("MEMBER1199", ct), Is.False);
+        Assert.That(await other.Backplane.Presence.GetNicknamesAsync(ct), Has.Count.EqualTo(names.Length));
+        Assert.That(await other.Backplane.Presence.TryClaimNicknameAsync("member0", ct), Is.False);
+        Assert.That(await other.Backplane.Presence.TryClaimNicknameAsync("MEMBER1199", ct), Is.False);
     }
 
     [TestCase("Ärger", "äRGER")]
@@ -74,9 +74,9 @@ public sealed class ClaimTests : SharedRedis
         await using var first = await StartAsync(options);
         await using var second = await StartAsync(options);
 
-        Assert.That(await first.Backplane.TryClaimNicknameAsync(taken, ct), Is.True);
-        Assert.That(await second.Backplane.TryClaimNicknameAsync(attempt, ct), Is.False);
-        Assert.That(await first.Backplane.TryClaimNicknameAsync(attempt, ct), Is.False, "nor twice on one node");
+        Assert.That(await first.Backplane.Presence.TryClaimNicknameAsync(taken, ct), Is.True);
+        Assert.That(await second.Backplane.Presence.TryClaimNicknameAsync(attempt, ct), Is.False);
+        Assert.That(await first.Backplane.Presence.TryClaimNicknameAsync(attempt, ct), Is.False, "nor twice on one node");
     }
 
     [Test]
@@ -88,19 +88,19 @@ public sealed class ClaimTests : SharedRedis
         await using var relay = new TcpRelay(Redis.Port);
         await using var cutOff = await StartAsync(options, relay.Configuration);
         await using var other = await StartAsync(options);
-        Assert.That(await cutOff.Backplane.TryClaimNicknameAsync("alice", ct), Is.True);
-        Assert.That(await cutOff.Backplane.TryClaimNicknameAsync("bob", ct), Is.True);
+        Assert.That(await cutOff.Backplane.Presence.TryClaimNicknameAsync("alice", ct), Is.True);
+        Assert.That(await cutOff.Backplane.Presence.TryClaimNicknameAsync("bob", ct), Is.True);
 
         relay.Sever();
-        await cutOff.Backplane.ReleaseNicknameAsync("alice");
-        await Assert.ThrowsAsync<BackplaneUnavailableException>(async () => await cutOff.Backplane.TryClaimNicknameAsync("carol", ct));
+        await cutOff.Backplane.Presence.ReleaseNicknameAsync("alice");
+        await Assert.ThrowsAsync<BackplaneUnavailableException>(async () => await cutOff.Backplane.Presence.TryClaimNicknameAsync("carol", ct));
         relay.Heal();
 
         // The node retries the release on its own when it reconnects: wait for Redis to see it.
         await events.NextAsync(e => e.Key == "nick:alice" && e.Event == "del", ct);
-        Assert.That(await other.Backplane.GetNicknamesAsync(ct), Is.EquivalentTo(new[] { "bob" }));
-        Assert.That(await other.Backplane.TryClaimNicknameAsync("alice", ct), Is.True);
-        Assert.That(await other.Backplane.TryClaimNicknameAsync("carol", ct), Is.True, "the claim that failed during the outage left nothing behind");
+        Assert.That(await other.Backplane.Presence.GetNicknamesAsync(ct), Is.EquivalentTo(new[] { "bob" }));
+        Assert.That(await other.Backplane.Presence.TryClaimNicknameAsync("alice", ct), Is.True);
+        Assert.That(await other.Backplane.Presence.TryClaimNicknameAsync("carol", ct), Is.True, "the claim that failed during the outage left nothing behind");
     }
 
     private async Task<Started> StartAsync(RedisBackplaneOptions options, string? configuration = null)

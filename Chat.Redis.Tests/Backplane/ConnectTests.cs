@@ -34,7 +34,7 @@ public sealed class ConnectTests : SharedRedis
         var ct = TestTimeouts.Token();
         await using var backplane = await RedisBackplane.ConnectAsync($"{Redis.Configuration},name=chat-test,connectTimeout=3000", new RedisBackplaneOptions { Prefix = "configured:" }, NullLoggerFactory.Instance, ct);
 
-        Assert.That(await backplane.TryClaimNicknameAsync("alice", ct), Is.True);
+        Assert.That(await backplane.Presence.TryClaimNicknameAsync("alice", ct), Is.True);
         await using var admin = await Redis.ConnectAdminAsync();
         Assert.That(await admin.GetDatabase().KeyExistsAsync("configured:nick:alice"), Is.True);
     }

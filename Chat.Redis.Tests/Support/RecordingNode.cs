@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
+using Fleck.Chat.Rooms;
 using Fleck.Chat.Scaling;
 
 namespace Fleck.Chat.Redis.Tests.Support;
@@ -51,5 +52,18 @@ internal sealed class RecordingNode : IBackplaneNode
         {
             Returned.Enqueue(nickname);
         }
+    }
+
+    // Stream traffic is not what these tests look at.
+    public void DeliverRoomEvent(string room, ReadOnlyMemory<byte> text)
+    {
+    }
+
+    public void RoomMemberLost(string room, string nickname)
+    {
+    }
+
+    public void DeliverStreamMessage(string stream, string epoch, RoomEntry entry)
+    {
     }
 }

@@ -1,4 +1,3 @@
-using System.Net.WebSockets;
 using Fleck.Chat.Rooms;
 using Fleck.Chat.Scaling;
 
@@ -40,12 +39,21 @@ internal sealed class SharedClaimRendezvous(string nickname, int nodes)
     }
 
     /// <summary>Gates the shared claims and passes everything else on, the numbered streams included (nick-broadcast's chat crosses nodes through them).</summary>
-    private sealed class Gated(RedisBackplane inner, SharedClaimRendezvous gate) : IChatBackplane, IRoomBackplane
+    private sealed class Gated(RedisBackplane inner, SharedClaimRendezvous gate) : IChatBackplane
     {
-        private IChatBackplane Inner => inner;
+        public IPresence Presence { get; } = new GatedPresence(inner.Presence, gate);
 
-        private IRoomBackplane Rooms => inner;
+        public INodeBus Bus => inner.Bus;
 
+        public IStreamLog? Streams => inner.Streams;
+
+        public Task ConnectAsync(IBackplaneNode node, CancellationToken cancellationToken) => ((IChatBackplane)inner).ConnectAsync(node, cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+
+    private sealed class GatedPresence(IPresence inner, SharedClaimRendezvous gate) : IPresence
+    {
         private bool Gates(string nickname) => Protocol.Nickname.Comparer.Equals(nickname, gate.Nickname);
 
         public async ValueTask<SharedClaimResult> TryClaimSharedNicknameAsync(string nickname, CancellationToken cancellationToken)
@@ -54,12 +62,12 @@ internal sealed class SharedClaimRendezvous(string nickname, int nodes)
             {
                 await gate._claims.ArriveAsync(gate.Token);
             }
-            return await Inner.TryClaimSharedNicknameAsync(nickname, cancellationToken);
+            return await inner.TryClaimSharedNicknameAsync(nickname, cancellationToken);
         }
 
         public async ValueTask<bool> ReleaseSharedNicknameAsync(string nickname)
         {
-            var last = await Inner.ReleaseSharedNicknameAsync(nickname);
+            var last = await inner.ReleaseSharedNicknameAsync(nickname);
             if (Gates(nickname))
             {
                 await gate._releases.ArriveAsync(gate.Token);
@@ -67,43 +75,20 @@ internal sealed class SharedClaimRendezvous(string nickname, int nodes)
             return last;
         }
 
-        public Task ConnectAsync(IBackplaneNode node, CancellationToken cancellationToken) => Inner.ConnectAsync(node, cancellationToken);
+        public ValueTask<bool> TryClaimNicknameAsync(string nickname, CancellationToken cancellationToken) => inner.TryClaimNicknameAsync(nickname, cancellationToken);
 
-        public ValueTask<bool> TryClaimNicknameAsync(string nickname, CancellationToken cancellationToken) => Inner.TryClaimNicknameAsync(nickname, cancellationToken);
+        public ValueTask ReleaseNicknameAsync(string nickname) => inner.ReleaseNicknameAsync(nickname);
 
-        public ValueTask ReleaseNicknameAsync(string nickname) => Inner.ReleaseNicknameAsync(nickname);
+        public ValueTask<IReadOnlyCollection<string>> GetNicknamesAsync(CancellationToken cancellationToken) => inner.GetNicknamesAsync(cancellationToken);
 
-        public ValueTask<IReadOnlyCollection<string>> GetNicknamesAsync(CancellationToken cancellationToken) => Inner.GetNicknamesAsync(cancellationToken);
+        public ValueTask<bool> IsOnlineAsync(string nickname, CancellationToken cancellationToken) => inner.IsOnlineAsync(nickname, cancellationToken);
 
-        public ValueTask<bool> IsOnlineAsync(string nickname, CancellationToken cancellationToken) => Inner.IsOnlineAsync(nickname, cancellationToken);
+        public ValueTask<bool> AddRoomMemberAsync(string room, string nickname, CancellationToken cancellationToken) => inner.AddRoomMemberAsync(room, nickname, cancellationToken);
 
-        public void PublishToAll(ReadOnlyMemory<byte> payload, WebSocketMessageType type) => Inner.PublishToAll(payload, type);
+        public ValueTask<bool> RemoveRoomMemberAsync(string room, string nickname) => inner.RemoveRoomMemberAsync(room, nickname);
 
-        public void PublishToMember(string nickname, ReadOnlyMemory<byte> text) => Inner.PublishToMember(nickname, text);
+        public ValueTask<IReadOnlyList<string>> GetRoomMembersAsync(string room, CancellationToken cancellationToken) => inner.GetRoomMembersAsync(room, cancellationToken);
 
-        public void PublishDisconnect(string nickname, int closeCode) => Inner.PublishDisconnect(nickname, closeCode);
-
-        public ValueTask DisposeAsync() => Inner.DisposeAsync();
-
-        public void AttachRooms(IRoomStreamNode node) => Rooms.AttachRooms(node);
-
-        public ValueTask SubscribeRoomAsync(string room, CancellationToken cancellationToken) => Rooms.SubscribeRoomAsync(room, cancellationToken);
-
-        public ValueTask UnsubscribeRoomAsync(string room) => Rooms.UnsubscribeRoomAsync(room);
-
-        public ValueTask<RoomEntry> AppendRoomMessageAsync(string room, string name, string msg, long ts, int capacity, CancellationToken cancellationToken) =>
-            Rooms.AppendRoomMessageAsync(room, name, msg, ts, capacity, cancellationToken);
-
-        public ValueTask<RoomStreamState> ReadRoomAsync(string room, int count, CancellationToken cancellationToken) => Rooms.ReadRoomAsync(room, count, cancellationToken);
-
-        public void PublishRoomEvent(string room, ReadOnlyMemory<byte> text) => Rooms.PublishRoomEvent(room, text);
-
-        public ValueTask<bool> AddRoomMemberAsync(string room, string nickname, CancellationToken cancellationToken) => Rooms.AddRoomMemberAsync(room, nickname, cancellationToken);
-
-        public ValueTask<bool> RemoveRoomMemberAsync(string room, string nickname) => Rooms.RemoveRoomMemberAsync(room, nickname);
-
-        public ValueTask<IReadOnlyList<string>> GetRoomMembersAsync(string room, CancellationToken cancellationToken) => Rooms.GetRoomMembersAsync(room, cancellationToken);
-
-        public ValueTask<IReadOnlyList<RoomCount>> GetRoomCountsAsync(CancellationToken cancellationToken) => Rooms.GetRoomCountsAsync(cancellationToken);
+        public ValueTask<IReadOnlyList<RoomCount>> GetRoomCountsAsync(CancellationToken cancellationToken) => inner.GetRoomCountsAsync(cancellationToken);
     }
 }

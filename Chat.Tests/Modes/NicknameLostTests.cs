@@ -32,7 +32,7 @@ public sealed class NicknameLostTests
             Assert.That(aliceConnection.CloseCode, Is.EqualTo(ChatErrorCode.CloseNicknameTaken));
             Assert.That(alice.HasJoined, Is.False);
             Assert.That(room.Room.LocalMemberCount, Is.EqualTo(1));
-            Assert.That(await room.Backplane.IsOnlineAsync("alice", ct), Is.True, "the claim is not released: it is no longer this member's");
+            Assert.That(await room.Backplane.Presence.IsOnlineAsync("alice", ct), Is.True, "the claim is not released: it is no longer this member's");
         }
     }
 }

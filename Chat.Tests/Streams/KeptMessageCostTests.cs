@@ -18,7 +18,6 @@ public sealed class KeptMessageCostTests
         var ct = TestTimeouts.Token();
         var text = new string('k', 60_000);
         await using var backplane = new InMemoryBackplane();
-        backplane.AttachRooms(new IgnoringNode());
         var wire = RoomEvents.Message("room00", new RoomEntry("someone", text, ChatEvents.Now(), 1)).WireLength;
 
         var before = GC.GetTotalMemory(forceFullCollection: true);
@@ -26,7 +25,7 @@ public sealed class KeptMessageCostTests
         {
             for (var i = 0; i < PerStream; i++)
             {
-                await backplane.AppendRoomMessageAsync($"room{s:00}", "someone", text, ChatEvents.Now(), 1000, ct);
+                await backplane.Streams.AppendAsync($"room{s:00}", "someone", text, ChatEvents.Now(), 1000, ct);
             }
         }
         var after = GC.GetTotalMemory(forceFullCollection: true);
@@ -35,20 +34,5 @@ public sealed class KeptMessageCostTests
         var perMessage = (double)(after - before) / (Streams * PerStream);
         TestContext.Out.WriteLine($"{perMessage:0} bytes kept per message of {wire} bytes on the wire ({perMessage / wire:0.00}x)");
         Assert.That(perMessage, Is.LessThanOrEqualTo(1.2 * wire));
-    }
-
-    private sealed class IgnoringNode : IRoomStreamNode
-    {
-        public void DeliverRoomMessage(string room, string epoch, RoomEntry entry)
-        {
-        }
-
-        public void DeliverRoomEvent(string room, ReadOnlyMemory<byte> text)
-        {
-        }
-
-        public void RoomMemberLost(string room, string nickname)
-        {
-        }
     }
 }

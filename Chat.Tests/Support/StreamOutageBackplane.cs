@@ -17,8 +17,8 @@ internal sealed class StreamOutageBackplane : ForwardingBackplane
         set => _down = value;
     }
 
-    public override ValueTask<RoomEntry> AppendRoomMessageAsync(string room, string name, string msg, long ts, int capacity, CancellationToken cancellationToken) =>
+    public override ValueTask<RoomEntry> AppendAsync(string room, string name, string msg, long ts, int capacity, CancellationToken cancellationToken) =>
         _down
             ? ValueTask.FromException<RoomEntry>(new BackplaneUnavailableException("The streams are switched off for this test."))
-            : Inner.AppendRoomMessageAsync(room, name, msg, ts, capacity, cancellationToken);
+            : Inner.Streams.AppendAsync(room, name, msg, ts, capacity, cancellationToken);
 }

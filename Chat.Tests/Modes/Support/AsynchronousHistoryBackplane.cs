@@ -9,15 +9,15 @@ namespace Fleck.Chat.Tests.Modes.Support;
 /// </summary>
 internal sealed class AsynchronousHistoryBackplane : ForwardingBackplane
 {
-    public override async ValueTask<RoomEntry> AppendRoomMessageAsync(string room, string name, string msg, long ts, int capacity, CancellationToken cancellationToken)
+    public override async ValueTask<RoomEntry> AppendAsync(string room, string name, string msg, long ts, int capacity, CancellationToken cancellationToken)
     {
         await Task.Delay(1, cancellationToken);
-        return await Inner.AppendRoomMessageAsync(room, name, msg, ts, capacity, cancellationToken);
+        return await Inner.Streams.AppendAsync(room, name, msg, ts, capacity, cancellationToken);
     }
 
-    public override async ValueTask<RoomStreamState> ReadRoomAsync(string room, int count, CancellationToken cancellationToken)
+    public override async ValueTask<RoomStreamState> ReadAsync(string room, int count, CancellationToken cancellationToken)
     {
         await Task.Yield();
-        return await Inner.ReadRoomAsync(room, count, cancellationToken);
+        return await Inner.Streams.ReadAsync(room, count, cancellationToken);
     }
 }

@@ -26,19 +26,19 @@ internal sealed class GatedHistoryBackplane : ForwardingBackplane
     public override async ValueTask UnsubscribeRoomAsync(string room)
     {
         await BeforeUnsubscribe.PassAsync();
-        await Inner.UnsubscribeRoomAsync(room);
+        await Inner.Bus.UnsubscribeRoomAsync(room);
     }
 
-    public override async ValueTask<RoomEntry> AppendRoomMessageAsync(string room, string name, string msg, long ts, int capacity, CancellationToken cancellationToken)
+    public override async ValueTask<RoomEntry> AppendAsync(string room, string name, string msg, long ts, int capacity, CancellationToken cancellationToken)
     {
         await BeforeAppend.PassAsync();
-        return await Inner.AppendRoomMessageAsync(room, name, msg, ts, capacity, cancellationToken);
+        return await Inner.Streams.AppendAsync(room, name, msg, ts, capacity, cancellationToken);
     }
 
-    public override async ValueTask<RoomStreamState> ReadRoomAsync(string room, int count, CancellationToken cancellationToken)
+    public override async ValueTask<RoomStreamState> ReadAsync(string room, int count, CancellationToken cancellationToken)
     {
         await BeforeRead.PassAsync();
-        var state = await Inner.ReadRoomAsync(room, count, cancellationToken);
+        var state = await Inner.Streams.ReadAsync(room, count, cancellationToken);
         await AfterRead.PassAsync();
         return state;
     }

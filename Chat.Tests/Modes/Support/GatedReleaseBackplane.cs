@@ -13,13 +13,13 @@ internal sealed class GatedReleaseBackplane : ForwardingBackplane
 
     public override async ValueTask ReleaseNicknameAsync(string nickname)
     {
-        await Inner.ReleaseNicknameAsync(nickname);
+        await Inner.Presence.ReleaseNicknameAsync(nickname);
         await AfterRelease.PassAsync();
     }
 
     public override async ValueTask<bool> ReleaseSharedNicknameAsync(string nickname)
     {
-        var last = await Inner.ReleaseSharedNicknameAsync(nickname);
+        var last = await Inner.Presence.ReleaseSharedNicknameAsync(nickname);
         await AfterRelease.PassAsync();
         return last;
     }

@@ -33,15 +33,19 @@ internal sealed class RoomHarness : IAsyncDisposable
     {
         var counters = new ChatCounters();
         // As the server does: the backplane's own rooms when it has them, else rooms of this node alone.
-        var roomBackplane = backplane as IRoomBackplane ?? new InMemoryBackplane();
-        var streams = new LocalStreams(roomBackplane, counters, NullLogger.Instance);
-        roomBackplane.AttachRooms(streams);
+        var roomSide = backplane.Streams is null ? new InMemoryBackplane() : backplane;
+        var streams = new LocalStreams(roomSide.Bus, counters, NullLogger.Instance);
         var retain = Math.Max(historySize, 1000);
         var room = new ChatRoom(backplane, counters, NullLogger.Instance)
         {
-            Rooms = new RoomDirectory(roomBackplane, streams, 50, historySize, retain, NullLogger.Instance),
-            Stream = new ChatStream(roomBackplane, streams, historySize, retain),
+            Rooms = new RoomDirectory(roomSide.Presence, roomSide.Bus, roomSide.Streams!, streams, 50, historySize, retain, NullLogger.Instance),
+            Stream = new ChatStream(roomSide.Streams!, streams, historySize, retain),
+            Streams = streams,
         };
+        if (roomSide is InMemoryBackplane local && roomSide != backplane)
+        {
+            local.AttachStreamsOnly(room);
+        }
         await backplane.ConnectAsync(room, CancellationToken.None);
         return new RoomHarness(mode, backplane, room);
     }

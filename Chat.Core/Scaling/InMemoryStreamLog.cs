@@ -5,8 +5,8 @@ using Fleck.Chat.Rooms;
 namespace Fleck.Chat.Scaling;
 
 /// <summary>
-/// The rooms of one in-memory cluster: per room a numbered stream with its history, the nodes
-/// subscribed to it and who is in it. A message is numbered, kept and handed to the subscribed nodes
+/// The streams of one in-memory cluster: per stream (a room, or nick-broadcast's chat) its numbered
+/// history, the nodes subscribed to it and, for a room, who is in it. A message is numbered, kept and handed to the subscribed nodes
 /// under the room's lock, so every node sees the room's messages in offset order. Epoch, offset and
 /// history come from the <see cref="IChatStreamStore"/> when a stream is first used, and every
 /// numbered message is handed to it (which writes behind); reads never go to the store.
@@ -19,7 +19,7 @@ namespace Fleck.Chat.Scaling;
 /// </para>
 /// Thread-safety: all members may be called concurrently. Lock order: a stream, then the recency list.
 /// </summary>
-internal sealed class InMemoryRoomStreams(IChatStreamStore store)
+internal sealed class InMemoryStreamLog(IChatStreamStore store) : IStreamLog
 {
     private readonly ConcurrentDictionary<string, Stream> _streams = new(StringComparer.Ordinal);
     private readonly StreamRecency _recency = new();
@@ -36,11 +36,17 @@ internal sealed class InMemoryRoomStreams(IChatStreamStore store)
     /// <summary>Bytes of message text kept by every stream together.</summary>
     public long KeptBytes => Interlocked.Read(ref _keptBytes);
 
-    public void Subscribe(string room, IRoomStreamNode node) =>
+    public void Subscribe(string room, IBackplaneNode node) =>
         With(room, create: true, stream => stream.Subscribers = [.. stream.Subscribers, node]);
 
-    public void Unsubscribe(string room, IRoomStreamNode node) =>
+    public void Unsubscribe(string room, IBackplaneNode node) =>
         With(room, create: false, stream => stream.Subscribers = [.. stream.Subscribers.Where(n => n != node)]);
+
+    /// <inheritdoc />
+    public void LimitStreams(StreamLimits limits) => Limits = limits ?? throw new ArgumentNullException(nameof(limits));
+
+    /// <inheritdoc />
+    public ValueTask<bool> TryOpenStreamAsync(string stream, CancellationToken cancellationToken) => ValueTask.FromResult(TryOpen(stream));
 
     /// <summary>Makes sure the room's stream exists; false when it does not and as many streams as allowed do.</summary>
     public bool TryOpen(string room)
@@ -73,7 +79,7 @@ internal sealed class InMemoryRoomStreams(IChatStreamStore store)
                 store.Append(room, entry, stream.History.Count);
                 foreach (var node in stream.Subscribers)
                 {
-                    node.DeliverRoomMessage(room, stream.Epoch, entry);
+                    node.DeliverStreamMessage(room, stream.Epoch, entry);
                 }
                 _recency.Touch(stream);
             }
@@ -104,13 +110,13 @@ internal sealed class InMemoryRoomStreams(IChatStreamStore store)
         }
     }
 
-    public void PublishEvent(string room, IRoomStreamNode from, ReadOnlyMemory<byte> text)
+    public void PublishEvent(string room, IBackplaneNode from, ReadOnlyMemory<byte> text)
     {
         if (!_streams.TryGetValue(room, out var stream))
         {
             return;
         }
-        IRoomStreamNode[] subscribers;
+        IBackplaneNode[] subscribers;
         lock (stream)
         {
             subscribers = stream.Subscribers;
@@ -304,7 +310,7 @@ internal sealed class InMemoryRoomStreams(IChatStreamStore store)
         public long Offset { get; set; }
         public Queue<KeptEntry> History { get; } = new();
         public long HistoryBytes { get; private set; }
-        public IRoomStreamNode[] Subscribers { get; set; } = [];
+        public IBackplaneNode[] Subscribers { get; set; } = [];
         public Dictionary<string, int> Members { get; } = new(Nickname.Comparer);
 
         /// <summary>Whether epoch, offset and history were read from the store (and not unloaded since).</summary>

@@ -1,0 +1,29 @@
+using Fleck.Chat.Rooms;
+using Fleck.Chat.Scaling;
+
+namespace Fleck.Chat.Diagnostics;
+
+/// <summary>
+/// Times how long each message took to be numbered, kept and published, and counts the stream calls
+/// that found the backplane unavailable. Every member of the interface is forwarded explicitly,
+/// defaults included, so the real log's own versions run.
+/// </summary>
+internal sealed class MeteredStreamLog(IStreamLog inner, ChatMetrics metrics) : IStreamLog
+{
+    public void LimitStreams(StreamLimits limits) => inner.LimitStreams(limits);
+
+    public ValueTask<bool> TryOpenStreamAsync(string stream, CancellationToken cancellationToken) =>
+        MeteredCall.CountingFailureAsync(inner.TryOpenStreamAsync(stream, cancellationToken), metrics, "open");
+
+    public async ValueTask<RoomEntry> AppendAsync(string stream, string name, string msg, long ts, int capacity, CancellationToken cancellationToken)
+    {
+        var start = metrics.PublishStarting();
+        var entry = await MeteredCall.CountingFailureAsync(inner.AppendAsync(stream, name, msg, ts, capacity, cancellationToken), metrics, "append")
+            .ConfigureAwait(false);
+        metrics.BackplanePublished(start);
+        return entry;
+    }
+
+    public ValueTask<RoomStreamState> ReadAsync(string stream, int count, CancellationToken cancellationToken) =>
+        MeteredCall.CountingFailureAsync(inner.ReadAsync(stream, count, cancellationToken), metrics, "read");
+}
