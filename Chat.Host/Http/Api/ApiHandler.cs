@@ -139,7 +139,7 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
     }
 
     private Task<(int, byte[])> DisconnectAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        ForUserAsync(request, "disconnecting on every node:", chat.DisconnectUserAsync, cancellationToken);
+        ForUserAsync(request, user => logger.LogInformation("API: disconnecting {User} on every node", user), chat.DisconnectUserAsync, cancellationToken);
 
     private async Task<(int, byte[])> BanAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -167,10 +167,10 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
     }
 
     private Task<(int, byte[])> UnbanAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        ForUserAsync(request, "lifting the ban of", chat.UnbanUserAsync, cancellationToken);
+        ForUserAsync(request, user => logger.LogInformation("API: lifting the ban of {User}", user), chat.UnbanUserAsync, cancellationToken);
 
     /// <summary>A request whose body only names a user (<c>/api/disconnect</c>, <c>/api/unban</c>): <paramref name="act"/> on that user, trimmed.</summary>
-    private async Task<(int, byte[])> ForUserAsync(HttpRequest request, string action, Func<string, CancellationToken, Task> act, CancellationToken cancellationToken)
+    private async Task<(int, byte[])> ForUserAsync(HttpRequest request, Action<string> log, Func<string, CancellationToken, Task> act, CancellationToken cancellationToken)
     {
         var (body, refusal) = await ReadAsync(request, ApiJsonContext.Default.DisconnectRequest, cancellationToken).ConfigureAwait(false);
         if (refusal is { } r)
@@ -182,7 +182,7 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
             return MissingField("user");
         }
         var user = body.User.Trim();
-        logger.LogInformation("API: {Action} {User}", action, user);
+        log(user);
         await act(user, cancellationToken).ConfigureAwait(false);
         return Ok();
     }
