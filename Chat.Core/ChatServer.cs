@@ -26,6 +26,7 @@ public sealed partial class ChatServer : IAsyncDisposable
     private readonly ChatCounters _counters = new();
     private readonly ChatMetrics _metrics;
     private readonly Func<int> _streamCount;
+    private readonly IBanList _bans;
     private bool _started;
 
     /// <summary>Creates a chat server; nothing listens until <see cref="StartAsync"/>.</summary>
@@ -70,7 +71,9 @@ public sealed partial class ChatServer : IAsyncDisposable
         {
             local.AttachStreamsOnly(_room);
         }
-        var handler = new ChatConnectionHandler(mode, _room, Options, _counters, loggerFactory.CreateLogger("Fleck.Chat.Server"));
+        _bans = Options.Bans ?? new InMemoryBanList();
+        var serverLogger = loggerFactory.CreateLogger("Fleck.Chat.Server");
+        var handler = new ChatConnectionHandler(mode, _room, Options, _counters, new BanCheck(_bans, mode, serverLogger), serverLogger);
         _transport = new WebSocketServer(Options.Transport, handler, loggerFactory);
     }
 

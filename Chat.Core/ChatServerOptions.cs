@@ -57,6 +57,13 @@ public sealed record ChatServerOptions
     public IChatBackplane? Backplane { get; init; }
 
     /// <summary>
+    /// Who may not connect, and until when: shared by every node of the chat. Null means a private
+    /// <see cref="InMemoryBanList"/>, right for a single node; with several nodes give them all one
+    /// shared list (Chat.Redis's), or a ban made on one would not keep the user off the others.
+    /// </summary>
+    public IBanList? Bans { get; init; }
+
+    /// <summary>
     /// Creates the server's <c>Fleck.Chat</c> meter (and owns it); null means the server creates its
     /// own and disposes it with the server. Each server has its own meter; a process that runs
     /// several servers and exports them together should tell them apart, e.g. with a factory whose

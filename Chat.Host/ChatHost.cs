@@ -46,7 +46,8 @@ internal static class ChatHost
                 certificate = CertificateLoader.Load(certificatePath, settings.CertificatePassword);
             }
             var backplane = await ConnectBackplaneAsync(settings, loggerFactory, shutdown.Token).ConfigureAwait(false);
-            await using var chat = await HostedChat.StartAsync(settings, loggerFactory, certificate, backplane, shutdown.Token).ConfigureAwait(false);
+            var bans = await ConnectBansAsync(settings, backplane, shutdown.Token).ConfigureAwait(false);
+            await using var chat = await HostedChat.StartAsync(settings, loggerFactory, certificate, backplane, shutdown.Token, bans).ConfigureAwait(false);
             Console.WriteLine(Banner(chat, settings) + (settings.ApiKey is null ? "" : $"; HTTP API at http://{Http.PageAddress.BrowsableHost(settings.Address)}:{chat.HttpPort}/api/"));
 
             await using (new StatsReporter(chat.Chat, logger, SummaryPeriod))
@@ -99,6 +100,27 @@ internal static class ChatHost
         {
             throw new HostStartException($"cannot connect to Redis at {redis}: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>Where the bans are kept: beside the streams (the --store file, or Redis); null keeps them in memory.</summary>
+    private static async Task<IBanList?> ConnectBansAsync(HostSettings settings, IChatBackplane? backplane, CancellationToken cancellationToken)
+    {
+        if (settings.Store is { } file)
+        {
+            try
+            {
+                return await StoreConnector.OpenBansAsync(file, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (backplane is not null)
+                {
+                    await backplane.DisposeAsync().ConfigureAwait(false);
+                }
+                throw new HostStartException($"cannot open the bans in the store {file}: {ex.Message}", ex);
+            }
+        }
+        return settings.Redis is not null && backplane is not null ? RedisConnector.BansOf(backplane) : null;
     }
 
     private static string Banner(HostedChat chat, HostSettings settings)

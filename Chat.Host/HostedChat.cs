@@ -49,18 +49,20 @@ internal sealed class HostedChat : IAsyncDisposable
     /// Starts the WebSocket server, then the pages with every route in place; throws
     /// <see cref="HostStartException"/> for a busy port or a bad identity flag. The chat owns
     /// <paramref name="backplane"/> once started; if the start fails, it is disposed here, so a store
-    /// behind it is closed cleanly (and keeps its epochs).
+    /// behind it is closed cleanly (and keeps its epochs). <paramref name="bans"/> is where bans are
+    /// kept (null: in this process's memory).
     /// </summary>
     public static async Task<HostedChat> StartAsync(
         HostSettings settings,
         ILoggerFactory loggerFactory,
         X509Certificate2? certificate = null,
         IChatBackplane? backplane = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        IBanList? bans = null)
     {
         try
         {
-            return await StartChatAsync(settings, loggerFactory, certificate, backplane, cancellationToken).ConfigureAwait(false);
+            return await StartChatAsync(settings, loggerFactory, certificate, backplane, bans, cancellationToken).ConfigureAwait(false);
         }
         catch when (backplane is not null)
         {
@@ -75,6 +77,7 @@ internal sealed class HostedChat : IAsyncDisposable
         ILoggerFactory loggerFactory,
         X509Certificate2? certificate,
         IChatBackplane? backplane,
+        IBanList? bans,
         CancellationToken cancellationToken)
     {
         if (!ChatModes.TryCreate(settings.Mode, out var mode))
@@ -82,7 +85,7 @@ internal sealed class HostedChat : IAsyncDisposable
             throw new HostStartException($"unknown mode '{settings.Mode}'");
         }
         var authenticator = JwtOptions.CreateAuthenticator(settings, loggerFactory);
-        var chat = new ChatServer(mode!, ToOptions(settings, certificate, backplane, authenticator), loggerFactory);
+        var chat = new ChatServer(mode!, ToOptions(settings, certificate, backplane, authenticator) with { Bans = bans }, loggerFactory);
         try
         {
             await chat.StartAsync(cancellationToken).ConfigureAwait(false);

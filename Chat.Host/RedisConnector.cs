@@ -15,4 +15,8 @@ internal static class RedisConnector
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static Task<IChatBackplane> ConnectAsync(string configuration, ILoggerFactory loggerFactory, CancellationToken cancellationToken) =>
         RedisBackplane.ConnectAsync(configuration, loggerFactory, cancellationToken);
+
+    /// <summary>The ban list every host of the chat shares, over <paramref name="backplane"/>'s connection.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static IBanList BansOf(IChatBackplane backplane) => ((RedisBackplane)backplane).CreateBanList();
 }

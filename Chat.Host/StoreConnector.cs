@@ -23,4 +23,9 @@ internal static class StoreConnector
         }
         return new InMemoryBackplane(store);
     }
+
+    /// <summary>The ban list kept in the same file as the streams, so bans survive a restart too.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static async Task<IBanList> OpenBansAsync(string file, CancellationToken cancellationToken) =>
+        await SqliteBanList.OpenAsync(file, cancellationToken).ConfigureAwait(false);
 }

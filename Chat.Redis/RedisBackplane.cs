@@ -179,4 +179,10 @@ public sealed class RedisBackplane : IChatBackplane
         _context.Logger.LogInformation("The {Type} connection to Redis at {EndPoint} is back; re-claiming this node's nicknames", e.ConnectionType, e.EndPoint);
         _maintenance.Wake();
     }
+
+    /// <summary>
+    /// A <see cref="RedisBanList"/> over this backplane's connection and key prefix, for
+    /// <see cref="ChatServerOptions.Bans"/>; it works while this backplane is not disposed.
+    /// </summary>
+    public IBanList CreateBanList() => new RedisBanList(_context.Redis, _context.Options.Prefix);
 }

@@ -339,7 +339,7 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
         return command;
     }
 
-    private static void Execute(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters) =>
+    internal static void Execute(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters) =>
         Execute(connection, null, sql, parameters);
 
     private static void Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object Value)[] parameters)

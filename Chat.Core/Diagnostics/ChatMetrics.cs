@@ -45,6 +45,10 @@ internal sealed class ChatMetrics : IDisposable
             "WebSocket upgrades refused, by reason.");
         _meter.CreateObservableCounter("fleck.chat.resumes", () => Resumes(chat), "{resume}",
             "Clients that reconnected asking to resume a stream, by outcome: recovered (got every message they missed) or unrecovered (recent history only).");
+        _meter.CreateObservableCounter("fleck.chat.bans", () => chat.Bans, "{ban}",
+            "Bans applied through the server API (or ChatServer.BanUserAsync) on this node.");
+        _meter.CreateObservableCounter("fleck.chat.refreshes", () => Refreshes(chat), "{refresh}",
+            "Token refreshes on live connections, by result: accepted (the connection lives until the new expiry) or refused.");
         _backplaneErrors = _meter.CreateCounter<long>("fleck.chat.backplane.errors", "{error}",
             "Backplane calls that failed because the backplane was unavailable, by operation.");
         _backplanePublish = _meter.CreateHistogram<double>("fleck.chat.backplane.publish.duration", "s",
@@ -87,6 +91,12 @@ internal sealed class ChatMetrics : IDisposable
     [
         new(chat.Recovered, new KeyValuePair<string, object?>("outcome", "recovered")),
         new(chat.Unrecovered, new KeyValuePair<string, object?>("outcome", "unrecovered")),
+    ];
+
+    private static Measurement<long>[] Refreshes(ChatCounters chat) =>
+    [
+        new(chat.RefreshesAccepted, new KeyValuePair<string, object?>("result", "accepted")),
+        new(chat.RefreshesRefused, new KeyValuePair<string, object?>("result", "refused")),
     ];
 
     private static IEnumerable<Measurement<long>> Refusals(TransportCounters transport)

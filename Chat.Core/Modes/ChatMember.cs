@@ -46,7 +46,7 @@ public sealed class ChatMember
     public string? Nickname { get; internal set; }
 
     /// <summary>Who the connection belongs to when the server authenticates connections; null otherwise. Several members may share one identity.</summary>
-    public Identity.ChatIdentity? Identity { get; internal init; }
+    public Identity.ChatIdentity? Identity { get; internal set; }
 
     /// <summary>Whether the member is in the room (receives broadcasts).</summary>
     public bool HasJoined { get; internal set; }

@@ -27,6 +27,15 @@ public static class ChatErrorCode
     /// <summary>Cluster state (nicknames) cannot be reached right now; try again shortly.</summary>
     public const string Unavailable = "unavailable";
 
+    /// <summary>A token sent to refresh the connection's identity is bad, expired, or names another user; the connection keeps its old expiry.</summary>
+    public const string InvalidToken = "invalid_token";
+
+    /// <summary>A request this connection cannot make (a token refresh on a server without identity).</summary>
+    public const string InvalidRequest = "invalid_request";
+
+    /// <summary>The user is banned (the HTTP API's <c>/api/ban</c>); sent before the close with <see cref="CloseDisconnected"/>.</summary>
+    public const string Banned = "banned";
+
     /// <summary>Close code after a taken nickname.</summary>
     public const int CloseNicknameTaken = 4001;
 

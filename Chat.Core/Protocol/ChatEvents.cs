@@ -70,6 +70,9 @@ internal static class ChatEvents
     public static OutgoingMessage Leave(string user) =>
         Frame(new ServerEvent { Type = "leave", Name = Nickname.Server, Msg = $"{user} left", User = user, Ts = Now() });
 
+    public static OutgoingMessage Refreshed(string msg, long? exp) =>
+        Frame(new ServerEvent { Type = "refreshed", Name = Nickname.Server, Msg = msg, Exp = exp, Ts = Now() });
+
     public static OutgoingMessage Error(string code, string msg) =>
         Frame(new ServerEvent { Type = "error", Name = Nickname.Server, Msg = msg, Code = code, Ts = Now() });
 

@@ -53,6 +53,10 @@ internal sealed class ServerEvent
 
     [JsonPropertyName("count")]
     public int? Count { get; init; }
+
+    /// <summary>Unix seconds when the connection's token expires (<c>refreshed</c>).</summary>
+    [JsonPropertyName("exp")]
+    public long? Exp { get; init; }
 }
 
 /// <summary>One row of the <c>rooms</c> event.</summary>

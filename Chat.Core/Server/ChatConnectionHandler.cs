@@ -1,5 +1,6 @@
 using Fleck.Chat.Identity;
 using Fleck.Chat.Modes;
+using Fleck.Chat.Protocol;
 using Fleck.Chat.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -10,10 +11,15 @@ namespace Fleck.Chat.Server;
 /// applies the rate limit, and on every kind of disconnect takes the member out of the room (its
 /// nickname free at once) before the mode tells the others.
 /// </summary>
-internal sealed class ChatConnectionHandler(IChatMode mode, ChatRoom room, ChatServerOptions options, ChatCounters counters, ILogger logger)
-    : IWebSocketHandler
+internal sealed class ChatConnectionHandler(IChatMode mode, ChatRoom room, ChatServerOptions options, ChatCounters counters, BanCheck bans, ILogger logger)
+    : IWebSocketHandler, IUpgradeGate
 {
+    private readonly TokenRefresh? _refresh = mode is NicknameChatMode ? new TokenRefresh(options.Transport.Authenticator, mode, counters, logger) : null;
+
     public bool AcceptsPath(string path) => mode.AcceptsPath(path);
+
+    public ValueTask<string?> RefuseAsync(string path, ChatIdentity? identity, CancellationToken cancellationToken) =>
+        bans.RefuseAsync(path, identity, cancellationToken);
 
     public AuthenticationResult Admit(string path, ChatIdentity identity) => IdentityAdmission.Admit(mode, path, identity);
 
@@ -36,7 +42,7 @@ internal sealed class ChatConnectionHandler(IChatMode mode, ChatRoom room, ChatS
         switch (member.RateLimiter?.Take() ?? RateDecision.Allowed)
         {
             case RateDecision.Allowed:
-                return mode.OnMessageAsync(member, message, room, cancellationToken);
+                return OnAllowedMessageAsync(connection, member, message, cancellationToken);
             case RateDecision.DroppedFirst:
                 return mode.OnRateLimitedAsync(member, room);
             case RateDecision.Abusive:
@@ -46,6 +52,36 @@ internal sealed class ChatConnectionHandler(IChatMode mode, ChatRoom room, ChatS
             default:
                 return ValueTask.CompletedTask;
         }
+    }
+
+    private ValueTask OnAllowedMessageAsync(WebSocketConnection connection, ChatMember member, WebSocketMessage message, CancellationToken cancellationToken)
+    {
+        if (_refresh is null || !message.IsText)
+        {
+            return mode.OnMessageAsync(member, message, room, cancellationToken);
+        }
+        // Every nickname mode takes a refresh the same way, before its own parsing of the message.
+        if (member.HasJoined && TokenRefresh.TryRead(message.Data.Span, out var token))
+        {
+            return _refresh.HandleAsync(connection, member, token, cancellationToken);
+        }
+        if (!member.HasJoined && connection.Identity is null && NicknameChatMode.NicknameFromPath(connection.Path) is null)
+        {
+            return FirstMessageLoginAsync(member, message, cancellationToken);
+        }
+        return mode.OnMessageAsync(member, message, room, cancellationToken);
+    }
+
+    /// <summary>A login by first message names its user only now, past the upgrade's ban check.</summary>
+    private async ValueTask FirstMessageLoginAsync(ChatMember member, WebSocketMessage message, CancellationToken cancellationToken)
+    {
+        if (await bans.IsBannedAsync(NicknameChatMode.NicknameFromFirstMessage(message.GetText()), cancellationToken).ConfigureAwait(false))
+        {
+            member.Send(ChatEvents.Error(ChatErrorCode.Banned, BanCheck.Refusal));
+            await member.CloseAsync(ChatErrorCode.CloseDisconnected, "Banned", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        await mode.OnMessageAsync(member, message, room, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask OnCloseAsync(WebSocketConnection connection)

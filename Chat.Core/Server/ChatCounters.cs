@@ -8,12 +8,24 @@ internal sealed class ChatCounters
     private long _bytes;
     private long _recovered;
     private long _unrecovered;
+    private long _bans;
+    private long _refreshesAccepted;
+    private long _refreshesRefused;
 
     public long Received => Volatile.Read(ref _received);
     public long DeliveredCount => Volatile.Read(ref _delivered);
     public long Bytes => Volatile.Read(ref _bytes);
     public long Recovered => Volatile.Read(ref _recovered);
     public long Unrecovered => Volatile.Read(ref _unrecovered);
+    public long Bans => Volatile.Read(ref _bans);
+    public long RefreshesAccepted => Volatile.Read(ref _refreshesAccepted);
+    public long RefreshesRefused => Volatile.Read(ref _refreshesRefused);
+
+    /// <summary>A ban was applied (stored and its user's connections told to close).</summary>
+    public void Banned() => Interlocked.Increment(ref _bans);
+
+    /// <summary>A client asked to refresh its token; <paramref name="accepted"/> says whether the new one was taken.</summary>
+    public void Refreshed(bool accepted) => Interlocked.Increment(ref accepted ? ref _refreshesAccepted : ref _refreshesRefused);
 
     /// <summary>A client asked to resume a stream; <paramref name="recovered"/> says whether it got every message it missed.</summary>
     public void Resumed(bool recovered) => Interlocked.Increment(ref recovered ? ref _recovered : ref _unrecovered);

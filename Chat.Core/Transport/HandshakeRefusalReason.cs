@@ -18,6 +18,9 @@ internal enum HandshakeRefusalReason
 
     /// <summary>The client's address opened new connections faster than it may.</summary>
     AddressRate,
+
+    /// <summary>The user is banned (the chat's ban list) until later.</summary>
+    Banned,
 }
 
 internal static class HandshakeRefusalReasons
@@ -38,6 +41,7 @@ internal static class HandshakeRefusalReasons
         HandshakeRefusalReason.Forbidden => "forbidden",
         HandshakeRefusalReason.AddressLimit => "address_limit",
         HandshakeRefusalReason.AddressRate => "address_rate",
+        HandshakeRefusalReason.Banned => "banned",
         _ => "other",
     };
 

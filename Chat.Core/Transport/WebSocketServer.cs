@@ -562,10 +562,16 @@ public sealed class WebSocketServer : IAsyncDisposable
                 _options, _handler, _logger, timeout).ConfigureAwait(false);
             refusedByAuthenticator = !outcome.Accepted;
         }
+        var banned = false;
+        if (outcome.Accepted && await UpgradeGate.CheckAsync(_handler, read.Request!.Path, identity, timeout).ConfigureAwait(false) is { } refusal)
+        {
+            (outcome, banned) = (refusal, true);
+        }
         if (!outcome.Accepted)
         {
             // A 403 from the authenticator is an identity that may not join, not a foreign origin.
-            Counters.HandshakeRefused(refusedByAuthenticator && outcome.Status == 403 ? HandshakeRefusalReason.Forbidden
+            Counters.HandshakeRefused(banned ? HandshakeRefusalReason.Banned
+                : refusedByAuthenticator && outcome.Status == 403 ? HandshakeRefusalReason.Forbidden
                 : addressVerdict == AddressVerdict.TooFast ? HandshakeRefusalReason.AddressRate
                 : addressVerdict != AddressVerdict.Admitted ? HandshakeRefusalReason.AddressLimit
                 : HandshakeRefusalReasons.ForStatus(outcome.Status));

@@ -44,13 +44,13 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
         var path = request.Path.Value ?? "";
         var method = path switch
         {
-            "/api/publish" or "/api/send" or "/api/disconnect" => Post,
-            "/api/presence" => Get,
+            "/api/publish" or "/api/send" or "/api/disconnect" or "/api/ban" or "/api/unban" => Post,
+            "/api/presence" or "/api/bans" => Get,
             _ => null,
         };
         if (method is null)
         {
-            return await WriteAsync(response, 404, Error("not_found", "No such endpoint: use /api/publish, /api/send, /api/disconnect or /api/presence.")).ConfigureAwait(false);
+            return await WriteAsync(response, 404, Error("not_found", "No such endpoint: use /api/publish, /api/send, /api/disconnect, /api/presence, /api/ban, /api/unban or /api/bans.")).ConfigureAwait(false);
         }
         if (request.Method != method)
         {
@@ -68,6 +68,9 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
                 "/api/publish" => await PublishAsync(request, timeout.Token).ConfigureAwait(false),
                 "/api/send" => await SendAsync(request, timeout.Token).ConfigureAwait(false),
                 "/api/disconnect" => await DisconnectAsync(request, timeout.Token).ConfigureAwait(false),
+                "/api/ban" => await BanAsync(request, timeout.Token).ConfigureAwait(false),
+                "/api/unban" => await UnbanAsync(request, timeout.Token).ConfigureAwait(false),
+                "/api/bans" => await BansAsync(timeout.Token).ConfigureAwait(false),
                 _ => await PresenceAsync(request, timeout.Token).ConfigureAwait(false),
             };
         }
@@ -135,20 +138,60 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
         return Ok();
     }
 
-    private async Task<(int, byte[])> DisconnectAsync(HttpRequest request, CancellationToken cancellationToken)
+    private Task<(int, byte[])> DisconnectAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ForUserAsync(request, user => logger.LogInformation("API: disconnecting {User} on every node", user), chat.DisconnectUserAsync, cancellationToken);
+
+    private async Task<(int, byte[])> BanAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var (disconnect, refusal) = await ReadAsync(request, ApiJsonContext.Default.DisconnectRequest, cancellationToken).ConfigureAwait(false);
+        var (ban, refusal) = await ReadAsync(request, ApiJsonContext.Default.BanRequest, cancellationToken).ConfigureAwait(false);
         if (refusal is { } r)
         {
             return r;
         }
-        if (string.IsNullOrWhiteSpace(disconnect!.User))
+        if (string.IsNullOrWhiteSpace(ban!.User))
         {
             return MissingField("user");
         }
-        logger.LogInformation("API: disconnecting {User} on every node", disconnect.User.Trim());
-        await chat.DisconnectUserAsync(disconnect.User, cancellationToken).ConfigureAwait(false);
+        if (ban.Seconds is not { ValueKind: not JsonValueKind.Null } seconds)
+        {
+            return MissingField("seconds");
+        }
+        if (seconds.ValueKind != JsonValueKind.Number || !seconds.TryGetInt64(out var s) || s < 1 || s > (long)ChatServer.MaxBanDuration.TotalSeconds)
+        {
+            return (400, JsonSerializer.SerializeToUtf8Bytes(new ApiError("invalid_request",
+                $"\"seconds\" must be a whole number from 1 to {(long)ChatServer.MaxBanDuration.TotalSeconds}.", "seconds"), ApiJsonContext.Default.ApiError));
+        }
+        logger.LogInformation("API: banning {User} for {Seconds} s on every node", ban.User.Trim(), s);
+        var until = await chat.BanUserAsync(ban.User, TimeSpan.FromSeconds(s), cancellationToken).ConfigureAwait(false);
+        return (200, JsonSerializer.SerializeToUtf8Bytes(new BanResponse(true, until.ToUnixTimeSeconds()), ApiJsonContext.Default.BanResponse));
+    }
+
+    private Task<(int, byte[])> UnbanAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ForUserAsync(request, user => logger.LogInformation("API: lifting the ban of {User}", user), chat.UnbanUserAsync, cancellationToken);
+
+    /// <summary>A request whose body only names a user (<c>/api/disconnect</c>, <c>/api/unban</c>): <paramref name="act"/> on that user, trimmed.</summary>
+    private async Task<(int, byte[])> ForUserAsync(HttpRequest request, Action<string> log, Func<string, CancellationToken, Task> act, CancellationToken cancellationToken)
+    {
+        var (body, refusal) = await ReadAsync(request, ApiJsonContext.Default.DisconnectRequest, cancellationToken).ConfigureAwait(false);
+        if (refusal is { } r)
+        {
+            return r;
+        }
+        if (string.IsNullOrWhiteSpace(body!.User))
+        {
+            return MissingField("user");
+        }
+        var user = body.User.Trim();
+        log(user);
+        await act(user, cancellationToken).ConfigureAwait(false);
         return Ok();
+    }
+
+    private async Task<(int, byte[])> BansAsync(CancellationToken cancellationToken)
+    {
+        var bans = await chat.GetBansAsync(cancellationToken).ConfigureAwait(false);
+        var items = bans.Select(b => new BanItem(b.User, b.Until.ToUnixTimeSeconds())).ToArray();
+        return (200, JsonSerializer.SerializeToUtf8Bytes(new BansResponse(items), ApiJsonContext.Default.BansResponse));
     }
 
     private async Task<(int, byte[])> PresenceAsync(HttpRequest request, CancellationToken cancellationToken)
