@@ -22,6 +22,7 @@ public sealed class StreamGrowthLoadTests
     {
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(560));
         await using var host = await StreamHost.StartAsync(store, "rooms", ct, [.. RoomChurn.HostFlags, "--stream-ttl", "10s", "--log-level", "Warning"]);
+        var beforeFirst = HostMemory.ResidentMegabytes(host.Host.Pid);
         var watch = Stopwatch.StartNew();
         await RoomChurn.RunAsync(host.Port, "a", Rooms, Clients, ct);
         var firstRound = watch.Elapsed;
@@ -32,8 +33,12 @@ public sealed class StreamGrowthLoadTests
         await RoomChurn.RunAsync(host.Port, "b", Rooms, Clients, ct);
         var afterSecond = HostMemory.ResidentMegabytes(host.Host.Pid);
 
-        TestContext.Out.WriteLine($"{store}: {Rooms} rooms in {firstRound.TotalSeconds:0.0} s; RSS {afterFirst:0.0} MB after the first round, {afterSecond:0.0} MB after the second");
-        Assert.That(afterSecond - afterFirst, Is.LessThanOrEqualTo(15), "RSS grew by more than 15 MB over a round of rooms whose predecessors had expired");
+        TestContext.Out.WriteLine($"{store}: {Rooms} rooms in {firstRound.TotalSeconds:0.0} s; RSS {beforeFirst:0.0} MB before, {afterFirst:0.0} MB after the first round, {afterSecond:0.0} MB after the second");
+        // Kept for ever, the second round's rooms would cost what the first round's did (about 2 KiB
+        // each); measured against the first round of the same run, so a loaded machine's slower
+        // collections do not decide the outcome.
+        Assert.That(afterSecond - afterFirst, Is.LessThanOrEqualTo((afterFirst - beforeFirst) / 2),
+            "the second round grew RSS by more than half of what the first round did");
     }
 
     [Test]
