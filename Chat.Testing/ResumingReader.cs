@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.WebSockets;
 using System.Text.Json;
 
 namespace Fleck.Chat.Tests.Support;
@@ -12,6 +13,9 @@ namespace Fleck.Chat.Tests.Support;
 internal sealed class ResumingReader
 {
     private readonly List<long> _offsets = [];
+    /// <summary>The close code of a connection refused because the chat could not be reached.</summary>
+    private const int Unavailable = 4003;
+
     private readonly List<bool> _resumes = [];
 
     /// <summary>Every message and history offset received, in order, over every connection.</summary>
@@ -26,6 +30,9 @@ internal sealed class ResumingReader
     /// <summary>Every epoch the <c>users</c> events named (one, unless the stream lost its history).</summary>
     public HashSet<string> Epochs { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Connections the server refused (<c>unavailable</c>) before their <c>users</c> event, each made again.</summary>
+    public int JoinsRefused { get; private set; }
+
     public long Last => _offsets.Count == 0 ? 0 : _offsets[^1];
 
     /// <summary>The query a page would resume with; empty before anything was seen.</summary>
@@ -39,8 +46,7 @@ internal sealed class ResumingReader
     public async Task<TypedClient> ConnectAsync(Func<string, CancellationToken, Task<TypedClient>> connect, CancellationToken ct)
     {
         var resuming = Epoch is not null;
-        var client = await connect(ResumeQuery, ct);
-        var users = await client.ReceiveEventAsync("users", ct);
+        var (client, users) = await JoinAsync(connect, ct);
         var epoch = users.GetProperty("epoch").GetString()!;
         Epoch ??= epoch;
         Epochs.Add(epoch);
@@ -59,6 +65,28 @@ internal sealed class ResumingReader
                 case "recovered":
                     _resumes.Add(e.GetProperty("recovered").GetBoolean());
                     return client;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Connects and reads the <c>users</c> event; when the server closes instead (<c>unavailable</c>:
+    /// the stream could not be reached, as for a moment under heavy load), comes back, as a page does.
+    /// </summary>
+    private async Task<(TypedClient Client, JsonElement Users)> JoinAsync(Func<string, CancellationToken, Task<TypedClient>> connect, CancellationToken ct)
+    {
+        while (true)
+        {
+            var client = await connect(ResumeQuery, ct);
+            try
+            {
+                return (client, await client.ReceiveEventAsync("users", ct));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && client.CloseStatus == (WebSocketCloseStatus)Unavailable)
+            {
+                await client.DisposeAsync();
+                JoinsRefused++;
+                await Task.Delay(100, ct);
             }
         }
     }
