@@ -45,6 +45,10 @@ internal sealed class ChatMetrics : IDisposable
             "WebSocket upgrades refused, by reason.");
         _meter.CreateObservableCounter("fleck.chat.resumes", () => Resumes(chat), "{resume}",
             "Clients that reconnected asking to resume a stream, by outcome: recovered (got every message they missed) or unrecovered (recent history only).");
+        _meter.CreateObservableCounter("fleck.chat.acks", () => chat.Acks, "{ack}",
+            "Sends with an id acknowledged to the sender, duplicates included.");
+        _meter.CreateObservableCounter("fleck.chat.duplicates", () => chat.Duplicates, "{send}",
+            "Re-sends of an id already seen within the dedup window: acknowledged again, not delivered.");
         _backplaneErrors = _meter.CreateCounter<long>("fleck.chat.backplane.errors", "{error}",
             "Backplane calls that failed because the backplane was unavailable, by operation.");
         _backplanePublish = _meter.CreateHistogram<double>("fleck.chat.backplane.publish.duration", "s",

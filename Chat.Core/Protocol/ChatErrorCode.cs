@@ -27,6 +27,9 @@ public static class ChatErrorCode
     /// <summary>Cluster state (nicknames) cannot be reached right now; try again shortly.</summary>
     public const string Unavailable = "unavailable";
 
+    /// <summary>A send's <c>id</c> is not 1-64 characters of letters, digits, '_', '.', ':' or '-': nothing was sent.</summary>
+    public const string InvalidId = "invalid_id";
+
     /// <summary>Close code after a taken nickname.</summary>
     public const int CloseNicknameTaken = 4001;
 

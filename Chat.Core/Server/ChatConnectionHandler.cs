@@ -1,3 +1,4 @@
+using Fleck.Chat.Protocol;
 using Fleck.Chat.Identity;
 using Fleck.Chat.Modes;
 using Fleck.Chat.Transport;
@@ -37,6 +38,10 @@ internal sealed class ChatConnectionHandler(IChatMode mode, ChatRoom room, ChatS
         {
             case RateDecision.Allowed:
                 return mode.OnMessageAsync(member, message, room, cancellationToken);
+            case RateDecision.DroppedFirst or RateDecision.Dropped when mode is NicknameChatMode && message.IsText && SendId.Peek(message.Data.Span) is { } id:
+                // A send with an id waits for its ack: each one dropped is told so, by its id.
+                member.Send(ChatEvents.Error(ChatErrorCode.RateLimited, "You are sending too fast; this message was dropped.", id));
+                return ValueTask.CompletedTask;
             case RateDecision.DroppedFirst:
                 return mode.OnRateLimitedAsync(member, room);
             case RateDecision.Abusive:

@@ -207,21 +207,36 @@ internal sealed class LoadRun : IAsyncDisposable
             var prefix = RoomsPrefix(sender);
             prefix.CopyTo(buffer, 0);
             length = prefix.Length + Payload.Write(buffer.AsSpan(prefix.Length), sender, seq, Stopwatch.GetTimestamp(), _options.Bytes - 10);
-            "\"}"u8.CopyTo(buffer.AsSpan(length));
-            length += 2;
+            length = CloseCommand(buffer, length, sender, seq);
         }
         else if (_options.Nick)
         {
             "{\"msg\":\""u8.CopyTo(buffer);
             length = 8 + Payload.Write(buffer.AsSpan(8), sender, seq, Stopwatch.GetTimestamp(), _options.Bytes - 10);
-            "\"}"u8.CopyTo(buffer.AsSpan(length));
-            length += 2;
+            length = CloseCommand(buffer, length, sender, seq);
         }
         else
         {
             length = Payload.Write(buffer, sender, seq, Stopwatch.GetTimestamp(), _options.Bytes);
         }
         await Clients[sender].SendTextAsync(buffer.AsSpan(0, length), ct);
+    }
+
+    /// <summary>Ends a JSON command after its <c>msg</c> text: with <c>--ids</c>, an <c>id</c> unique per sender and message first.</summary>
+    private int CloseCommand(byte[] buffer, int length, int sender, int seq)
+    {
+        if (_options.Ids)
+        {
+            "\",\"id\":\""u8.CopyTo(buffer.AsSpan(length));
+            length += 8;
+            System.Buffers.Text.Utf8Formatter.TryFormat(sender, buffer.AsSpan(length), out var n);
+            length += n;
+            buffer[length++] = (byte)'-';
+            System.Buffers.Text.Utf8Formatter.TryFormat(seq, buffer.AsSpan(length), out n);
+            length += n;
+        }
+        "\"}"u8.CopyTo(buffer.AsSpan(length));
+        return length + 2;
     }
 
     /// <summary>Rooms mode: every client joins room r(i mod Rooms), 64 commands in flight at a time.</summary>
