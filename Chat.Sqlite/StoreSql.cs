@@ -25,8 +25,8 @@ internal static class StoreSql
     /// <summary>A message's id and private target: both null for what was kept before.</summary>
     public const string AddIdColumns = "ALTER TABLE entries ADD COLUMN id TEXT; ALTER TABLE entries ADD COLUMN to_client TEXT";
 
-    /// <summary>A send with an id and its ack (a null seq: not numbered), kept for the dedup window; the first record of an id wins.</summary>
-    public const string InsertSend = "INSERT OR IGNORE INTO sends (user, id, stream, seq, at) VALUES ($user, $id, $stream, $seq, $at)";
+    /// <summary>A send with an id and its ack (a null seq: not numbered), kept for the dedup window; a record replaces one past the window (the chat records an id only when it has none within it).</summary>
+    public const string InsertSend = "INSERT OR REPLACE INTO sends (user, id, stream, seq, at) VALUES ($user, $id, $stream, $seq, $at)";
 
     public const string ListSends = "SELECT user, id, stream, seq, at FROM sends WHERE at >= $since";
 

@@ -79,6 +79,70 @@ public sealed class AckedSendHostTests
     }
 
     [Test]
+    public async Task Acks_and_duplicates_are_counted_in_the_metrics()
+    {
+        var ct = TestTimeouts.Token(TimeSpan.FromSeconds(60));
+        await using var host = await HostProcess.StartReadyAsync(ct, Args("nick-broadcast", false));
+        var (alice, _) = await JoinAsync(host, "alice", ct);
+        await using var a = alice;
+        await alice.SendJsonAsync(new { msg = "one", id = "c-1" }, ct);
+        await alice.ReceiveAckAsync("c-1", ct);
+        await alice.SendJsonAsync(new { msg = "one", id = "c-1" }, ct);
+        await alice.ReceiveAckAsync("c-1", ct);
+        using var http = new HttpClient();
+        var metrics = await PrometheusScrape.GetAsync(http, $"http://127.0.0.1:{host.HttpPort}/metrics", ct);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(metrics.Value("fleck_chat_acks_total"), Is.EqualTo(2));
+            Assert.That(metrics.Value("fleck_chat_duplicates_total"), Is.EqualTo(1));
+        }
+    }
+
+    [TestCase("memory")]
+    [TestCase("sqlite")]
+    public async Task Past_the_dedup_window_an_id_is_forgotten_and_the_store_drops_it(string store)
+    {
+        var ct = TestTimeouts.Token(TimeSpan.FromSeconds(80));
+        using var folder = new TemporaryFolder("fleck-ids-");
+        var file = folder.File("chat.db");
+        await using var host = await HostProcess.StartReadyAsync(ct, Args("nick-broadcast", false,
+            [.. store == "sqlite" ? new[] { "--store", file } : [], "--dedup-window", "1s", "--stream-ttl", "2s"]));
+        var (alice, _) = await JoinAsync(host, "alice", ct);
+        await using var a = alice;
+        await alice.SendJsonAsync(new { msg = "once", id = "w-1" }, ct);
+        var first = await alice.ReceiveAckAsync("w-1", ct);
+        var fresh = alice.ReceiveEventAsync("ack", e => e.Str("id") == "w-1" && !Duplicate(e), ct);
+        var again = await Retry.SendUntilArrivedAsync(_ => alice.SendJsonAsync(new { msg = "once", id = "w-1" }, ct), fresh, TimeSpan.FromSeconds(30), ct);
+        if (store == "sqlite")
+        {
+            // Written behind, then pruned by the upkeep once past the window (within a second or two).
+            await alice.SendJsonAsync(new { msg = "other", id = "w-2" }, ct);
+            await alice.ReceiveAckAsync("w-2", ct);
+            while (SendRows(file, "w-2") == 0)
+            {
+                await Task.Delay(20, ct);
+            }
+            while (SendRows(file, "w-2") > 0)
+            {
+                await Task.Delay(100, ct);
+            }
+        }
+
+        Assert.That(again.Offset(), Is.GreaterThan(first.Offset()), "numbered as a new message");
+    }
+
+    private static long SendRows(string file, string id)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM sends WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    [Test]
     public async Task A_dropped_send_over_the_rate_limit_gets_rate_limited_with_its_id()
     {
         var ct = TestTimeouts.Token(TimeSpan.FromSeconds(60));

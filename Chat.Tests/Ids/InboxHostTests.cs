@@ -35,4 +35,25 @@ public sealed class InboxHostTests
     [TestCase("sqlite")]
     public Task A_never_seen_target_is_offline_until_it_has_an_inbox(string store) =>
         RunAsync(store, InboxScenarios.ANeverSeenTargetIsRefusedUntilItHasAnInboxAsync);
+
+    [Test]
+    public async Task Inboxes_count_toward_max_streams_but_a_sign_in_is_never_refused()
+    {
+        var ct = TestTimeouts.Token(TimeSpan.FromSeconds(60));
+        await using var host = await HostProcess.StartReadyAsync(ct, Args("private", true, "--max-streams", "1"));
+        var (alice, _) = await SignInAsync(host, "alice", ct);
+        var (bob, bobUsers) = await SignInAsync(host, "bob", ct);
+        await using var a = alice;
+        await using var b = bob;
+        await alice.SendJsonAsync(new { to_client = "bob", msg = "past the limit", id = "s-1" }, ct);
+        var ack = await alice.ReceiveAckAsync("s-1", ct);
+        var got = await bob.ReceiveEventAsync("private", ct);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(bobUsers.Str("epoch"), Is.Not.Empty);
+            Assert.That(ack.Offset(), Is.EqualTo(1));
+            Assert.That(got.Offset(), Is.EqualTo(1));
+        }
+    }
 }
