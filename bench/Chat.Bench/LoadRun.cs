@@ -172,7 +172,7 @@ internal sealed class LoadRun : IAsyncDisposable
     /// <summary>Sends <paramref name="messages"/> from client <paramref name="sender"/>, keeping at most the window in flight.</summary>
     public async Task SendWindowedAsync(int sender, int messages, CancellationToken ct)
     {
-        var buffer = new byte[_options.Bytes + 64];
+        var buffer = new byte[_options.Bytes + 96];
         for (var seq = 0; seq < messages; seq++)
         {
             await _windows[sender].WaitAsync(ct);
@@ -183,7 +183,7 @@ internal sealed class LoadRun : IAsyncDisposable
     /// <summary>Sends at a fixed interval for a fixed time; returns how many were sent.</summary>
     public async Task<int> SendPacedAsync(int sender, TimeSpan interval, TimeSpan duration, CancellationToken ct)
     {
-        var buffer = new byte[_options.Bytes + 64];
+        var buffer = new byte[_options.Bytes + 96];
         var start = Stopwatch.GetTimestamp();
         var seq = 0;
         while (Stopwatch.GetElapsedTime(start) < duration)
@@ -222,13 +222,17 @@ internal sealed class LoadRun : IAsyncDisposable
         await Clients[sender].SendTextAsync(buffer.AsSpan(0, length), ct);
     }
 
-    /// <summary>Ends a JSON command after its <c>msg</c> text: with <c>--ids</c>, an <c>id</c> unique per sender and message first.</summary>
+    // Ids are remembered per user for the dedup window, and a warm-up before the measured run signs
+    // in the same nicknames: a run's ids start with its own prefix, or the run would be all duplicates.
+    private readonly byte[] _idPrefix = System.Text.Encoding.ASCII.GetBytes("\",\"id\":\"" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4)) + "-");
+
+    /// <summary>Ends a JSON command after its <c>msg</c> text: with <c>--ids</c>, an <c>id</c> unique per run, sender and message first.</summary>
     private int CloseCommand(byte[] buffer, int length, int sender, int seq)
     {
         if (_options.Ids)
         {
-            "\",\"id\":\""u8.CopyTo(buffer.AsSpan(length));
-            length += 8;
+            _idPrefix.CopyTo(buffer.AsSpan(length));
+            length += _idPrefix.Length;
             System.Buffers.Text.Utf8Formatter.TryFormat(sender, buffer.AsSpan(length), out var n);
             length += n;
             buffer[length++] = (byte)'-';
