@@ -72,8 +72,9 @@ internal sealed class AckedSends(IStreamLog log, ChatCounters counters, int reta
             }
             finally
             {
-                mine.SetResult(sent);
+                // Out of the table first: a waiter woken by a failure must find the id free, not this entry again.
                 _inFlight.TryRemove(new KeyValuePair<(string, string), Task<SentMessage?>>(key, mine.Task));
+                mine.SetResult(sent);
             }
         }
     }
