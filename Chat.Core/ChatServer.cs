@@ -65,6 +65,8 @@ public sealed partial class ChatServer : IAsyncDisposable
         {
             Rooms = new Rooms.RoomDirectory(roomSide.Presence, roomSide.Bus, streamLog, streams, Options.MaxRoomsPerMember, Options.HistorySize, Options.Retain, roomsLogger),
             Stream = new Rooms.ChatStream(streamLog, streams, Options.HistorySize, Options.Retain),
+            Sends = new AckedSends(streamLog, _counters, Options.Retain),
+            Inboxes = new Rooms.Inboxes(streamLog, streams, Options.HistorySize, Options.Retain),
             Streams = streams,
         };
         if (roomSide is InMemoryBackplane local && roomSide != _backplane)

@@ -44,6 +44,13 @@ public sealed record ChatServerOptions
     /// </summary>
     public int MaxStreams { get; init; } = 100_000;
 
+    /// <summary>
+    /// How long a user's send <c>id</c> is remembered (every node, and across a restart with a durable
+    /// store): a re-send within it gets the first send's ack with <c>duplicate</c> and is not delivered
+    /// again. Default 10 minutes.
+    /// </summary>
+    public TimeSpan DedupWindow { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Rooms one member may be in at once (rooms mode). Default 50.</summary>
     public int MaxRoomsPerMember { get; init; } = 50;
 

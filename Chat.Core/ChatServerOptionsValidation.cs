@@ -22,6 +22,7 @@ internal static class ChatServerOptionsValidation
         OptionChecks.AtLeast(Record, nameof(options.HistoryMemory), options.HistoryMemory, 0);
         OptionChecks.Timeout(Record, nameof(options.StreamTtl), options.StreamTtl, zeroAllowed: false);
         OptionChecks.AtLeast(Record, nameof(options.MaxStreams), options.MaxStreams, 1);
+        OptionChecks.Timeout(Record, nameof(options.DedupWindow), options.DedupWindow, zeroAllowed: false);
         OptionChecks.AtLeast(Record, nameof(options.MaxRoomsPerMember), options.MaxRoomsPerMember, 1);
         OptionChecks.Rate(Record, nameof(options.MessagesPerSecond), options.MessagesPerSecond);
         OptionChecks.AtLeast(Record, nameof(options.MessageBurst), options.MessageBurst, 1);
@@ -36,5 +37,6 @@ internal static class ChatServerOptionsValidation
         HistoryMemory = options.HistoryMemory,
         Ttl = options.StreamTtl,
         MaxStreams = options.MaxStreams,
+        DedupWindow = options.DedupWindow,
     };
 }

@@ -139,6 +139,7 @@ internal sealed class HostedChat : IAsyncDisposable
         RetainBytes = settings.RetainBytes,
         HistoryMemory = settings.HistoryMemory,
         StreamTtl = settings.StreamTtl,
+        DedupWindow = settings.DedupWindow,
         MaxStreams = settings.MaxStreams,
         MaxRoomsPerMember = settings.MaxRooms,
         MessagesPerSecond = settings.Rate,

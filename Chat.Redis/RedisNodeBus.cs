@@ -25,6 +25,9 @@ internal sealed class RedisNodeBus(RedisContext context, RedisPresence presence,
     /// <summary>Marks a numbered message on a stream channel.</summary>
     private const byte StreamMessageTag = (byte)'M';
 
+    /// <summary>Marks a numbered stream message sent by a connection that is told apart on delivery: the origin mark, then as <see cref="StreamMessageTag"/>.</summary>
+    private const byte OriginMessageTag = (byte)'O';
+
     /// <summary>Marks an unnumbered event on a room channel, followed by the origin node id.</summary>
     private const byte RoomEventTag = (byte)'E';
 
@@ -287,13 +290,23 @@ internal sealed class RedisNodeBus(RedisContext context, RedisPresence presence,
                 return;
             }
             Interlocked.Increment(ref _roomMessagesReceived);
-            if (data[0] == StreamMessageTag)
+            if (data[0] is StreamMessageTag or OriginMessageTag)
             {
                 var item = data.AsSpan(1);
+                long origin = 0;
+                if (data[0] == OriginMessageTag)
+                {
+                    var end = item.IndexOf((byte)' ');
+                    if (end <= 0 || !long.TryParse(item[..end], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out origin))
+                    {
+                        return;
+                    }
+                    item = item[(end + 1)..];
+                }
                 var space = item.IndexOf((byte)' ');
                 if (space > 0 && StreamItem.TryParse(item[(space + 1)..], out var entry))
                 {
-                    node.DeliverStreamMessage(room, Encoding.ASCII.GetString(item[..space]), entry);
+                    node.DeliverStreamMessage(room, Encoding.ASCII.GetString(item[..space]), origin == 0 ? entry : entry with { Origin = origin });
                 }
             }
             else if (data[0] == RoomMemberLostTag)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -48,22 +49,94 @@ internal sealed class RedisStreamLog(RedisContext context) : IStreamLog
     }
 
     /// <inheritdoc />
-    public async ValueTask<RoomEntry> AppendAsync(string stream, string name, string msg, long ts, int capacity, CancellationToken cancellationToken)
+    public async ValueTask<RoomEntry> AppendAsync(string stream, string name, string msg, long ts, int capacity, CancellationToken cancellationToken) =>
+        (await AppendAsync(new StreamAppend(stream, name, msg, ts, capacity), cancellationToken).ConfigureAwait(false)).Entry;
+
+    /// <inheritdoc />
+    /// <remarks>One script numbers the message in both streams and records the id (<c>SET PX</c> the window), so the same id through two nodes at once is numbered once.</remarks>
+    public async ValueTask<StreamAppendResult> AppendAsync(StreamAppend append, CancellationToken cancellationToken)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(new StoredMessage(name, msg, ts), RedisJsonContext.Default.StoredMessage);
+        ArgumentNullException.ThrowIfNull(append);
+        var json = JsonSerializer.SerializeToUtf8Bytes(new StoredMessage(append.Name, append.Msg, append.Ts, append.Id, append.To), RedisJsonContext.Default.StoredMessage);
+        var limits = _limits;
+        var dedup = append is { User: { } user, Id: { } id };
+        RedisKey[] keys = append.CopyTo is { } copy && copy != append.Stream
+            ? [Keys.Stream(append.Stream), Keys.History(append.Stream), Keys.StreamCount, SentKey(append), Keys.Stream(copy), Keys.History(copy)]
+            : [Keys.Stream(append.Stream), Keys.History(append.Stream), Keys.StreamCount, SentKey(append)];
         try
         {
-            var limits = _limits;
-            var offset = (long)await context.Db.ScriptEvaluateAsync(RoomScripts.Append,
-                [Keys.Stream(stream), Keys.History(stream), Keys.StreamCount],
-                [NewEpoch(), json, Math.Min(Math.Max(0, capacity), limits.Retain), Keys.ChannelName(stream), limits.RetainBytes, Encoding.UTF8.GetByteCount(msg),
-                    TtlMs(limits), NowMs(), stream]).WaitAsync(cancellationToken).ConfigureAwait(false);
-            return new RoomEntry(name, msg, ts, offset);
+            var result = (RedisResult[])(await context.Db.ScriptEvaluateAsync(RoomScripts.Append, keys,
+                [NewEpoch(), json, Math.Min(Math.Max(0, append.Capacity), limits.Retain), Keys.ChannelName(append.Stream), limits.RetainBytes, Encoding.UTF8.GetByteCount(append.Msg),
+                    TtlMs(limits), NowMs(), append.Stream, append.Origin, dedup ? (long)limits.DedupWindow.TotalMilliseconds : 0,
+                    NewEpoch(), Keys.ChannelName(append.CopyTo ?? ""), append.CopyTo ?? ""]).WaitAsync(cancellationToken).ConfigureAwait(false))!;
+            if ((long)result[0] == 1)
+            {
+                var earlier = ParseSent(result[1].ToString());
+                return new StreamAppendResult(append.ToEntry(earlier.Offset ?? 0), Duplicate: true);
+            }
+            return new StreamAppendResult(append.ToEntry((long)result[1]));
         }
         catch (Exception ex) when (RedisContext.IsRedisFailure(ex))
         {
             throw RedisContext.Unavailable(ex);
         }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<SentMessage?> FindSentAsync(string user, string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var value = await context.Db.StringGetAsync(SentKey(user, id)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return value.IsNull ? null : ParseSent(value.ToString());
+        }
+        catch (Exception ex) when (RedisContext.IsRedisFailure(ex))
+        {
+            throw RedisContext.Unavailable(ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<SentMessage> RecordSentAsync(string user, string id, SentMessage sent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sent);
+        try
+        {
+            var earlier = await context.Db.ScriptEvaluateAsync(RoomScripts.RecordSent, [SentKey(user, id)],
+                [(sent.Offset?.ToString(CultureInfo.InvariantCulture) ?? "-") + " " + sent.Stream, (long)_limits.DedupWindow.TotalMilliseconds]).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return earlier.IsNull ? sent : ParseSent(earlier.ToString());
+        }
+        catch (Exception ex) when (RedisContext.IsRedisFailure(ex))
+        {
+            throw RedisContext.Unavailable(ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> StreamExistsAsync(string stream, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await context.Db.KeyExistsAsync(Keys.Stream(stream)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisContext.IsRedisFailure(ex))
+        {
+            throw RedisContext.Unavailable(ex);
+        }
+    }
+
+    /// <summary>The record of a user's id: <c>&lt;prefix&gt;sent:&lt;length of user&gt;:&lt;user&gt;:&lt;id&gt;</c> (the length keeps a ':' in a name from meeting the id's).</summary>
+    private RedisKey SentKey(string user, string id) => Keys.SentPrefix + user.Length.ToString(CultureInfo.InvariantCulture) + ":" + user + ":" + id;
+
+    /// <summary>The id's record, or the stream's own hash (never read as one) for a send without id.</summary>
+    private RedisKey SentKey(StreamAppend append) => append is { User: { } user, Id: { } id } ? SentKey(user, id) : Keys.Stream(append.Stream);
+
+    /// <summary>"offset stream", the offset "-" when the send was not numbered.</summary>
+    private static SentMessage ParseSent(string value)
+    {
+        var space = value.IndexOf(' ', StringComparison.Ordinal);
+        var offset = space > 0 && long.TryParse(value.AsSpan(0, space), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : (long?)null;
+        return new SentMessage(space >= 0 ? value[(space + 1)..] : "", offset, NowMs());
     }
 
     /// <inheritdoc />

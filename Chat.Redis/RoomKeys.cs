@@ -12,6 +12,7 @@ namespace Fleck.Chat.Redis;
 /// <item><c>room:&lt;R&gt;:members</c>: hash nickname → connections in the room.</item>
 /// <item><c>rooms</c>: sorted set room → distinct members, for the room list.</item>
 /// <item><c>streams</c>: sorted set stream → when its keys expire (Unix ms), the count of streams for the most allowed.</item>
+/// <item><c>sent:&lt;length&gt;:&lt;user&gt;:&lt;id&gt;</c>: "offset stream" of a user's send with an id, for the dedup window (<c>PX</c>).</item>
 /// <item><c>roomsof:&lt;node&gt;</c>: hash "room\nnickname" → that node's connections, undone when the node dies.</item>
 /// </list>
 /// The one chat of nick-broadcast is the stream <c>~chat</c> (no room name can start with '~'):
@@ -22,6 +23,9 @@ internal sealed class RoomKeys(string prefix)
     public RedisKey Index { get; } = prefix + "rooms";
 
     public RedisKey StreamCount { get; } = prefix + "streams";
+
+    /// <summary>Start of the records of sends with an id (<c>sent:…</c>), each expiring after the dedup window.</summary>
+    public string SentPrefix { get; } = prefix + "sent:";
 
     /// <summary>Start of every room key and channel: <c>&lt;prefix&gt;room:</c>.</summary>
     public string RoomPrefix { get; } = prefix + "room:";

@@ -9,7 +9,11 @@ namespace Fleck.Chat.Redis;
 /// <param name="Name">Sender's nickname.</param>
 /// <param name="Msg">The text.</param>
 /// <param name="Ts">Unix time in milliseconds when the server received it.</param>
+/// <param name="Id">The sender's id for it, if it gave one.</param>
+/// <param name="To">The private target (in an inbox).</param>
 internal sealed record StoredMessage(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("msg")] string Msg,
-    [property: JsonPropertyName("ts")] long Ts);
+    [property: JsonPropertyName("ts")] long Ts,
+    [property: JsonPropertyName("id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Id = null,
+    [property: JsonPropertyName("to_client"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? To = null);

@@ -22,7 +22,7 @@ internal static class StreamItem
             {
                 return false;
             }
-            entry = new RoomEntry(stored.Name, stored.Msg, stored.Ts, offset);
+            entry = new RoomEntry(stored.Name, stored.Msg, stored.Ts, offset) { Id = stored.Id, To = stored.To };
             return true;
         }
         catch (JsonException)

@@ -32,7 +32,7 @@ public sealed partial class SqliteChatStreamStore
             }
             // A batch of flush marks alone writes nothing, so it must not count as the disk working again.
             var appends = batch.Count(p => p.Entry is not null);
-            if (appends > 0)
+            if (appends > 0 || batch.Exists(p => p.Send is not null))
             {
                 try
                 {
@@ -131,10 +131,16 @@ public sealed partial class SqliteChatStreamStore
     private void Write(List<Pending> batch)
     {
         using var transaction = _connection.BeginTransaction();
-        using var insert = Command(_connection, transaction, StoreSql.InsertEntry, ("$stream", ""), ("$seq", 0L), ("$name", ""), ("$msg", ""), ("$ts", 0L));
+        using var insert = Command(_connection, transaction, StoreSql.InsertEntry, ("$stream", ""), ("$seq", 0L), ("$name", ""), ("$msg", ""), ("$ts", 0L), ("$id", DBNull.Value), ("$to", DBNull.Value));
         var latest = new Dictionary<string, (long Seq, int Capacity, long Ts)>(StringComparer.Ordinal);
         foreach (var pending in batch)
         {
+            if (pending.Send is { } send)
+            {
+                Execute(_connection, transaction, StoreSql.InsertSend, ("$user", send.User), ("$id", send.Id), ("$stream", send.Sent.Stream),
+                    ("$seq", (object?)send.Sent.Offset ?? DBNull.Value), ("$at", send.Sent.At));
+                continue;
+            }
             if (pending.Entry is not { } entry)
             {
                 continue;
@@ -146,6 +152,8 @@ public sealed partial class SqliteChatStreamStore
                 insert.Parameters["$name"].Value = entry.Name;
                 insert.Parameters["$msg"].Value = entry.Msg;
                 insert.Parameters["$ts"].Value = entry.Ts;
+                insert.Parameters["$id"].Value = (object?)entry.Id ?? DBNull.Value;
+                insert.Parameters["$to"].Value = (object?)entry.To ?? DBNull.Value;
                 insert.ExecuteNonQuery();
             }
             latest[pending.Stream] = (entry.Offset, pending.Capacity, entry.Ts);

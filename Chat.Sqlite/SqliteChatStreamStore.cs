@@ -111,6 +111,10 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
                     Execute(connection, StoreSql.AddUsedColumn);
                     Execute(connection, StoreSql.MarkAllUsed, ("$used", NowMs()));
                 }
+                if (Convert.ToInt64(ScalarOf(connection, StoreSql.HasIdColumn), System.Globalization.CultureInfo.InvariantCulture) == 0)
+                {
+                    Execute(connection, StoreSql.AddIdColumns);
+                }
                 bool crashed;
                 using (var transaction = connection.BeginTransaction())
                 {
@@ -233,6 +237,56 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
     }
 
     /// <inheritdoc />
+    /// <remarks>Written behind with the appends, so a send is kept no later than its message.</remarks>
+    public void RecordSent(StoredSend send)
+    {
+        ArgumentNullException.ThrowIfNull(send);
+        if (!_queue.Writer.TryWrite(new Pending("", null, 0, null, send)) && Volatile.Read(ref _disposed) == 0)
+        {
+            Dropped();
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<StoredSend>> ListSentAsync(long since, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var sends = new List<StoredSend>();
+        lock (_dbLock)
+        {
+            using var list = Command(_connection, StoreSql.ListSends, ("$since", since));
+            using var reader = list.ExecuteReader();
+            while (reader.Read())
+            {
+                sends.Add(new StoredSend(reader.GetString(0), reader.GetString(1),
+                    new SentMessage(reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetInt64(3), reader.GetInt64(4))));
+            }
+        }
+        return ValueTask.FromResult<IReadOnlyList<StoredSend>>(sends);
+    }
+
+    /// <inheritdoc />
+    public void ForgetSentBefore(long cutoff)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+        lock (_dbLock)
+        {
+            try
+            {
+                Execute(_connection, StoreSql.DeleteSends, ("$before", cutoff));
+            }
+            catch (SqliteException ex)
+            {
+                // Rows past the window are never answered (the start reads only those within it); the next pass tries again.
+                _logger.LogWarning("The chat store {File} could not forget old sends: {Error}", Path, ex.Message);
+            }
+        }
+    }
+
+    /// <inheritdoc />
     /// <exception cref="IOException">A write failed; what was queued since is not kept.</exception>
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
@@ -289,7 +343,11 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
         using var reader = read.ExecuteReader();
         while (reader.Read())
         {
-            entries.Add(new RoomEntry(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
+            entries.Add(new RoomEntry(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3))
+            {
+                Id = reader.IsDBNull(4) ? null : reader.GetString(4),
+                To = reader.IsDBNull(5) ? null : reader.GetString(5),
+            });
         }
         return entries;
     }
@@ -355,5 +413,5 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
     }
 
     /// <summary>A queued append, or (with <see cref="Flushed"/>) a flush mark.</summary>
-    private sealed record Pending(string Stream, RoomEntry? Entry, int Capacity, TaskCompletionSource? Flushed);
+    private sealed record Pending(string Stream, RoomEntry? Entry, int Capacity, TaskCompletionSource? Flushed, StoredSend? Send = null);
 }

@@ -14,7 +14,23 @@ internal static class StoreSql
         CREATE TABLE IF NOT EXISTS entries (
           stream TEXT NOT NULL, seq INTEGER NOT NULL, name TEXT NOT NULL, msg TEXT NOT NULL, ts INTEGER NOT NULL,
           PRIMARY KEY (stream, seq)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS sends (
+          user TEXT NOT NULL, id TEXT NOT NULL, stream TEXT NOT NULL, seq INTEGER, at INTEGER NOT NULL,
+          PRIMARY KEY (user, id)) WITHOUT ROWID;
         """;
+
+    /// <summary>Whether <c>entries</c> has the <c>id</c> and <c>to_client</c> columns (files made before they were added do not).</summary>
+    public const string HasIdColumn = "SELECT COUNT(*) FROM pragma_table_info('entries') WHERE name = 'id'";
+
+    /// <summary>A message's id and private target: both null for what was kept before.</summary>
+    public const string AddIdColumns = "ALTER TABLE entries ADD COLUMN id TEXT; ALTER TABLE entries ADD COLUMN to_client TEXT";
+
+    /// <summary>A send with an id and its ack (a null seq: not numbered), kept for the dedup window; a record replaces one past the window (the chat records an id only when it has none within it).</summary>
+    public const string InsertSend = "INSERT OR REPLACE INTO sends (user, id, stream, seq, at) VALUES ($user, $id, $stream, $seq, $at)";
+
+    public const string ListSends = "SELECT user, id, stream, seq, at FROM sends WHERE at >= $since";
+
+    public const string DeleteSends = "DELETE FROM sends WHERE at < $before";
 
     /// <summary>Whether <c>streams</c> has the <c>used</c> column (files made before it was added do not).</summary>
     public const string HasUsedColumn = "SELECT COUNT(*) FROM pragma_table_info('streams') WHERE name = 'used'";
@@ -57,12 +73,12 @@ internal static class StoreSql
 
     public const string DeleteEntries = "DELETE FROM entries WHERE stream = $name";
 
-    public const string ReadEntries = "SELECT name, msg, ts, seq FROM entries WHERE stream = $name ORDER BY seq";
+    public const string ReadEntries = "SELECT name, msg, ts, seq, id, to_client FROM entries WHERE stream = $name ORDER BY seq";
 
     /// <summary>Only for a stream still there: an append queued before its stream was forgotten must not leave a row behind.</summary>
     public const string InsertEntry = """
-        INSERT OR REPLACE INTO entries (stream, seq, name, msg, ts)
-        SELECT $stream, $seq, $name, $msg, $ts WHERE EXISTS (SELECT 1 FROM streams WHERE name = $stream)
+        INSERT OR REPLACE INTO entries (stream, seq, name, msg, ts, id, to_client)
+        SELECT $stream, $seq, $name, $msg, $ts, $id, $to WHERE EXISTS (SELECT 1 FROM streams WHERE name = $stream)
         """;
 
     public const string UpdateSeq = "UPDATE streams SET seq = $seq, used = MAX(used, $used) WHERE name = $name";

@@ -175,6 +175,12 @@ internal sealed class TypedClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Skips events until the <c>ack</c> of the send with <paramref name="id"/>.</summary>
+    public Task<JsonElement> ReceiveAckAsync(string id, CancellationToken ct) => ReceiveEventAsync("ack", e => e.Str("id") == id, ct);
+
+    /// <summary>Skips events until an <c>error</c> carrying <paramref name="id"/> (the send that caused it).</summary>
+    public Task<JsonElement> ReceiveErrorForAsync(string id, CancellationToken ct) => ReceiveEventAsync("error", e => e.Str("id") == id, ct);
+
     /// <summary>Skips events until one of <paramref name="type"/> for <paramref name="room"/>.</summary>
     public async Task<JsonElement> ReceiveRoomEventAsync(string type, string room, CancellationToken ct)
     {

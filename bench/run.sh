@@ -10,6 +10,8 @@
 #   KINDS=ours bench/run.sh   our host only, without the baseline
 #   SCRAPE=1 bench/run.sh   our host's /metrics is fetched every second while it serves
 #   ONLY="fanout scrape" bench/run.sh   also the broadcast fanout with /metrics fetched every second, paired with the plain one
+#   ONLY=ids bench/run.sh   nick-broadcast's fanout with and without an id on every message (each send acked and
+#                           deduplicated), paired; with redis-server, the same pair through two nodes (KINDS=ours)
 # With redis-server installed, each repetition also runs the fanout through two nodes sharing one
 # Redis (both nodes and Redis on CPU 0), beside the single node of the same repetition.
 set -uo pipefail
@@ -161,6 +163,23 @@ for rep in $(seq "$reps"); do
     # The store's cost alone (ONLY=store): the nick-broadcast pair of the fanout group, without the rest.
     if want store && ! want fanout && [ $kind = ours ]; then
       nick_and_store
+    fi
+    # The ids' cost: nick-broadcast's fanout, then the same with an id on every message (acked,
+    # deduplicated), each on a fresh host; then the pair through two nodes on one Redis.
+    if want ids && [ $kind = ours ]; then
+      start_server ours nick-broadcast; warm --nick
+      gen --label ours-nick --nick --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
+      stop_server
+      start_server ours nick-broadcast; warm --ids
+      gen --label ours-nick-ids --ids --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
+      stop_server
+      if command -v redis-server >/dev/null; then
+        for variant in nick ids; do
+          start_redis; start_server ours nick-broadcast "$redis_at"; start_server ours nick-broadcast "$redis_at"; warm --$variant
+          gen --label ours-2nodes-$variant --$variant --scenario fanout --clients 1000 --senders 10 --messages $M1 --bytes 64
+          stop_server; kill -TERM "$redis_pid"; wait "$redis_pid" 2>/dev/null; redis_pid=""
+        done
+      fi
     fi
     # The meter's cost: the same fanout again with /metrics fetched every second, right after the
     # plain one of this repetition (ONLY="fanout scrape"; paired in the summary).

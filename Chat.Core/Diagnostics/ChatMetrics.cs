@@ -49,6 +49,10 @@ internal sealed class ChatMetrics : IDisposable
             "Bans applied through the server API (or ChatServer.BanUserAsync) on this node.");
         _meter.CreateObservableCounter("fleck.chat.refreshes", () => Refreshes(chat), "{refresh}",
             "Token refreshes on live connections, by result: accepted (the connection lives until the new expiry) or refused.");
+        _meter.CreateObservableCounter("fleck.chat.acks", () => chat.Acks, "{ack}",
+            "Sends with an id acknowledged to the sender, duplicates included.");
+        _meter.CreateObservableCounter("fleck.chat.duplicates", () => chat.Duplicates, "{send}",
+            "Re-sends of an id already seen within the dedup window: acknowledged again, not delivered.");
         _backplaneErrors = _meter.CreateCounter<long>("fleck.chat.backplane.errors", "{error}",
             "Backplane calls that failed because the backplane was unavailable, by operation.");
         _backplanePublish = _meter.CreateHistogram<double>("fleck.chat.backplane.publish.duration", "s",

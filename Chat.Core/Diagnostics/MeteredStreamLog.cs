@@ -24,6 +24,23 @@ internal sealed class MeteredStreamLog(IStreamLog inner, ChatMetrics metrics) : 
         return entry;
     }
 
+    public async ValueTask<StreamAppendResult> AppendAsync(StreamAppend append, CancellationToken cancellationToken)
+    {
+        var start = metrics.PublishStarting();
+        var result = await MeteredCall.CountingFailureAsync(inner.AppendAsync(append, cancellationToken), metrics, "append").ConfigureAwait(false);
+        metrics.BackplanePublished(start);
+        return result;
+    }
+
+    public ValueTask<SentMessage?> FindSentAsync(string user, string id, CancellationToken cancellationToken) =>
+        MeteredCall.CountingFailureAsync(inner.FindSentAsync(user, id, cancellationToken), metrics, "find_sent");
+
+    public ValueTask<SentMessage> RecordSentAsync(string user, string id, SentMessage sent, CancellationToken cancellationToken) =>
+        MeteredCall.CountingFailureAsync(inner.RecordSentAsync(user, id, sent, cancellationToken), metrics, "record_sent");
+
+    public ValueTask<bool> StreamExistsAsync(string stream, CancellationToken cancellationToken) =>
+        MeteredCall.CountingFailureAsync(inner.StreamExistsAsync(stream, cancellationToken), metrics, "exists");
+
     public ValueTask<RoomStreamState> ReadAsync(string stream, int count, CancellationToken cancellationToken) =>
         MeteredCall.CountingFailureAsync(inner.ReadAsync(stream, count, cancellationToken), metrics, "read");
 }

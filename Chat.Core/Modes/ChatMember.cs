@@ -1,4 +1,5 @@
 using System.Net;
+using Fleck.Chat.Protocol;
 using Fleck.Chat.Transport;
 
 namespace Fleck.Chat.Modes;
@@ -126,6 +127,11 @@ public sealed class ChatMember
     }
 
     internal Server.RateLimiter? RateLimiter { get; set; }
+
+    internal bool SpeaksV3 => QueryFlags.HasV3(Query);
+
+    /// <summary>Marks this connection's sends (<see cref="Rooms.RoomEntry.Origin"/>) so a delivery can tell it apart, on any node.</summary>
+    internal long Origin { get; } = Random.Shared.NextInt64(1, long.MaxValue);
 
     /// <summary>Position in the room's member set, for O(1) removal.</summary>
     internal int Slot { get; set; } = -1;

@@ -43,6 +43,12 @@ public interface IChatRoom
     /// modes use it, and a room that is not the server's has none.
     /// </summary>
     internal Rooms.IChatStream Stream => throw new NotSupportedException("This chat has no numbered stream of its own.");
+
+    /// <summary>Sends with an id (acknowledged, deduplicated). Internal, for the built-in modes.</summary>
+    internal AckedSends Sends => throw new NotSupportedException("This chat does not acknowledge sends.");
+
+    /// <summary>The users' inboxes (private mode with identity). Internal, for the built-in modes.</summary>
+    internal Rooms.Inboxes Inboxes => throw new NotSupportedException("This chat keeps no inboxes.");
 }
 
 /// <summary>Outcome of <see cref="IChatRoom.TryJoinAsync"/>.</summary>

@@ -40,35 +40,8 @@ public sealed class NickBroadcastMode : NicknameChatMode
     /// copies that arrive while the member is being welcomed are held, and those at or below that
     /// offset dropped.
     /// </remarks>
-    private protected override async ValueTask<bool> WelcomeAsync(ChatMember member, string nickname, IReadOnlyList<string> online, IChatRoom room, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var welcomed = await room.Stream.JoinAsync(member, ResumePoint(member.Query), snapshot =>
-            {
-                member.Send(ChatEvents.Users(nickname, online, snapshot.Epoch, snapshot.Offset));
-                foreach (var entry in snapshot.History)
-                {
-                    member.Send(ChatEvents.History(entry));
-                }
-                if (snapshot.Recovered is { } recovered)
-                {
-                    member.Send(ChatEvents.Recovered(recovered, snapshot.History.Count));
-                }
-            }, cancellationToken).ConfigureAwait(false);
-            if (!welcomed)
-            {
-                // It would be a member that never had its users event: better asked to come back.
-                await RefuseAsync(member, ChatErrorCode.Unavailable, "Joining the chat did not complete; try again.", ChatErrorCode.CloseUnavailable).ConfigureAwait(false);
-            }
-            return welcomed;
-        }
-        catch (BackplaneUnavailableException)
-        {
-            await RefuseAsync(member, ChatErrorCode.Unavailable, "The chat cannot be reached right now; try again shortly.", ChatErrorCode.CloseUnavailable).ConfigureAwait(false);
-            return false;
-        }
-    }
+    private protected override ValueTask<bool> WelcomeAsync(ChatMember member, string nickname, IReadOnlyList<string> online, IChatRoom room, CancellationToken cancellationToken) =>
+        WelcomeToStreamAsync(member, nickname, online, welcome => room.Stream.JoinAsync(member, ResumePoint(member.Query), welcome, cancellationToken));
 
     /// <inheritdoc />
     public override async ValueTask OnDisconnectedAsync(ChatMember member, IChatRoom room)
@@ -80,18 +53,34 @@ public sealed class NickBroadcastMode : NicknameChatMode
     /// <inheritdoc />
     protected override async ValueTask OnChatMessageAsync(ChatMember member, string nickname, ReadOnlyMemory<byte> utf8, IChatRoom room, CancellationToken cancellationToken)
     {
-        if (!TryReadText(utf8, out var text))
+        var hasText = TryReadText(utf8, out var text, out var idField);
+        if (!SendId.TryRead(idField, out var id))
         {
-            SendError(member, ChatErrorCode.MissingField, "Send {\"msg\": \"text\"} or plain text.");
+            SendError(member, ChatErrorCode.InvalidId, "An \"id\" is 1-64 characters: letters, digits, '_', '.', ':' or '-'. Nothing was sent.");
+            return;
+        }
+        if (!hasText)
+        {
+            member.Send(ChatEvents.Error(ChatErrorCode.MissingField, "Send {\"msg\": \"text\"} or plain text.", id));
             return;
         }
         try
         {
-            await PublishAsync(nickname, text, room, cancellationToken).ConfigureAwait(false);
+            if (id is null)
+            {
+                await PublishAsync(nickname, text, room, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            var user = NicknameKey.Of(nickname);
+            await room.Sends.SendAsync(member, user, id, room: null, async () =>
+            {
+                var result = await room.Sends.AppendAsync(new StreamAppend(ChatStream.Name, nickname, text, ChatEvents.Now(), 0) { Id = id, User = user }, cancellationToken).ConfigureAwait(false);
+                return new SendOutcome(new SentMessage(ChatStream.Name, result.Entry.Offset, result.Entry.Ts), result.Duplicate);
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (BackplaneUnavailableException)
         {
-            SendError(member, ChatErrorCode.Unavailable, "The message could not be sent right now; try again shortly.");
+            member.Send(ChatEvents.Error(ChatErrorCode.Unavailable, "The message could not be sent right now; try again shortly.", id));
         }
     }
 
@@ -139,8 +128,12 @@ public sealed class NickBroadcastMode : NicknameChatMode
     }
 
     /// <summary>JSON objects carry the text in <c>msg</c>; anything that is not a JSON object is the text itself.</summary>
-    internal static bool TryReadText(ReadOnlyMemory<byte> utf8, out string text)
+    internal static bool TryReadText(ReadOnlyMemory<byte> utf8, out string text) => TryReadText(utf8, out text, out _);
+
+    /// <summary>As <see cref="TryReadText(ReadOnlyMemory{byte}, out string)"/>, with the object's <c>id</c> field (undefined when there is none).</summary>
+    internal static bool TryReadText(ReadOnlyMemory<byte> utf8, out string text, out JsonElement id)
     {
+        id = default;
         var span = utf8.Span.TrimStart(" \t\r\n"u8);
         if (!span.IsEmpty && span[0] == (byte)'{')
         {
@@ -148,6 +141,7 @@ public sealed class NickBroadcastMode : NicknameChatMode
             {
                 var message = JsonSerializer.Deserialize(utf8.Span, ChatJsonContext.Default.ClientMessage);
                 text = message?.Msg ?? "";
+                id = message?.Id ?? default;
                 return text.Length > 0;
             }
             catch (JsonException)

@@ -110,6 +110,42 @@ public abstract class NicknameChatMode : IChatMode
     }
 
     /// <summary>
+    /// Welcomes a member into a numbered stream of its own (nick-broadcast's chat, a user's inbox):
+    /// <c>users</c> with the stream's epoch and latest offset, the history (or what a resume missed),
+    /// then <c>recovered</c> if it asked to resume. <paramref name="join"/> enters the stream and runs
+    /// the welcome it is given. A member that cannot be welcomed is closed with 4003; returns false then.
+    /// </summary>
+    private protected static async ValueTask<bool> WelcomeToStreamAsync(ChatMember member, string nickname, IReadOnlyList<string> online, Func<Action<Rooms.RoomSnapshot>, ValueTask<bool>> join)
+    {
+        try
+        {
+            var welcomed = await join(snapshot =>
+            {
+                member.Send(ChatEvents.Users(nickname, online, snapshot.Epoch, snapshot.Offset));
+                foreach (var entry in snapshot.History)
+                {
+                    member.Send(ChatEvents.History(entry));
+                }
+                if (snapshot.Recovered is { } recovered)
+                {
+                    member.Send(ChatEvents.Recovered(recovered, snapshot.History.Count));
+                }
+            }).ConfigureAwait(false);
+            if (!welcomed)
+            {
+                // It would be a member that never had its users event: better asked to come back.
+                await RefuseAsync(member, ChatErrorCode.Unavailable, "Joining the chat did not complete; try again.", ChatErrorCode.CloseUnavailable).ConfigureAwait(false);
+            }
+            return welcomed;
+        }
+        catch (Scaling.BackplaneUnavailableException)
+        {
+            await RefuseAsync(member, ChatErrorCode.Unavailable, "The chat cannot be reached right now; try again shortly.", ChatErrorCode.CloseUnavailable).ConfigureAwait(false);
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Sent to a member right after it joined, after the <c>users</c> event and before anything the
     /// room sends it meanwhile (those deliveries are held until this completes). Default: nothing.
     /// </summary>

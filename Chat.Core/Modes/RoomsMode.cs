@@ -75,7 +75,7 @@ public sealed class RoomsMode : NicknameChatMode, IChatMode
         {
             "join" => JoinAsync(member, nickname, name, command.Since is { } since ? new StreamPosition(since, command.Epoch) : null, room.Rooms, cancellationToken),
             "leave" => LeaveAsync(member, nickname, name, room.Rooms),
-            _ => SendAsync(member, nickname, name, command.Msg, room.Rooms, cancellationToken),
+            _ => SendWithIdAsync(member, nickname, name, command, room, cancellationToken),
         };
     }
 
@@ -127,25 +127,58 @@ public sealed class RoomsMode : NicknameChatMode, IChatMode
         }
     }
 
-    private static async ValueTask SendAsync(ChatMember member, string nickname, string name, string? msg, IRoomDirectory rooms, CancellationToken cancellationToken)
+    private static async ValueTask SendWithIdAsync(ChatMember member, string nickname, string name, RoomCommand command, IChatRoom room, CancellationToken cancellationToken)
     {
-        if (!rooms.IsMember(member, name))
+        if (!SendId.TryRead(command.Id, out var id))
         {
-            member.Send(RoomEvents.Error(RoomErrorCode.NotInRoom, $"Join #{name} before writing to it.", name));
+            member.Send(RoomEvents.Error(ChatErrorCode.InvalidId, "An \"id\" is 1-64 characters: letters, digits, '_', '.', ':' or '-'. Nothing was sent.", name));
             return;
         }
-        if (string.IsNullOrEmpty(msg))
+        if (id is null)
         {
-            member.Send(RoomEvents.Error(ChatErrorCode.MissingField, "The message is empty: \"msg\" is missing.", name));
+            await SendAsync(member, nickname, name, command.Msg, null, room, cancellationToken).ConfigureAwait(false);
             return;
         }
         try
         {
-            await rooms.PublishAsync(name, nickname, msg, cancellationToken).ConfigureAwait(false);
+            // The duplicate check comes before the membership check: a retry after leaving still gets its ack.
+            await room.Sends.SendAsync(member, NicknameKey.Of(nickname), id, name,
+                () => SendAsync(member, nickname, name, command.Msg, id, room, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (BackplaneUnavailableException)
         {
-            member.Send(RoomEvents.Error(ChatErrorCode.Unavailable, "The message could not be sent right now; try again shortly.", name));
+            member.Send(RoomEvents.Error(ChatErrorCode.Unavailable, "The message could not be sent right now; try again shortly.", name, id));
+        }
+    }
+
+    /// <summary>Sends a member's message to a room; errors carry <paramref name="id"/>. Returns its ack (null after an error).</summary>
+    private static async ValueTask<SendOutcome> SendAsync(ChatMember member, string nickname, string name, string? msg, string? id, IChatRoom room, CancellationToken cancellationToken)
+    {
+        var rooms = room.Rooms;
+        if (!rooms.IsMember(member, name))
+        {
+            member.Send(RoomEvents.Error(RoomErrorCode.NotInRoom, $"Join #{name} before writing to it.", name, id));
+            return SendOutcome.Failed;
+        }
+        if (string.IsNullOrEmpty(msg))
+        {
+            member.Send(RoomEvents.Error(ChatErrorCode.MissingField, "The message is empty: \"msg\" is missing.", name, id));
+            return SendOutcome.Failed;
+        }
+        try
+        {
+            if (id is null)
+            {
+                await rooms.PublishAsync(name, nickname, msg, cancellationToken).ConfigureAwait(false);
+                return SendOutcome.Failed;
+            }
+            var result = await room.Sends.AppendAsync(new StreamAppend(name, nickname, msg, ChatEvents.Now(), 0) { Id = id, User = NicknameKey.Of(nickname) }, cancellationToken).ConfigureAwait(false);
+            return new SendOutcome(new SentMessage(name, result.Entry.Offset, result.Entry.Ts), result.Duplicate);
+        }
+        catch (BackplaneUnavailableException)
+        {
+            member.Send(RoomEvents.Error(ChatErrorCode.Unavailable, "The message could not be sent right now; try again shortly.", name, id));
+            return SendOutcome.Failed;
         }
     }
 

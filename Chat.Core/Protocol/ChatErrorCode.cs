@@ -36,6 +36,9 @@ public static class ChatErrorCode
     /// <summary>The user is banned (the HTTP API's <c>/api/ban</c>); sent before the close with <see cref="CloseDisconnected"/>.</summary>
     public const string Banned = "banned";
 
+    /// <summary>A send's <c>id</c> is not 1-64 characters of letters, digits, '_', '.', ':' or '-': nothing was sent.</summary>
+    public const string InvalidId = "invalid_id";
+
     /// <summary>Close code after a taken nickname.</summary>
     public const int CloseNicknameTaken = 4001;
 

@@ -22,10 +22,10 @@ internal static class ChatEvents
 
     /// <summary>A numbered message of the chat's stream (nick-broadcast).</summary>
     public static OutgoingMessage Message(RoomEntry entry) =>
-        Frame(new ServerEvent { Type = "message", Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset });
+        Frame(new ServerEvent { Type = "message", Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset, Id = entry.Id });
 
     public static OutgoingMessage History(RoomEntry entry) =>
-        Frame(new ServerEvent { Type = "history", Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset }, isReplay: true);
+        Frame(new ServerEvent { Type = "history", Name = entry.Name, ToClient = entry.To, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset, Id = entry.Id }, isReplay: true);
 
     /// <summary>
     /// Ends a resume: true when the history events just sent were exactly the messages the client
@@ -51,6 +51,17 @@ internal static class ChatEvents
     public static OutgoingMessage Private(string from, string to, string msg, long ts) =>
         Frame(new ServerEvent { Type = "private", Name = from, ToClient = to, Msg = msg, Ts = ts });
 
+    /// <summary>A private message kept in an inbox: numbered by that inbox's offset.</summary>
+    public static OutgoingMessage Private(RoomEntry entry) =>
+        Frame(new ServerEvent { Type = "private", Name = entry.Name, ToClient = entry.To, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset, Id = entry.Id });
+
+    /// <summary>
+    /// Acknowledges a send with an id to its sender: the offset it got (none for a private message
+    /// without inbox), its room in rooms mode, and whether it was a re-send answered again.
+    /// </summary>
+    public static OutgoingMessage Ack(string id, long? offset, string? room, bool duplicate) =>
+        Frame(new ServerEvent { Type = "ack", Room = room, Name = Nickname.Server, Msg = "", Ts = Now(), Offset = offset, Id = id, Duplicate = duplicate ? true : null });
+
     public static OutgoingMessage Users(string you, IReadOnlyList<string> users, string? epoch = null, long? offset = null) =>
         Frame(new ServerEvent
         {
@@ -73,8 +84,9 @@ internal static class ChatEvents
     public static OutgoingMessage Refreshed(string msg, long? exp) =>
         Frame(new ServerEvent { Type = "refreshed", Name = Nickname.Server, Msg = msg, Exp = exp, Ts = Now() });
 
-    public static OutgoingMessage Error(string code, string msg) =>
-        Frame(new ServerEvent { Type = "error", Name = Nickname.Server, Msg = msg, Code = code, Ts = Now() });
+    /// <summary>An error; <paramref name="id"/> is the id of the send that caused it, if it had one.</summary>
+    public static OutgoingMessage Error(string code, string msg, string? id = null) =>
+        Frame(new ServerEvent { Type = "error", Name = Nickname.Server, Msg = msg, Code = code, Ts = Now(), Id = id });
 
     /// <summary>Reads back an event built here (on this node or another); false for anything else.</summary>
     public static bool TryRead(OutgoingMessage message, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ServerEvent? e)

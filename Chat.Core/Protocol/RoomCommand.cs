@@ -19,6 +19,10 @@ internal sealed class RoomCommand
 
     [JsonPropertyName("epoch")]
     public string? Epoch { get; init; }
+
+    /// <summary>The client's id for an acknowledged send (<c>message</c>); checked by <see cref="SendId"/>.</summary>
+    [JsonPropertyName("id")]
+    public System.Text.Json.JsonElement Id { get; init; }
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, AllowTrailingCommas = false)]

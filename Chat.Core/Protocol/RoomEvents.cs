@@ -7,10 +7,10 @@ namespace Fleck.Chat.Protocol;
 internal static class RoomEvents
 {
     public static OutgoingMessage Message(string room, RoomEntry entry) =>
-        Frame(new ServerEvent { Type = "message", Room = room, Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset });
+        Frame(new ServerEvent { Type = "message", Room = room, Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset, Id = entry.Id });
 
     public static OutgoingMessage History(string room, RoomEntry entry) =>
-        Frame(new ServerEvent { Type = "history", Room = room, Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset }, isReplay: true);
+        Frame(new ServerEvent { Type = "history", Room = room, Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset, Id = entry.Id }, isReplay: true);
 
     public static OutgoingMessage Joined(RoomSnapshot snapshot) =>
         Frame(new ServerEvent
@@ -56,8 +56,9 @@ internal static class RoomEvents
             Ts = ChatEvents.Now(),
         });
 
-    public static OutgoingMessage Error(string code, string msg, string? room = null) =>
-        Frame(new ServerEvent { Type = "error", Room = room, Name = Nickname.Server, Msg = msg, Code = code, Ts = ChatEvents.Now() });
+    /// <summary>An error, about <paramref name="room"/> if it names one; <paramref name="id"/> is the id of the send that caused it, if it had one.</summary>
+    public static OutgoingMessage Error(string code, string msg, string? room = null, string? id = null) =>
+        Frame(new ServerEvent { Type = "error", Room = room, Name = Nickname.Server, Msg = msg, Code = code, Ts = ChatEvents.Now(), Id = id });
 
     private static OutgoingMessage Frame(ServerEvent e, bool isReplay = false) => ChatEvents.Frame(e, isReplay);
 }

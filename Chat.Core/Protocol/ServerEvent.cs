@@ -57,6 +57,12 @@ internal sealed class ServerEvent
     /// <summary>Unix seconds when the connection's token expires (<c>refreshed</c>).</summary>
     [JsonPropertyName("exp")]
     public long? Exp { get; init; }
+
+    [JsonPropertyName("id")]
+    public string? Id { get; init; }
+
+    [JsonPropertyName("duplicate")]
+    public bool? Duplicate { get; init; }
 }
 
 /// <summary>One row of the <c>rooms</c> event.</summary>
@@ -75,6 +81,10 @@ internal sealed class ClientMessage
 
     [JsonPropertyName("to_client")]
     public string? ToClient { get; init; }
+
+    /// <summary>The client's id for an acknowledged send; any JSON, checked by <see cref="SendId"/>.</summary>
+    [JsonPropertyName("id")]
+    public System.Text.Json.JsonElement Id { get; init; }
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, AllowTrailingCommas = false)]

@@ -14,34 +14,11 @@ internal sealed class ChatStream(IStreamLog log, LocalStreams streams, int histo
     public const string Name = "~chat";
 
     public ValueTask<bool> JoinAsync(ChatMember member, StreamPosition? resumeFrom, Action<RoomSnapshot> welcome, CancellationToken cancellationToken) =>
-        LocalStreams.HeldAsync(member, () => JoinHeldAsync(member, resumeFrom, welcome, cancellationToken));
+        LocalStreams.HeldAsync(member, () => streams.JoinAsync(log, Name, member, resumeFrom, historySize, retain, welcome, cancellationToken));
 
     public ValueTask LeaveAsync(ChatMember member) => streams.ExitAsync(Name, member);
 
     // The entry reaches this node's members through the backplane's delivery, as a room's does.
     public ValueTask<RoomEntry> PublishAsync(string name, string msg, long ts, CancellationToken cancellationToken) =>
         log.AppendAsync(Name, name, msg, ts, retain, cancellationToken);
-
-    private async ValueTask<bool> JoinHeldAsync(ChatMember member, StreamPosition? resumeFrom, Action<RoomSnapshot> welcome, CancellationToken cancellationToken)
-    {
-        var local = await streams.EnterAsync(Name, member, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var stream = await log.ReadAsync(Name, StreamResume.ReadCount(resumeFrom, historySize, retain), cancellationToken).ConfigureAwait(false);
-            // The chat keeps its own presence: the stream's snapshot has no users.
-            var snapshot = StreamResume.Snapshot(Name, [], stream, resumeFrom, historySize);
-            streams.CountResume(snapshot);
-            if (local.Activate(member, stream.Epoch, stream.Offset, () => welcome(snapshot)))
-            {
-                return true;
-            }
-        }
-        catch
-        {
-            await streams.ExitAsync(local, member).ConfigureAwait(false);
-            throw;
-        }
-        await streams.ExitAsync(local, member).ConfigureAwait(false);
-        return false;
-    }
 }

@@ -16,7 +16,13 @@ internal sealed class KeptEntry
         _text = Encoding.UTF8.GetBytes(entry.Msg);
         Ts = entry.Ts;
         Offset = entry.Offset;
+        Id = entry.Id;
+        To = entry.To;
     }
+
+    public string? Id { get; }
+
+    public string? To { get; }
 
     public string Name { get; }
 
@@ -27,7 +33,7 @@ internal sealed class KeptEntry
     /// <summary>Bytes of text this entry counts against the retain and memory limits.</summary>
     public int Size => _text.Length;
 
-    public RoomEntry ToEntry() => new(Name, Encoding.UTF8.GetString(_text), Ts, Offset);
+    public RoomEntry ToEntry() => new(Name, Encoding.UTF8.GetString(_text), Ts, Offset) { Id = Id, To = To };
 
     /// <summary>Bytes of text <paramref name="entry"/> counts, as <see cref="Size"/> does once kept.</summary>
     public static int SizeOf(RoomEntry entry) => Encoding.UTF8.GetByteCount(entry.Msg);

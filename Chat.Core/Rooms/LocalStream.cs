@@ -106,6 +106,13 @@ internal sealed class LocalStream(string name, ChatCounters counters)
     /// <summary>A numbered message: to every member that has not had it in its welcome.</summary>
     public void DeliverNumbered(OutgoingMessage message, string epoch, long offset) => Deliver(message, new StreamMark(Name, epoch, offset), except: null);
 
+    /// <summary>
+    /// A numbered message of an inbox: as <see cref="DeliverNumbered(OutgoingMessage, string, long)"/>,
+    /// but not to the connection marked <paramref name="exceptOrigin"/> that sent it, unless it speaks v=3.
+    /// </summary>
+    public void DeliverNumbered(OutgoingMessage message, string epoch, long offset, long exceptOrigin) =>
+        Deliver(message, new StreamMark(Name, epoch, offset), except: exceptOrigin == 0 ? null : Sender(exceptOrigin));
+
     /// <summary>An unnumbered event (join, leave): to every member but <paramref name="except"/>.</summary>
     public void DeliverEvent(OutgoingMessage message, ChatMember? except) => Deliver(message, new StreamMark(Name, null, 0), except);
 
@@ -139,6 +146,22 @@ internal sealed class LocalStream(string name, ChatCounters counters)
             }
         }
         counters.Delivered(sent, (long)sent * message.WireLength);
+    }
+
+    /// <summary>The member here that sent with <paramref name="origin"/> and gets no echo; null when none (it is on another node).</summary>
+    private ChatMember? Sender(long origin)
+    {
+        lock (_lock)
+        {
+            foreach (var seat in _inOrder)
+            {
+                if (seat.Member.Origin == origin)
+                {
+                    return seat.Member.SpeaksV3 ? null : seat.Member;
+                }
+            }
+        }
+        return null;
     }
 
     private ChatMember[] FanoutLocked()

@@ -79,6 +79,35 @@ internal sealed class LocalStreams(INodeBus bus, ChatCounters counters, ILogger 
         }
     }
 
+    /// <summary>
+    /// Joins a member (its deliveries held) to a stream that keeps its own presence (the chat's,
+    /// an inbox): enters it here, reads its state, and has <paramref name="welcome"/> send the
+    /// snapshot (<see cref="StreamResume"/> decides what a resume gets) before any live message.
+    /// False when the member left meanwhile or its hold overflowed.
+    /// </summary>
+    public async ValueTask<bool> JoinAsync(IStreamLog log, string stream, ChatMember member, StreamPosition? resumeFrom, int historySize, int retain, Action<RoomSnapshot> welcome, CancellationToken cancellationToken)
+    {
+        var local = await EnterAsync(stream, member, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var state = await log.ReadAsync(stream, StreamResume.ReadCount(resumeFrom, historySize, retain), cancellationToken).ConfigureAwait(false);
+            // These streams keep their own presence: the snapshot has no users.
+            var snapshot = StreamResume.Snapshot(stream, [], state, resumeFrom, historySize);
+            CountResume(snapshot);
+            if (local.Activate(member, state.Epoch, state.Offset, () => welcome(snapshot)))
+            {
+                return true;
+            }
+        }
+        catch
+        {
+            await ExitAsync(local, member).ConfigureAwait(false);
+            throw;
+        }
+        await ExitAsync(local, member).ConfigureAwait(false);
+        return false;
+    }
+
     /// <summary>Takes the member out of the stream here, if it is in; see <see cref="ExitAsync(LocalStream, ChatMember)"/>.</summary>
     public async ValueTask ExitAsync(string stream, ChatMember member)
     {
@@ -147,6 +176,12 @@ internal sealed class LocalStreams(INodeBus bus, ChatCounters counters, ILogger 
         // Rendered once per node, then the same frame goes to each local member of the stream.
         if (_streams.TryGetValue(room, out var local))
         {
+            if (Inboxes.IsInbox(room))
+            {
+                // The sending connection has its ack; it gets the echo only if it asked for every offset (v=3).
+                local.DeliverNumbered(ChatEvents.Private(entry), epoch, entry.Offset, exceptOrigin: entry.Origin);
+                return;
+            }
             var message = room == ChatStream.Name ? ChatEvents.Message(entry) : RoomEvents.Message(room, entry);
             local.DeliverNumbered(message, epoch, entry.Offset);
         }

@@ -11,7 +11,25 @@ public sealed record RoomEntry(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("msg")] string Msg,
     [property: JsonPropertyName("ts")] long Ts,
-    [property: JsonPropertyName("offset")] long Offset);
+    [property: JsonPropertyName("offset")] long Offset)
+{
+    /// <summary>The sender's own id for the message (<c>id</c>), when it gave one: every event made of the entry carries it.</summary>
+    [JsonPropertyName("id")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Id { get; init; }
+
+    /// <summary>The addressee of a private message (<c>to_client</c>), kept in both inboxes; null in a room or the chat.</summary>
+    [JsonPropertyName("to_client")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? To { get; init; }
+
+    /// <summary>
+    /// A mark of the connection that sent the message (<see cref="Scaling.StreamAppend.Origin"/>), handed along
+    /// with a live delivery so that connection can be told apart; never kept (0 when read back).
+    /// </summary>
+    [JsonIgnore]
+    public long Origin { get; init; }
+}
 
 /// <summary>A room's stream as a joiner first sees it.</summary>
 /// <param name="Epoch">The stream's epoch: changes only when its history is lost.</param>

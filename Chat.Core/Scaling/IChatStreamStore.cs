@@ -53,6 +53,23 @@ public interface IChatStreamStore : IAsyncDisposable
     ValueTask<IReadOnlyList<StoredStream>> ListStreamsAsync(CancellationToken cancellationToken) =>
         ValueTask.FromResult<IReadOnlyList<StoredStream>>([]);
 
+    /// <summary>
+    /// Records an acknowledged send (a user's id and its ack), so a re-send after a restart is not
+    /// doubled. On the delivery path like <see cref="Append"/>: queue and write behind. The default keeps nothing.
+    /// </summary>
+    void RecordSent(StoredSend send)
+    {
+    }
+
+    /// <summary>The sends recorded at or after <paramref name="since"/> (Unix milliseconds); called once, at start.</summary>
+    ValueTask<IReadOnlyList<StoredSend>> ListSentAsync(long since, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<StoredSend>>([]);
+
+    /// <summary>Forgets the sends recorded before <paramref name="cutoff"/> (Unix milliseconds); called by the upkeep.</summary>
+    void ForgetSentBefore(long cutoff)
+    {
+    }
+
     /// <summary>Completes once everything appended before the call has been written.</summary>
     ValueTask FlushAsync(CancellationToken cancellationToken);
 

@@ -33,6 +33,43 @@ public interface IStreamLog
     /// </summary>
     ValueTask<RoomEntry> AppendAsync(string stream, string name, string msg, long ts, int capacity, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Numbers a message as <see cref="AppendAsync(string, string, string, long, int, CancellationToken)"/>
+    /// does, carrying its id, target and origin mark, and, with <see cref="StreamAppend.CopyTo"/>, in a second
+    /// stream too. With an id and a user, the send is deduplicated here, on the stream-log side, because
+    /// only the log can check and record it atomically with the numbering (across nodes, two sends of one
+    /// id at the same moment are numbered once): when the user's id was recorded within
+    /// <see cref="StreamLimits.DedupWindow"/>, nothing is numbered and the result is a duplicate with the
+    /// first send's offset; otherwise the id is recorded with the offset in <see cref="StreamAppend.Stream"/>.
+    /// The default numbers through the plain overload, keeping neither id nor copy (no dedup).
+    /// </summary>
+    async ValueTask<StreamAppendResult> AppendAsync(StreamAppend append, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(append);
+        var entry = await AppendAsync(append.Stream, append.Name, append.Msg, append.Ts, append.Capacity, cancellationToken).ConfigureAwait(false);
+        return new StreamAppendResult(entry with { Id = append.Id, To = append.To });
+    }
+
+    /// <summary>
+    /// The acknowledgement of the user's send with <paramref name="id"/>, if one was recorded within
+    /// <see cref="StreamLimits.DedupWindow"/> (on any node); null otherwise. The cheap check a send with an
+    /// id makes first. The default records nothing, so it finds nothing.
+    /// </summary>
+    ValueTask<SentMessage?> FindSentAsync(string user, string id, CancellationToken cancellationToken) => ValueTask.FromResult<SentMessage?>(null);
+
+    /// <summary>
+    /// Records a send that was not numbered (a private message without inbox) unless the user's id is
+    /// recorded already; returns what is recorded now (the earlier one for a duplicate).
+    /// </summary>
+    ValueTask<SentMessage> RecordSentAsync(string user, string id, SentMessage sent, CancellationToken cancellationToken) => ValueTask.FromResult(sent);
+
+    /// <summary>
+    /// Whether the stream exists now (it was used within the time to live), without creating or
+    /// touching it. A private message to a user who is not online is kept only when the user's inbox
+    /// exists. The default says false, so such a message is refused as in Part 1.
+    /// </summary>
+    ValueTask<bool> StreamExistsAsync(string stream, CancellationToken cancellationToken) => ValueTask.FromResult(false);
+
     /// <summary>The stream's epoch, latest offset and last <paramref name="count"/> messages, read together (consistently).</summary>
     ValueTask<RoomStreamState> ReadAsync(string stream, int count, CancellationToken cancellationToken);
 }

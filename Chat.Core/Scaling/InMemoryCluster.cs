@@ -31,6 +31,7 @@ internal sealed class InMemoryCluster(IChatStreamStore store)
             if (_upkeep is null)
             {
                 Streams.Adopt(await store.ListStreamsAsync(cancellationToken).ConfigureAwait(false));
+                Streams.AdoptSent(await store.ListSentAsync(Streams.DedupSince(), cancellationToken).ConfigureAwait(false));
                 _upkeep = new StreamUpkeep(Streams);
             }
         }

@@ -59,36 +59,132 @@ internal sealed class InMemoryStreamLog(IChatStreamStore store) : IStreamLog
         return true;
     }
 
-    public async ValueTask<RoomEntry> AppendAsync(string room, string name, string msg, long ts, int capacity, CancellationToken cancellationToken)
+    public async ValueTask<RoomEntry> AppendAsync(string room, string name, string msg, long ts, int capacity, CancellationToken cancellationToken) =>
+        (await AppendAsync(new StreamAppend(room, name, msg, ts, capacity), cancellationToken).ConfigureAwait(false)).Entry;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The dedup check and record happen under the streams' locks, with the numbering: two sends of
+    /// one id through two nodes of this cluster cannot both be numbered. With a copy, both streams
+    /// are locked (in name order, so two appends never wait on each other) and numbered together.
+    /// </remarks>
+    public async ValueTask<StreamAppendResult> AppendAsync(StreamAppend append, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(append);
         while (true)
         {
-            var stream = Get(room);
+            var stream = Get(append.Stream);
+            var copy = append.CopyTo is { } copyName && copyName != append.Stream ? Get(copyName) : null;
             await stream.LoadAsync(store, Limits, Account, cancellationToken).ConfigureAwait(false);
-            RoomEntry entry;
-            lock (stream)
+            if (copy is not null)
             {
-                if (stream.Removed || !stream.Loaded)
+                await copy.LoadAsync(store, Limits, Account, cancellationToken).ConfigureAwait(false);
+            }
+            var (first, second) = copy is null || string.CompareOrdinal(stream.Name, copy.Name) < 0 ? (stream, copy) : (copy, stream);
+            StreamAppendResult result;
+            lock (first)
+            {
+                if (second is null)
                 {
-                    // Forgotten or unloaded meanwhile: start over with what the store says now.
-                    continue;
+                    if (!TryAppendLocked(append, stream, null, out result))
+                    {
+                        continue;
+                    }
                 }
-                entry = new RoomEntry(name, msg, ts, ++stream.Offset);
-                Interlocked.Add(ref _keptBytes, stream.Keep(new KeptEntry(entry), Math.Min(capacity, Limits.Retain), Limits.RetainBytes));
-                // Under the lock, so the store sees one stream's messages in offset order.
-                store.Append(room, entry, stream.History.Count);
-                foreach (var node in stream.Subscribers)
+                else
                 {
-                    node.DeliverStreamMessage(room, stream.Epoch, entry);
+                    lock (second)
+                    {
+                        if (!TryAppendLocked(append, stream, copy, out result))
+                        {
+                            continue;
+                        }
+                    }
                 }
-                _recency.Touch(stream);
             }
             if (KeptBytes > Limits.HistoryMemory)
             {
                 EvictLeastRecent(stream);
             }
-            return entry;
+            return result;
         }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<SentMessage?> FindSentAsync(string user, string id, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Sent.Find(user, id, DedupSince()));
+
+    /// <inheritdoc />
+    public ValueTask<SentMessage> RecordSentAsync(string user, string id, SentMessage sent, CancellationToken cancellationToken)
+    {
+        var recorded = Sent.Record(user, id, sent, DedupSince());
+        if (recorded == sent)
+        {
+            store.RecordSent(new StoredSend(user, id, sent));
+        }
+        return ValueTask.FromResult(recorded);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> StreamExistsAsync(string stream, CancellationToken cancellationToken) => ValueTask.FromResult(_streams.ContainsKey(stream));
+
+    /// <summary>The sends this cluster remembers for the dedup window.</summary>
+    public SentTable Sent { get; } = new();
+
+    /// <summary>Takes in the sends a durable store kept from before (within the window).</summary>
+    public void AdoptSent(IEnumerable<StoredSend> sent)
+    {
+        var since = DedupSince();
+        foreach (var (user, id, ack) in sent)
+        {
+            Sent.Record(user, id, ack, since);
+        }
+    }
+
+    /// <summary>Unix milliseconds before which a send is forgotten.</summary>
+    public long DedupSince() => StreamRecency.Now() - (long)Limits.DedupWindow.TotalMilliseconds;
+
+    /// <summary>Under the locks of <paramref name="stream"/> (and <paramref name="copy"/>): false when one was forgotten or unloaded meanwhile.</summary>
+    private bool TryAppendLocked(StreamAppend append, Stream stream, Stream? copy, out StreamAppendResult result)
+    {
+        result = null!;
+        if (stream.Removed || !stream.Loaded || copy is { Removed: true } or { Loaded: false })
+        {
+            // Start over with what the store says now.
+            return false;
+        }
+        if (append is { User: { } user, Id: { } id } && Sent.Find(user, id, DedupSince()) is { } sent)
+        {
+            result = new StreamAppendResult(append.ToEntry(sent.Offset ?? 0), Duplicate: true);
+            return true;
+        }
+        var entry = NumberLocked(append, stream);
+        if (copy is not null)
+        {
+            NumberLocked(append, copy);
+        }
+        if (append is { User: { } u, Id: { } i })
+        {
+            var ack = new SentMessage(stream.Name, entry.Offset, StreamRecency.Now());
+            Sent.Record(u, i, ack, DedupSince());
+            store.RecordSent(new StoredSend(u, i, ack));
+        }
+        result = new StreamAppendResult(entry);
+        return true;
+    }
+
+    private RoomEntry NumberLocked(StreamAppend append, Stream stream)
+    {
+        var entry = append.ToEntry(++stream.Offset);
+        Interlocked.Add(ref _keptBytes, stream.Keep(new KeptEntry(entry), Math.Min(append.Capacity, Limits.Retain), Limits.RetainBytes));
+        // Under the lock, so the store sees one stream's messages in offset order.
+        store.Append(stream.Name, entry, stream.History.Count);
+        foreach (var node in stream.Subscribers)
+        {
+            node.DeliverStreamMessage(stream.Name, stream.Epoch, entry);
+        }
+        _recency.Touch(stream);
+        return entry;
     }
 
     public async ValueTask<RoomStreamState> ReadAsync(string room, int count, CancellationToken cancellationToken)

@@ -24,4 +24,7 @@ public sealed record StreamLimits
 
     /// <summary>The most streams held at once, all nodes together. Default 100000.</summary>
     public int MaxStreams { get; init; } = 100_000;
+
+    /// <summary>How long a user's send id is remembered, so a re-send is acknowledged and not delivered again. Default 10 minutes.</summary>
+    public TimeSpan DedupWindow { get; init; } = TimeSpan.FromMinutes(10);
 }

@@ -35,6 +35,9 @@ internal sealed class StreamUpkeep : IAsyncDisposable
             {
                 _streams.Store.Forget(forgotten);
             }
+            var sentBefore = _streams.DedupSince();
+            _streams.Sent.ForgetBefore(sentBefore);
+            _streams.Store.ForgetSentBefore(sentBefore);
         }
         catch (Exception)
         {

@@ -43,6 +43,10 @@ internal sealed class ChatConnectionHandler(IChatMode mode, ChatRoom room, ChatS
         {
             case RateDecision.Allowed:
                 return OnAllowedMessageAsync(connection, member, message, cancellationToken);
+            case RateDecision.DroppedFirst or RateDecision.Dropped when mode is NicknameChatMode && message.IsText && SendId.Peek(message.Data.Span) is { } id:
+                // A send with an id waits for its ack: each one dropped is told so, by its id.
+                member.Send(ChatEvents.Error(ChatErrorCode.RateLimited, "You are sending too fast; this message was dropped.", id));
+                return ValueTask.CompletedTask;
             case RateDecision.DroppedFirst:
                 return mode.OnRateLimitedAsync(member, room);
             case RateDecision.Abusive:

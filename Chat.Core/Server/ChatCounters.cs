@@ -11,6 +11,8 @@ internal sealed class ChatCounters
     private long _bans;
     private long _refreshesAccepted;
     private long _refreshesRefused;
+    private long _acks;
+    private long _duplicates;
 
     public long Received => Volatile.Read(ref _received);
     public long DeliveredCount => Volatile.Read(ref _delivered);
@@ -29,6 +31,20 @@ internal sealed class ChatCounters
 
     /// <summary>A client asked to resume a stream; <paramref name="recovered"/> says whether it got every message it missed.</summary>
     public void Resumed(bool recovered) => Interlocked.Increment(ref recovered ? ref _recovered : ref _unrecovered);
+
+    /// <summary>A send with an id was acknowledged; <paramref name="duplicate"/> when it was a re-send answered with the first ack.</summary>
+    public void Acked(bool duplicate)
+    {
+        Interlocked.Increment(ref _acks);
+        if (duplicate)
+        {
+            Interlocked.Increment(ref _duplicates);
+        }
+    }
+
+    public long Acks => Interlocked.Read(ref _acks);
+
+    public long Duplicates => Interlocked.Read(ref _duplicates);
 
     public void MessageReceived() => Interlocked.Increment(ref _received);
 

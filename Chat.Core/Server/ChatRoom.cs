@@ -29,6 +29,16 @@ internal sealed partial class ChatRoom(IChatBackplane backplane, ChatCounters co
 
     Rooms.IChatStream IChatRoom.Stream => Stream;
 
+    /// <summary>Sends with an id; set by the server.</summary>
+    public AckedSends Sends { get; init; } = null!;
+
+    AckedSends IChatRoom.Sends => Sends;
+
+    /// <summary>The users' inboxes (private mode with identity); set by the server.</summary>
+    public Rooms.Inboxes Inboxes { get; init; } = null!;
+
+    Rooms.Inboxes IChatRoom.Inboxes => Inboxes;
+
     /// <summary>This node's side of the numbered streams, which the backplane's stream traffic goes to; set by the server.</summary>
     public Rooms.LocalStreams Streams { get; init; } = null!;
 

@@ -79,6 +79,12 @@ internal static class HostCommand
             CustomParser = r => OptionParsers.Duration(r, TimeSpan.FromSeconds(1), TimeSpan.FromDays(24)),
             HelpName = "duration",
         };
+        var dedupWindow = new Option<TimeSpan?>("--dedup-window")
+        {
+            Description = "How long a user's send id is remembered: a re-send within it is acknowledged again, not delivered twice: 90s, 10m, 2h, 1d [default: 10m]",
+            CustomParser = r => OptionParsers.Duration(r, TimeSpan.FromSeconds(1), TimeSpan.FromDays(24)),
+            HelpName = "duration",
+        };
         var maxStreams = IntOption("--max-streams", "count", "Most streams held at once, every host together; joining a new room past it gets too_many_streams", 100_000, 1, int.MaxValue);
         var maxRooms = IntOption("--max-rooms", "count", "Rooms one member may be in at once in rooms mode", 50, 1, 10_000);
         var origins = new Option<IReadOnlyCollection<string>?>("--allowed-origins")
@@ -125,7 +131,7 @@ internal static class HostCommand
         {
             mode, host, port, httpPort, staticDir, maxMessage, maxConnections, maxPageConnections, rate, burst, history, origins, cert, certPassword, redis, apiKey, logLevel,
             jwtSecret, jwtPublicKey, jwtIssuer, jwtAudience,
-            maxRooms, store, retain, retainBytes, historyMemory, streamTtl, maxStreams, perAddress, handshakesPerAddress, handshakeRate, trustedProxies, maxFragments, assemblyTimeout,
+            maxRooms, store, retain, retainBytes, historyMemory, streamTtl, dedupWindow, maxStreams, perAddress, handshakesPerAddress, handshakeRate, trustedProxies, maxFragments, assemblyTimeout,
         };
         root.Subcommands.Add(TokenCommand.Create());
         root.SetAction(async (result, ct) =>
@@ -171,6 +177,7 @@ internal static class HostCommand
                 RetainBytes = result.GetValue(retainBytes),
                 HistoryMemory = result.GetValue(historyMemory),
                 StreamTtl = result.GetValue(streamTtl) ?? TimeSpan.FromHours(24),
+                DedupWindow = result.GetValue(dedupWindow) ?? TimeSpan.FromMinutes(10),
                 MaxStreams = result.GetValue(maxStreams),
                 MaxRooms = result.GetValue(maxRooms),
                 AllowedOrigins = result.GetValue(origins),

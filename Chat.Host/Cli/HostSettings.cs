@@ -49,6 +49,7 @@ internal sealed record HostSettings
     public long RetainBytes { get; init; } = 1L << 20;
     public long HistoryMemory { get; init; } = 256L << 20;
     public TimeSpan StreamTtl { get; init; } = TimeSpan.FromHours(24);
+    public TimeSpan DedupWindow { get; init; } = TimeSpan.FromMinutes(10);
     public int MaxStreams { get; init; } = 100_000;
     public int MaxRooms { get; init; } = 50;
     /// <summary>Origins allowed to connect; null allows any.</summary>

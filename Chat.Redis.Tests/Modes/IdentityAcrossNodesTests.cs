@@ -56,7 +56,7 @@ public sealed class IdentityAcrossNodesTests : SharedRedis
     }
 
     [Test]
-    public async Task A_user_who_left_one_node_is_still_reachable_on_the_other_and_offline_after_the_last()
+    public async Task A_user_who_left_one_node_is_still_reachable_on_the_other_and_written_to_its_inbox_after_the_last()
     {
         var ct = TestTimeouts.Token();
         await using var cluster = await ChatCluster.StartAsync(Redis, new PrivateMode(), 2, serverOptions: Identified);
@@ -77,13 +77,17 @@ public sealed class IdentityAcrossNodesTests : SharedRedis
         var afterFirstClose = await bob.ReceiveEventAsync(ct);
         await aliceThere.CloseAsync(ct);
         var left = await bob.ReceiveEventAsync("leave", ct);
-        await bob.SendJsonAsync(new { to_client = "alice", msg = "gone?" }, ct);
-        var error = await bob.ReceiveEventAsync("error", ct);
+        // Part 3: alice has an inbox, so what she is sent while away is kept for her, not refused.
+        await bob.SendJsonAsync(new { to_client = "alice", msg = "gone?", id = "g-1" }, ct);
+        var kept = await bob.ReceiveEventsUntilAsync(e => e.GetProperty("type").GetString() == "ack", ct);
+        var back = await cluster[1].ConnectAsync("/websocket?access_token=" + Token("alice"), ct);
+        var welcome = await back.ReceiveEventsUntilAsync(e => e.GetProperty("type").GetString() == "history" && e.GetProperty("msg").GetString() == "gone?", ct);
 
         Assert.That(there.GetProperty("msg").GetString(), Is.EqualTo("still there?"));
         Assert.That(joined.GetProperty("type").GetString(), Is.EqualTo("join"));
         Assert.That(afterFirstClose.GetProperty("msg").GetString(), Is.EqualTo("marker"), "no second join, and no leave while alice is on the other node");
         Assert.That(left.GetProperty("user").GetString(), Is.EqualTo("alice"));
-        Assert.That(error.GetProperty("code").GetString(), Is.EqualTo("offline_target"));
+        Assert.That(kept.Select(e => e.GetProperty("type").GetString()), Has.No.Member("error"), "no offline_target for a user with an inbox");
+        Assert.That(welcome[0].GetProperty("type").GetString(), Is.EqualTo("users"));
     }
 }

@@ -65,7 +65,9 @@ public sealed class HostIdentityClusterTests
         var presenceA = await apiA.GetAsync("/api/presence", ct);
         var presenceB = await apiB.GetAsync("/api/presence", ct);
         await bob.SendJsonAsync(new { to_client = "ALICE1", msg = "to every connection" }, ct);
-        var reached = new[] { await first.ReceiveEventAsync("private", ct), await second.ReceiveEventAsync("private", ct), await third.ReceiveEventAsync("private", ct) };
+        // Part 3: each connection also gets its other connections' sends (the sender's inbox), so bob's is picked out.
+        static bool FromBob(JsonElement e) => e.GetProperty("name").GetString() == "bob1";
+        var reached = new[] { await first.ReceiveEventAsync("private", FromBob, ct), await second.ReceiveEventAsync("private", FromBob, ct), await third.ReceiveEventAsync("private", FromBob, ct) };
 
         await first.CloseAsync(ct);
         await third.CloseAsync(ct);

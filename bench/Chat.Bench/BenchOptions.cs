@@ -25,6 +25,8 @@ internal sealed record BenchOptions
     public double Rate { get; init; } = 50_000;
     public double DurationSeconds { get; init; } = 10;
     public bool Nick { get; init; }
+    /// <summary>nick-broadcast and rooms: every message carries an <c>id</c> (<c>sender-seq</c>), so every send is acknowledged and deduplicated.</summary>
+    public bool Ids { get; init; }
     /// <summary>Rooms mode: client i joins room r(i mod Rooms) and writes there; 0 for the other modes.</summary>
     public int Rooms { get; init; }
     /// <summary>Recovery scenario: how many receiving clients drop and resume once during the run.</summary>
@@ -54,6 +56,7 @@ internal sealed record BenchOptions
                 "--timeout" => o with { TimeoutSeconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 "--sources" => o with { Sources = Int(Next()) },
                 "--nick" => o with { Nick = true },
+                "--ids" => o with { Ids = true, Nick = true },
                 "--rooms" => o with { Rooms = Int(Next()), Nick = true },
                 "--reconnects" => o with { Reconnects = Int(Next()) },
                 "--health" => o with { Health = new Uri(Next()) },

@@ -172,7 +172,7 @@ internal sealed class LoadRun : IAsyncDisposable
     /// <summary>Sends <paramref name="messages"/> from client <paramref name="sender"/>, keeping at most the window in flight.</summary>
     public async Task SendWindowedAsync(int sender, int messages, CancellationToken ct)
     {
-        var buffer = new byte[_options.Bytes + 64];
+        var buffer = new byte[_options.Bytes + 96];
         for (var seq = 0; seq < messages; seq++)
         {
             await _windows[sender].WaitAsync(ct);
@@ -183,7 +183,7 @@ internal sealed class LoadRun : IAsyncDisposable
     /// <summary>Sends at a fixed interval for a fixed time; returns how many were sent.</summary>
     public async Task<int> SendPacedAsync(int sender, TimeSpan interval, TimeSpan duration, CancellationToken ct)
     {
-        var buffer = new byte[_options.Bytes + 64];
+        var buffer = new byte[_options.Bytes + 96];
         var start = Stopwatch.GetTimestamp();
         var seq = 0;
         while (Stopwatch.GetElapsedTime(start) < duration)
@@ -207,21 +207,40 @@ internal sealed class LoadRun : IAsyncDisposable
             var prefix = RoomsPrefix(sender);
             prefix.CopyTo(buffer, 0);
             length = prefix.Length + Payload.Write(buffer.AsSpan(prefix.Length), sender, seq, Stopwatch.GetTimestamp(), _options.Bytes - 10);
-            "\"}"u8.CopyTo(buffer.AsSpan(length));
-            length += 2;
+            length = CloseCommand(buffer, length, sender, seq);
         }
         else if (_options.Nick)
         {
             "{\"msg\":\""u8.CopyTo(buffer);
             length = 8 + Payload.Write(buffer.AsSpan(8), sender, seq, Stopwatch.GetTimestamp(), _options.Bytes - 10);
-            "\"}"u8.CopyTo(buffer.AsSpan(length));
-            length += 2;
+            length = CloseCommand(buffer, length, sender, seq);
         }
         else
         {
             length = Payload.Write(buffer, sender, seq, Stopwatch.GetTimestamp(), _options.Bytes);
         }
         await Clients[sender].SendTextAsync(buffer.AsSpan(0, length), ct);
+    }
+
+    // Ids are remembered per user for the dedup window, and a warm-up before the measured run signs
+    // in the same nicknames: a run's ids start with its own prefix, or the run would be all duplicates.
+    private readonly byte[] _idPrefix = System.Text.Encoding.ASCII.GetBytes("\",\"id\":\"" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4)) + "-");
+
+    /// <summary>Ends a JSON command after its <c>msg</c> text: with <c>--ids</c>, an <c>id</c> unique per run, sender and message first.</summary>
+    private int CloseCommand(byte[] buffer, int length, int sender, int seq)
+    {
+        if (_options.Ids)
+        {
+            _idPrefix.CopyTo(buffer.AsSpan(length));
+            length += _idPrefix.Length;
+            System.Buffers.Text.Utf8Formatter.TryFormat(sender, buffer.AsSpan(length), out var n);
+            length += n;
+            buffer[length++] = (byte)'-';
+            System.Buffers.Text.Utf8Formatter.TryFormat(seq, buffer.AsSpan(length), out n);
+            length += n;
+        }
+        "\"}"u8.CopyTo(buffer.AsSpan(length));
+        return length + 2;
     }
 
     /// <summary>Rooms mode: every client joins room r(i mod Rooms), 64 commands in flight at a time.</summary>

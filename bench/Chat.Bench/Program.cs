@@ -13,7 +13,7 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
 {
     Console.Error.WriteLine("error: " + ex.Message);
     Console.Error.WriteLine("usage: Chat.Bench --scenario fanout|steady|idle|stalled|rooms|recovery --target ws://127.0.0.1:8181/websocket [--server-pid P] [--label name]");
-    Console.Error.WriteLine("       [--clients N] [--senders S] [--messages M] [--bytes B] [--window W] [--rate deliveries/s] [--duration s] [--nick] [--rooms R] [--reconnects N] [--timeout s]");
+    Console.Error.WriteLine("       [--clients N] [--senders S] [--messages M] [--bytes B] [--window W] [--rate deliveries/s] [--duration s] [--nick] [--ids] [--rooms R] [--reconnects N] [--timeout s]");
     Console.Error.WriteLine("       [--target another node ...] [--server-pid P1,P2,...] [--health http://host:port/healthz]");
     return 2;
 }

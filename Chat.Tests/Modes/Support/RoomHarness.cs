@@ -40,6 +40,8 @@ internal sealed class RoomHarness : IAsyncDisposable
         {
             Rooms = new RoomDirectory(roomSide.Presence, roomSide.Bus, roomSide.Streams!, streams, 50, historySize, retain, NullLogger.Instance),
             Stream = new ChatStream(roomSide.Streams!, streams, historySize, retain),
+            Sends = new AckedSends(roomSide.Streams!, counters, retain),
+            Inboxes = new Inboxes(roomSide.Streams!, streams, historySize, retain),
             Streams = streams,
         };
         if (roomSide is InMemoryBackplane local && roomSide != backplane)
