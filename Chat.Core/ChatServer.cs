@@ -66,6 +66,7 @@ public sealed partial class ChatServer : IAsyncDisposable
             Stream = new Rooms.ChatStream(streamLog, streams, Options.HistorySize, Options.Retain),
             Streams = streams,
         };
+        _room.StreamServices = new StreamServices(streamLog, _backplane.Presence, streams, _room, _counters);
         if (roomSide is InMemoryBackplane local && roomSide != _backplane)
         {
             local.AttachStreamsOnly(_room);

@@ -45,6 +45,8 @@ internal sealed class ChatMetrics : IDisposable
             "WebSocket upgrades refused, by reason.");
         _meter.CreateObservableCounter("fleck.chat.resumes", () => Resumes(chat), "{resume}",
             "Clients that reconnected asking to resume a stream, by outcome: recovered (got every message they missed) or unrecovered (recent history only).");
+        _meter.CreateObservableCounter("fleck.chat.typing.dropped", () => chat.TypingDroppedCount, "{event}",
+            "Typing signals dropped by the throttle (one per user and scope per 2 s is forwarded).");
         _backplaneErrors = _meter.CreateCounter<long>("fleck.chat.backplane.errors", "{error}",
             "Backplane calls that failed because the backplane was unavailable, by operation.");
         _backplanePublish = _meter.CreateHistogram<double>("fleck.chat.backplane.publish.duration", "s",

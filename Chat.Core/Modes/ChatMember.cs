@@ -1,4 +1,5 @@
 using System.Net;
+using Fleck.Chat.Protocol;
 using Fleck.Chat.Transport;
 
 namespace Fleck.Chat.Modes;
@@ -126,6 +127,8 @@ public sealed class ChatMember
     }
 
     internal Server.RateLimiter? RateLimiter { get; set; }
+
+    internal bool SpeaksV3 => QueryFlags.HasV3(Query);
 
     /// <summary>Position in the room's member set, for O(1) removal.</summary>
     internal int Slot { get; set; } = -1;

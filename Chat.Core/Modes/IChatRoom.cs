@@ -43,6 +43,9 @@ public interface IChatRoom
     /// modes use it, and a room that is not the server's has none.
     /// </summary>
     internal Rooms.IChatStream Stream => throw new NotSupportedException("This chat has no numbered stream of its own.");
+
+    /// <summary>History pages, read markers and typing, for the built-in modes.</summary>
+    internal Server.StreamServices StreamServices => throw new NotSupportedException("This chat has no stream services.");
 }
 
 /// <summary>Outcome of <see cref="IChatRoom.TryJoinAsync"/>.</summary>

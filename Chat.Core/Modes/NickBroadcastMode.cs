@@ -44,9 +44,10 @@ public sealed class NickBroadcastMode : NicknameChatMode
     {
         try
         {
+            var read = await StreamCommands.ReadFieldAsync(member, nickname, ChatStream.Name, room, cancellationToken).ConfigureAwait(false);
             var welcomed = await room.Stream.JoinAsync(member, ResumePoint(member.Query), snapshot =>
             {
-                member.Send(ChatEvents.Users(nickname, online, snapshot.Epoch, snapshot.Offset));
+                member.Send(ChatEvents.Users(nickname, online, snapshot.Epoch, snapshot.Offset, read));
                 foreach (var entry in snapshot.History)
                 {
                     member.Send(ChatEvents.History(entry));
@@ -80,6 +81,11 @@ public sealed class NickBroadcastMode : NicknameChatMode
     /// <inheritdoc />
     protected override async ValueTask OnChatMessageAsync(ChatMember member, string nickname, ReadOnlyMemory<byte> utf8, IChatRoom room, CancellationToken cancellationToken)
     {
+        if (StreamCommand.TryRead(utf8.Span, null, out var command))
+        {
+            await StreamCommands.HandleAsync(member, command, ChatStream.Name, null, room, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         if (!TryReadText(utf8, out var text))
         {
             SendError(member, ChatErrorCode.MissingField, "Send {\"msg\": \"text\"} or plain text.");

@@ -18,6 +18,11 @@ public sealed class PrivateMode : NicknameChatMode
     /// <inheritdoc />
     protected override async ValueTask OnChatMessageAsync(ChatMember member, string nickname, ReadOnlyMemory<byte> utf8, IChatRoom room, CancellationToken cancellationToken)
     {
+        if (StreamCommand.TryRead(utf8.Span, null, out var command))
+        {
+            await StreamCommands.HandleAsync(member, command, StreamCommands.InboxOf(member), null, room, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         if (!TryParse(utf8.Span, out var message))
         {
             SendError(member, ChatErrorCode.InvalidJson, "Send JSON: {\"msg\": \"text\", \"to_client\": \"nickname\"}.");
@@ -39,6 +44,15 @@ public sealed class PrivateMode : NicknameChatMode
         {
             SendError(member, ChatErrorCode.OfflineTarget, $"{target} is not online; the message was not delivered.");
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A v=3 connection of an identified user also gets its inbox's read marker.</remarks>
+    private protected override async ValueTask<bool> WelcomeAsync(ChatMember member, string nickname, IReadOnlyList<string> online, IChatRoom room, CancellationToken cancellationToken)
+    {
+        var read = await StreamCommands.ReadFieldAsync(member, nickname, StreamCommands.InboxOf(member), room, cancellationToken).ConfigureAwait(false);
+        member.Send(ChatEvents.Users(nickname, online, read: read));
+        return true;
     }
 
     /// <summary>Reads a private message; false when the text is not JSON (null JSON gives a null message).</summary>

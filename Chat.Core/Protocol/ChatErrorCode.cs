@@ -27,6 +27,9 @@ public static class ChatErrorCode
     /// <summary>Cluster state (nicknames) cannot be reached right now; try again shortly.</summary>
     public const string Unavailable = "unavailable";
 
+    /// <summary>A command's values are out of range: a history page's <c>before</c> or <c>limit</c>, a read marker's <c>offset</c>, or a command the mode does not offer this connection.</summary>
+    public const string InvalidRequest = "invalid_request";
+
     /// <summary>Close code after a taken nickname.</summary>
     public const int CloseNicknameTaken = 4001;
 

@@ -51,11 +51,12 @@ internal static class ChatEvents
     public static OutgoingMessage Private(string from, string to, string msg, long ts) =>
         Frame(new ServerEvent { Type = "private", Name = from, ToClient = to, Msg = msg, Ts = ts });
 
-    public static OutgoingMessage Users(string you, IReadOnlyList<string> users, string? epoch = null, long? offset = null) =>
+    public static OutgoingMessage Users(string you, IReadOnlyList<string> users, string? epoch = null, long? offset = null, long? read = null) =>
         Frame(new ServerEvent
         {
             Epoch = epoch,
             Offset = offset,
+            Read = read,
             Type = "users",
             Name = Nickname.Server,
             Msg = $"Welcome, {you}. Online ({users.Count}): {string.Join(", ", users)}",

@@ -8,12 +8,17 @@ internal sealed class ChatCounters
     private long _bytes;
     private long _recovered;
     private long _unrecovered;
+    private long _typingDropped;
 
     public long Received => Volatile.Read(ref _received);
     public long DeliveredCount => Volatile.Read(ref _delivered);
     public long Bytes => Volatile.Read(ref _bytes);
     public long Recovered => Volatile.Read(ref _recovered);
     public long Unrecovered => Volatile.Read(ref _unrecovered);
+    public long TypingDroppedCount => Volatile.Read(ref _typingDropped);
+
+    /// <summary>A typing signal was dropped by the throttle (one per user and scope per 2 s).</summary>
+    public void TypingDropped() => Interlocked.Increment(ref _typingDropped);
 
     /// <summary>A client asked to resume a stream; <paramref name="recovered"/> says whether it got every message it missed.</summary>
     public void Resumed(bool recovered) => Interlocked.Increment(ref recovered ? ref _recovered : ref _unrecovered);
