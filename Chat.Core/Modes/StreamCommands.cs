@@ -16,7 +16,9 @@ internal static class StreamCommands
     public static bool IsTyping(IChatMode mode, ChatMember member, WebSocketMessage message, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StreamCommand? command)
     {
         command = null;
+        // Looked for before parsing: every rooms command names a type, few of them are typing.
         return member.HasJoined && message.IsText && mode is NickBroadcastMode or PrivateMode or RoomsMode
+            && message.Data.Span.IndexOf("\"typing\""u8) >= 0
             && StreamCommand.TryRead(message.Data.Span, StreamCommand.Typing, out command);
     }
 
