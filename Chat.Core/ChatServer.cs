@@ -69,6 +69,7 @@ public sealed partial class ChatServer : IAsyncDisposable
             Inboxes = new Rooms.Inboxes(streamLog, streams, Options.HistorySize, Options.Retain),
             Streams = streams,
         };
+        _room.StreamServices = new StreamServices(streamLog, _backplane.Presence, streams, _room, _counters);
         if (roomSide is InMemoryBackplane local && roomSide != _backplane)
         {
             local.AttachStreamsOnly(_room);

@@ -17,6 +17,7 @@ namespace Fleck.Chat.Redis;
 /// which no nickname can contain. <c>L</c> is also written by the sweep script.</item>
 /// <item><c>D</c> (disconnect a user, on the broadcast channel): sequence number, 2-byte close code,
 /// then the UTF-8 nickname.</item>
+/// <item><c>U</c> (a signal for one user's connections, on the broadcast channel): laid out as <c>P</c>.</item>
 /// </list>
 /// The sequence number (per origin, across both channels) lets a receiver drop a message it has
 /// already seen, whatever a reconnect replays. Big-endian, as is usual on the wire.
@@ -29,6 +30,7 @@ internal static class Envelope
     public const byte Lost = (byte)'L';
     public const byte Returned = (byte)'R';
     public const byte Disconnect = (byte)'D';
+    public const byte UserSignal = (byte)'U';
 
     public const int NodeIdLength = 16;
     private const int SequenceOffset = 1 + NodeIdLength;
@@ -51,6 +53,13 @@ internal static class Envelope
         BinaryPrimitives.WriteUInt16BigEndian(buffer.AsSpan(HeaderLength), (ushort)nameLength);
         Encoding.UTF8.GetBytes(nickname, buffer.AsSpan(HeaderLength + sizeof(ushort)));
         text.CopyTo(buffer.AsSpan(HeaderLength + sizeof(ushort) + nameLength));
+        return buffer;
+    }
+
+    public static byte[] ForUserSignal(ReadOnlySpan<byte> originId, ulong sequence, string nickname, ReadOnlySpan<byte> text)
+    {
+        var buffer = ForMember(originId, sequence, nickname, text);
+        buffer[0] = UserSignal;
         return buffer;
     }
 

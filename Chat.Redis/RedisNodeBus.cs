@@ -20,7 +20,7 @@ namespace Fleck.Chat.Redis;
 /// A message queue per channel runs its handler for one message at a time, in order: messages from
 /// one node reach the members in the order they were sent, and a stream's in offset order.
 /// </summary>
-internal sealed class RedisNodeBus(RedisContext context, RedisPresence presence, RedisStreamLog streams) : INodeBus
+internal sealed partial class RedisNodeBus(RedisContext context, RedisPresence presence, RedisStreamLog streams) : INodeBus
 {
     /// <summary>Marks a numbered message on a stream channel.</summary>
     private const byte StreamMessageTag = (byte)'M';
@@ -239,6 +239,9 @@ internal sealed class RedisNodeBus(RedisContext context, RedisPresence presence,
                 case Envelope.Disconnect when !fromSelf:
                     OnDisconnect(node, data.Span, origin);
                     break;
+                case Envelope.UserSignal when !fromSelf:
+                    OnUserSignal(node, data, origin);
+                    break;
             }
         }
         catch (Exception ex)
@@ -308,6 +311,10 @@ internal sealed class RedisNodeBus(RedisContext context, RedisPresence presence,
                 {
                     node.DeliverStreamMessage(room, Encoding.ASCII.GetString(item[..space]), origin == 0 ? entry : entry with { Origin = origin });
                 }
+            }
+            else if (data[0] == StreamSignalTag)
+            {
+                OnStreamSignal(node, room, data);
             }
             else if (data[0] == RoomMemberLostTag)
             {

@@ -315,4 +315,19 @@ internal sealed class RedisPresence(RedisContext context) : IPresence
     }
 
     private static string SharedSuffix(string suffix, string nodeId) => suffix + ShareSeparator + nodeId;
+
+    /// <inheritdoc />
+    /// <remarks>One <c>SET NX PX</c> of <c>&lt;prefix&gt;typing:&lt;user&gt;\n&lt;scope&gt;</c>, so the turn is shared by every node.</remarks>
+    public async ValueTask<bool> TryTakeTypingTurnAsync(string user, string scope, TimeSpan every, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await context.Db.StringSetAsync(context.Keys.Prefix + "typing:" + user + "\n" + scope, 1, every, When.NotExists)
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisContext.IsRedisFailure(ex))
+        {
+            throw RedisContext.Unavailable(ex);
+        }
+    }
 }

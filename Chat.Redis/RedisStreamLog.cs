@@ -20,7 +20,7 @@ namespace Fleck.Chat.Redis;
 /// it several times per time to live, and once more when its last member there leaves.
 /// </para>
 /// </summary>
-internal sealed class RedisStreamLog(RedisContext context) : IStreamLog
+internal sealed partial class RedisStreamLog(RedisContext context) : IStreamLog
 {
     private static readonly TimeSpan LongestUpkeepPeriod = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ShortestUpkeepPeriod = TimeSpan.FromMilliseconds(50);
@@ -153,15 +153,7 @@ internal sealed class RedisStreamLog(RedisContext context) : IStreamLog
         {
             throw RedisContext.Unavailable(ex);
         }
-        var history = new List<RoomEntry>();
-        foreach (var item in (RedisResult[])parts[2]!)
-        {
-            if (StreamItem.TryParse((byte[])item!, out var entry))
-            {
-                history.Add(entry);
-            }
-        }
-        return new RoomStreamState(parts[0].ToString(), (long)parts[1], history);
+        return new RoomStreamState(parts[0].ToString(), (long)parts[1], Entries(parts[2]));
     }
 
     /// <summary>Marks a stream used (its time to live counts from now), if it still exists.</summary>

@@ -10,6 +10,7 @@ namespace Fleck.Chat.Redis;
 /// <item><c>room:&lt;R&gt;:stream</c>: hash of the stream's <c>epoch</c> (made with the stream), latest offset <c>seq</c> (HINCRBY) and kept text <c>bytes</c>; expires a time to live after its last use, as does the history.</item>
 /// <item><c>room:&lt;R&gt;:history</c>: the capped list of recent messages, each "offset json".</item>
 /// <item><c>room:&lt;R&gt;:members</c>: hash nickname → connections in the room.</item>
+/// <item><c>room:&lt;R&gt;:reads</c>: hash user → read marker; expires with the stream.</item>
 /// <item><c>rooms</c>: sorted set room → distinct members, for the room list.</item>
 /// <item><c>streams</c>: sorted set stream → when its keys expire (Unix ms), the count of streams for the most allowed.</item>
 /// <item><c>sent:&lt;length&gt;:&lt;user&gt;:&lt;id&gt;</c>: "offset stream" of a user's send with an id, for the dedup window (<c>PX</c>).</item>
@@ -43,4 +44,7 @@ internal sealed class RoomKeys(string prefix)
     public RedisKey History(string room) => prefix + "room:" + room + ":history";
 
     public RedisKey Members(string room) => prefix + "room:" + room + ":members";
+
+    /// <summary>The stream's read markers (user → offset); the stream scripts name it from <see cref="Stream"/>, so the two must stay in step.</summary>
+    public RedisKey Reads(string room) => prefix + "room:" + room + ":reads";
 }

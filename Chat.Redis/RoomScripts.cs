@@ -5,23 +5,27 @@ namespace Fleck.Chat.Redis;
 /// a message is numbered, kept and published in one step, and a joiner reads offset and history in
 /// one step, so every message is either in what the joiner read or published after it.
 /// </summary>
-internal static class RoomScripts
+internal static partial class RoomScripts
 {
     /// <summary>
     /// What the stream scripts below share (KEYS[1] stream hash, KEYS[2] history, KEYS[3] count of
-    /// streams; <c>ttl</c>, <c>now</c> in milliseconds, <c>room</c>): <c>touch</c> marks a stream used
+    /// streams; <c>ttl</c>, <c>now</c> in milliseconds, <c>room</c>; the read markers' hash is named from
+    /// KEYS[1], <c>…:stream</c> → <c>…:reads</c>, see <see cref="RoomKeys"/>): <c>touch</c> marks a stream used
     /// (its keys expire a time to live from now, and its score in the count of streams says when);
     /// <c>create</c> starts it afresh under a new epoch; <c>epochOf</c> gives its epoch, creating the
     /// stream under <c>made</c> when it has none.
     /// </summary>
     private const string StreamFunctions = """
+        local reads = string.sub(KEYS[1], 1, -7) .. 'reads'
         local function touch(ttl, now, room)
           redis.call('PEXPIRE', KEYS[1], ttl)
           redis.call('PEXPIRE', KEYS[2], ttl)
+          redis.call('PEXPIRE', reads, ttl)
           redis.call('ZADD', KEYS[3], now + ttl, room)
         end
         local function create(epoch, ttl, now, room)
           redis.call('DEL', KEYS[2])
+          redis.call('DEL', reads)
           redis.call('HSET', KEYS[1], 'epoch', epoch, 'bytes', 0)
           redis.call('ZADD', KEYS[3], now + ttl, room)
         end

@@ -105,6 +105,7 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
             {
                 connection.Open();
                 Execute(connection, StoreSql.Schema);
+                Execute(connection, StoreSql.ReadsSchema);
                 if (Convert.ToInt64(ScalarOf(connection, StoreSql.HasUsedColumn), System.Globalization.CultureInfo.InvariantCulture) == 0)
                 {
                     // Streams kept before the column existed count as used now: their time to live starts with this run.
@@ -190,8 +191,11 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
                 using var transaction = _connection.BeginTransaction();
                 using var entries = Command(_connection, transaction, StoreSql.DeleteEntries, ("$name", ""));
                 using var rows = Command(_connection, transaction, StoreSql.DeleteStream, ("$name", ""));
+                using var reads = Command(_connection, transaction, StoreSql.DeleteReads, ("$name", ""));
                 foreach (var stream in streams)
                 {
+                    reads.Parameters["$name"].Value = stream;
+                    reads.ExecuteNonQuery();
                     entries.Parameters["$name"].Value = stream;
                     entries.ExecuteNonQuery();
                     rows.Parameters["$name"].Value = stream;
@@ -318,6 +322,7 @@ public sealed partial class SqliteChatStreamStore : IChatStreamStore
         }
         _queue.Writer.TryComplete();
         await _writer.ConfigureAwait(false);
+        await DrainReadsAsync().ConfigureAwait(false);
         lock (_dbLock)
         {
             try

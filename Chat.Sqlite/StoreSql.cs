@@ -84,4 +84,19 @@ internal static class StoreSql
     public const string UpdateSeq = "UPDATE streams SET seq = $seq, used = MAX(used, $used) WHERE name = $name";
 
     public const string Trim = "DELETE FROM entries WHERE stream = $name AND seq <= $below";
+
+    /// <summary>Read markers, made beside the original tables so files from before gain it at their next start.</summary>
+    public const string ReadsSchema = """
+        CREATE TABLE IF NOT EXISTS reads (stream TEXT NOT NULL, reader TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (stream, reader)) WITHOUT ROWID;
+        """;
+
+    public const string ReadReads = "SELECT reader, seq FROM reads WHERE stream = $name";
+
+    /// <summary>Only for a stream still there, and only forward: a write queued before the stream was forgotten must not leave a row behind.</summary>
+    public const string UpsertRead = """
+        INSERT INTO reads (stream, reader, seq) SELECT $stream, $user, $offset WHERE EXISTS (SELECT 1 FROM streams WHERE name = $stream)
+        ON CONFLICT (stream, reader) DO UPDATE SET seq = MAX(seq, excluded.seq)
+        """;
+
+    public const string DeleteReads = "DELETE FROM reads WHERE stream = $name";
 }

@@ -53,6 +53,8 @@ internal sealed class ChatMetrics : IDisposable
             "Sends with an id acknowledged to the sender, duplicates included.");
         _meter.CreateObservableCounter("fleck.chat.duplicates", () => chat.Duplicates, "{send}",
             "Re-sends of an id already seen within the dedup window: acknowledged again, not delivered.");
+        _meter.CreateObservableCounter("fleck.chat.typing.dropped", () => chat.TypingDroppedCount, "{event}",
+            "Typing signals dropped by the throttle (one per user and scope per 2 s is forwarded).");
         _backplaneErrors = _meter.CreateCounter<long>("fleck.chat.backplane.errors", "{error}",
             "Backplane calls that failed because the backplane was unavailable, by operation.");
         _backplanePublish = _meter.CreateHistogram<double>("fleck.chat.backplane.publish.duration", "s",

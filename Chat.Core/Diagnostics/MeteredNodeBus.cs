@@ -37,4 +37,7 @@ internal sealed class MeteredNodeBus(INodeBus inner, ChatMetrics metrics) : INod
         inner.PublishRoomEvent(room, text);
         metrics.BackplanePublished(start);
     }
+
+    public void PublishSignal(SignalScope scope, string name, string? exceptUser, ReadOnlyMemory<byte> text) =>
+        inner.PublishSignal(scope, name, exceptUser, text);
 }

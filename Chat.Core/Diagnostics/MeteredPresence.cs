@@ -36,4 +36,7 @@ internal sealed class MeteredPresence(IPresence inner, ChatMetrics metrics) : IP
 
     public ValueTask<IReadOnlyList<RoomCount>> GetRoomCountsAsync(CancellationToken cancellationToken) =>
         MeteredCall.CountingFailureAsync(inner.GetRoomCountsAsync(cancellationToken), metrics, "room_list");
+
+    public ValueTask<bool> TryTakeTypingTurnAsync(string user, string scope, TimeSpan every, CancellationToken cancellationToken) =>
+        MeteredCall.CountingFailureAsync(inner.TryTakeTypingTurnAsync(user, scope, every, cancellationToken), metrics, "typing");
 }

@@ -43,4 +43,13 @@ internal sealed class MeteredStreamLog(IStreamLog inner, ChatMetrics metrics) : 
 
     public ValueTask<RoomStreamState> ReadAsync(string stream, int count, CancellationToken cancellationToken) =>
         MeteredCall.CountingFailureAsync(inner.ReadAsync(stream, count, cancellationToken), metrics, "read");
+
+    public ValueTask<StreamPage> ReadPageAsync(string stream, long? before, int limit, CancellationToken cancellationToken) =>
+        MeteredCall.CountingFailureAsync(inner.ReadPageAsync(stream, before, limit, cancellationToken), metrics, "read");
+
+    public ValueTask<long?> MarkReadAsync(string stream, string user, long offset, CancellationToken cancellationToken) =>
+        MeteredCall.CountingFailureAsync(inner.MarkReadAsync(stream, user, offset, cancellationToken), metrics, "read_marker");
+
+    public ValueTask<long> GetReadAsync(string stream, string user, CancellationToken cancellationToken) =>
+        MeteredCall.CountingFailureAsync(inner.GetReadAsync(stream, user, cancellationToken), metrics, "read_marker");
 }

@@ -49,6 +49,9 @@ public interface IChatRoom
 
     /// <summary>The users' inboxes (private mode with identity). Internal, for the built-in modes.</summary>
     internal Rooms.Inboxes Inboxes => throw new NotSupportedException("This chat keeps no inboxes.");
+
+    /// <summary>History pages, read markers and typing, for the built-in modes.</summary>
+    internal Server.StreamServices StreamServices => throw new NotSupportedException("This chat has no stream services.");
 }
 
 /// <summary>Outcome of <see cref="IChatRoom.TryJoinAsync"/>.</summary>

@@ -40,8 +40,12 @@ public sealed class NickBroadcastMode : NicknameChatMode
     /// copies that arrive while the member is being welcomed are held, and those at or below that
     /// offset dropped.
     /// </remarks>
-    private protected override ValueTask<bool> WelcomeAsync(ChatMember member, string nickname, IReadOnlyList<string> online, IChatRoom room, CancellationToken cancellationToken) =>
-        WelcomeToStreamAsync(member, nickname, online, welcome => room.Stream.JoinAsync(member, ResumePoint(member.Query), welcome, cancellationToken));
+    private protected override async ValueTask<bool> WelcomeAsync(ChatMember member, string nickname, IReadOnlyList<string> online, IChatRoom room, CancellationToken cancellationToken)
+    {
+        var read = await StreamCommands.ReadFieldAsync(member, nickname, ChatStream.Name, room, cancellationToken).ConfigureAwait(false);
+        return await WelcomeToStreamAsync(member, nickname, online, read,
+            welcome => room.Stream.JoinAsync(member, ResumePoint(member.Query), welcome, cancellationToken)).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     public override async ValueTask OnDisconnectedAsync(ChatMember member, IChatRoom room)
@@ -53,6 +57,11 @@ public sealed class NickBroadcastMode : NicknameChatMode
     /// <inheritdoc />
     protected override async ValueTask OnChatMessageAsync(ChatMember member, string nickname, ReadOnlyMemory<byte> utf8, IChatRoom room, CancellationToken cancellationToken)
     {
+        if (StreamCommand.TryRead(utf8.Span, null, out var command))
+        {
+            await StreamCommands.HandleAsync(member, command, ChatStream.Name, null, room, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         var hasText = TryReadText(utf8, out var text, out var idField);
         if (!SendId.TryRead(idField, out var id))
         {

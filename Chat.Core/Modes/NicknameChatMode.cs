@@ -115,13 +115,13 @@ public abstract class NicknameChatMode : IChatMode
     /// then <c>recovered</c> if it asked to resume. <paramref name="join"/> enters the stream and runs
     /// the welcome it is given. A member that cannot be welcomed is closed with 4003; returns false then.
     /// </summary>
-    private protected static async ValueTask<bool> WelcomeToStreamAsync(ChatMember member, string nickname, IReadOnlyList<string> online, Func<Action<Rooms.RoomSnapshot>, ValueTask<bool>> join)
+    private protected static async ValueTask<bool> WelcomeToStreamAsync(ChatMember member, string nickname, IReadOnlyList<string> online, long? read, Func<Action<Rooms.RoomSnapshot>, ValueTask<bool>> join)
     {
         try
         {
             var welcomed = await join(snapshot =>
             {
-                member.Send(ChatEvents.Users(nickname, online, snapshot.Epoch, snapshot.Offset));
+                member.Send(ChatEvents.Users(nickname, online, snapshot.Epoch, snapshot.Offset, read));
                 foreach (var entry in snapshot.History)
                 {
                     member.Send(ChatEvents.History(entry));

@@ -19,11 +19,17 @@ public sealed class PrivateMode : NicknameChatMode
 
     /// <inheritdoc />
     /// <remarks>With identity, the member enters its user's inbox: <c>users</c> carries the inbox's epoch and offset, then its recent history (or what a resume missed).</remarks>
-    private protected override ValueTask<bool> WelcomeAsync(ChatMember member, string nickname, IReadOnlyList<string> online, IChatRoom room, CancellationToken cancellationToken) =>
-        member.Identity is null
-            ? base.WelcomeAsync(member, nickname, online, room, cancellationToken)
-            : WelcomeToStreamAsync(member, nickname, online,
-                welcome => room.Inboxes.JoinAsync(member, InboxOf(nickname), NickBroadcastMode.ResumePoint(member.Query), welcome, cancellationToken));
+    private protected override async ValueTask<bool> WelcomeAsync(ChatMember member, string nickname, IReadOnlyList<string> online, IChatRoom room, CancellationToken cancellationToken)
+    {
+        if (member.Identity is null)
+        {
+            return await base.WelcomeAsync(member, nickname, online, room, cancellationToken).ConfigureAwait(false);
+        }
+        // A v=3 connection also gets its inbox's read marker on users.
+        var read = await StreamCommands.ReadFieldAsync(member, nickname, InboxOf(nickname), room, cancellationToken).ConfigureAwait(false);
+        return await WelcomeToStreamAsync(member, nickname, online, read,
+            welcome => room.Inboxes.JoinAsync(member, InboxOf(nickname), NickBroadcastMode.ResumePoint(member.Query), welcome, cancellationToken)).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     public override async ValueTask OnDisconnectedAsync(ChatMember member, IChatRoom room)
@@ -38,6 +44,11 @@ public sealed class PrivateMode : NicknameChatMode
     /// <inheritdoc />
     protected override async ValueTask OnChatMessageAsync(ChatMember member, string nickname, ReadOnlyMemory<byte> utf8, IChatRoom room, CancellationToken cancellationToken)
     {
+        if (StreamCommand.TryRead(utf8.Span, null, out var command))
+        {
+            await StreamCommands.HandleAsync(member, command, StreamCommands.InboxOf(member), null, room, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         if (!TryParse(utf8.Span, out var message))
         {
             SendError(member, ChatErrorCode.InvalidJson, "Send JSON: {\"msg\": \"text\", \"to_client\": \"nickname\"}.");

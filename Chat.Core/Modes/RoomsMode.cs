@@ -59,6 +59,8 @@ public sealed class RoomsMode : NicknameChatMode, IChatMode
         {
             case "rooms":
                 return ListAsync(member, room.Rooms, cancellationToken);
+            case StreamCommand.History or StreamCommand.Read or StreamCommand.Typing:
+                return StreamCommandAsync(member, utf8, room, cancellationToken);
             case "join" or "leave" or "message":
                 break;
             default:
@@ -73,17 +75,29 @@ public sealed class RoomsMode : NicknameChatMode, IChatMode
         }
         return command.Type switch
         {
-            "join" => JoinAsync(member, nickname, name, command.Since is { } since ? new StreamPosition(since, command.Epoch) : null, room.Rooms, cancellationToken),
+            "join" => JoinAsync(member, nickname, name, command.Since is { } since ? new StreamPosition(since, command.Epoch) : null, room, cancellationToken),
             "leave" => LeaveAsync(member, nickname, name, room.Rooms),
             _ => SendWithIdAsync(member, nickname, name, command, room, cancellationToken),
         };
     }
 
-    private static async ValueTask JoinAsync(ChatMember member, string nickname, string name, StreamPosition? resumeFrom, IRoomDirectory rooms, CancellationToken cancellationToken)
+    private static async ValueTask StreamCommandAsync(ChatMember member, ReadOnlyMemory<byte> utf8, IChatRoom room, CancellationToken cancellationToken)
     {
+        // A typing reaches here only when it is not well-formed; a well-formed one was handled before the rate limit.
+        if (StreamCommand.TryRead(utf8.Span, null, out var command) && command.Type != StreamCommand.Typing
+            && StreamCommands.RoomOf(member, command, room) is { } name)
+        {
+            await StreamCommands.HandleAsync(member, command, name, name, room, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async ValueTask JoinAsync(ChatMember member, string nickname, string name, StreamPosition? resumeFrom, IChatRoom room, CancellationToken cancellationToken)
+    {
+        var rooms = room.Rooms;
+        var read = await StreamCommands.ReadFieldAsync(member, nickname, name, room, cancellationToken).ConfigureAwait(false);
         var result = await rooms.JoinAsync(member, name, resumeFrom, snapshot =>
         {
-            member.Send(RoomEvents.Joined(snapshot));
+            member.Send(RoomEvents.Joined(snapshot, read));
             foreach (var entry in snapshot.History)
             {
                 member.Send(RoomEvents.History(name, entry));

@@ -30,7 +30,7 @@ public static class ChatErrorCode
     /// <summary>A token sent to refresh the connection's identity is bad, expired, or names another user; the connection keeps its old expiry.</summary>
     public const string InvalidToken = "invalid_token";
 
-    /// <summary>A request this connection cannot make (a token refresh on a server without identity).</summary>
+    /// <summary>A request this connection cannot make, or with values out of range: a token refresh on a server without identity, a history page's <c>before</c> or <c>limit</c>, a read marker's <c>offset</c>, a command the mode does not offer.</summary>
     public const string InvalidRequest = "invalid_request";
 
     /// <summary>The user is banned (the HTTP API's <c>/api/ban</c>); sent before the close with <see cref="CloseDisconnected"/>.</summary>

@@ -62,11 +62,12 @@ internal static class ChatEvents
     public static OutgoingMessage Ack(string id, long? offset, string? room, bool duplicate) =>
         Frame(new ServerEvent { Type = "ack", Room = room, Name = Nickname.Server, Msg = "", Ts = Now(), Offset = offset, Id = id, Duplicate = duplicate ? true : null });
 
-    public static OutgoingMessage Users(string you, IReadOnlyList<string> users, string? epoch = null, long? offset = null) =>
+    public static OutgoingMessage Users(string you, IReadOnlyList<string> users, string? epoch = null, long? offset = null, long? read = null) =>
         Frame(new ServerEvent
         {
             Epoch = epoch,
             Offset = offset,
+            Read = read,
             Type = "users",
             Name = Nickname.Server,
             Msg = $"Welcome, {you}. Online ({users.Count}): {string.Join(", ", users)}",

@@ -12,7 +12,7 @@ internal static class RoomEvents
     public static OutgoingMessage History(string room, RoomEntry entry) =>
         Frame(new ServerEvent { Type = "history", Room = room, Name = entry.Name, Msg = entry.Msg, Ts = entry.Ts, Offset = entry.Offset, Id = entry.Id }, isReplay: true);
 
-    public static OutgoingMessage Joined(RoomSnapshot snapshot) =>
+    public static OutgoingMessage Joined(RoomSnapshot snapshot, long? read = null) =>
         Frame(new ServerEvent
         {
             Type = "joined",
@@ -22,6 +22,7 @@ internal static class RoomEvents
             Users = snapshot.Users,
             Epoch = snapshot.Epoch,
             Offset = snapshot.Offset,
+            Read = read,
             Ts = ChatEvents.Now(),
         });
 

@@ -63,6 +63,15 @@ internal sealed class ServerEvent
 
     [JsonPropertyName("duplicate")]
     public bool? Duplicate { get; init; }
+
+    [JsonPropertyName("messages")]
+    public IReadOnlyList<Rooms.RoomEntry>? Messages { get; init; }
+
+    [JsonPropertyName("more")]
+    public bool? More { get; init; }
+
+    [JsonPropertyName("read")]
+    public long? Read { get; init; }
 }
 
 /// <summary>One row of the <c>rooms</c> event.</summary>

@@ -116,6 +116,24 @@ internal sealed class LocalStream(string name, ChatCounters counters)
     /// <summary>An unnumbered event (join, leave): to every member but <paramref name="except"/>.</summary>
     public void DeliverEvent(OutgoingMessage message, ChatMember? except) => Deliver(message, new StreamMark(Name, null, 0), except);
 
+    /// <summary>A signal (typing): to every member that asked for such events (v=3), but <paramref name="exceptUser"/>'s connections.</summary>
+    public void DeliverSignal(OutgoingMessage message, string? exceptUser)
+    {
+        var sent = 0;
+        lock (_lock)
+        {
+            foreach (var member in _fanout ??= FanoutLocked())
+            {
+                if (member.SpeaksV3 && (exceptUser is null || !Protocol.Nickname.Comparer.Equals(member.Nickname, exceptUser))
+                    && member.Deliver(message, new StreamMark(Name, null, 0)))
+                {
+                    sent++;
+                }
+            }
+        }
+        counters.Delivered(sent, (long)sent * message.WireLength);
+    }
+
     private void Deliver(OutgoingMessage message, StreamMark mark, ChatMember? except)
     {
         var sent = 0;

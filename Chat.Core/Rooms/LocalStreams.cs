@@ -187,6 +187,22 @@ internal sealed class LocalStreams(INodeBus bus, ChatCounters counters, ILogger 
         }
     }
 
+    /// <summary>A signal (typing) to the stream's v=3 members here but <paramref name="exceptUser"/>'s, and to the other nodes subscribed to it.</summary>
+    public void Signal(string stream, string exceptUser, OutgoingMessage message)
+    {
+        DeliverSignal(stream, exceptUser, message);
+        bus.PublishSignal(SignalScope.Stream, stream, exceptUser, message.Payload);
+    }
+
+    /// <summary>A signal of a stream (from here or another node) for its local v=3 members but <paramref name="exceptUser"/>'s.</summary>
+    public void DeliverSignal(string stream, string? exceptUser, OutgoingMessage message)
+    {
+        if (_streams.TryGetValue(stream, out var local))
+        {
+            local.DeliverSignal(message, exceptUser);
+        }
+    }
+
     /// <summary>An unnumbered event of a room from another node, for its local members.</summary>
     public void DeliverRoomEvent(string room, ReadOnlyMemory<byte> text) =>
         DeliverEvent(room, OutgoingMessage.TrustedText(text.Span), except: null);

@@ -54,4 +54,12 @@ public interface IBackplaneNode
     /// under a new epoch (the shared store lost the stream).
     /// </summary>
     void DeliverStreamMessage(string stream, string epoch, RoomEntry entry);
+
+    /// <summary>
+    /// A signal of another node (see <see cref="INodeBus.PublishSignal"/>), for the node's connections
+    /// in that scope that asked for such events, but <paramref name="exceptUser"/>'s.
+    /// </summary>
+    void DeliverSignal(SignalScope scope, string name, string? exceptUser, ReadOnlyMemory<byte> text)
+    {
+    }
 }

@@ -70,6 +70,19 @@ public interface IChatStreamStore : IAsyncDisposable
     {
     }
 
+    /// <summary>
+    /// Records that <paramref name="user"/> has read <paramref name="stream"/> up to
+    /// <paramref name="offset"/> (the chat only ever moves a marker forward). Called on a client's
+    /// command: it must not block on I/O. Forgotten with the stream. The default keeps nothing.
+    /// </summary>
+    void SaveRead(string stream, string user, long offset)
+    {
+    }
+
+    /// <summary>The read markers kept for <paramref name="stream"/>, by user; read with <see cref="OpenStreamAsync"/>. The default has none.</summary>
+    ValueTask<IReadOnlyDictionary<string, long>> ReadMarkersAsync(string stream, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>());
+
     /// <summary>Completes once everything appended before the call has been written.</summary>
     ValueTask FlushAsync(CancellationToken cancellationToken);
 

@@ -34,4 +34,15 @@ public interface INodeBus
 
     /// <summary>Hands an unnumbered event to the other nodes subscribed to the room (never to this one).</summary>
     void PublishRoomEvent(string room, ReadOnlyMemory<byte> text);
+
+    /// <summary>
+    /// Hands a signal to the other nodes (never to this one): an unnumbered, unkept event for the
+    /// connections that asked for such events. <paramref name="scope"/> says whether
+    /// <paramref name="name"/> is a stream (then only nodes subscribed to it get it, and not for
+    /// <paramref name="exceptUser"/>'s connections) or a user. Dropped while the backplane is down.
+    /// The default drops it: a bus that carries no signals leaves them to the sender's node.
+    /// </summary>
+    void PublishSignal(SignalScope scope, string name, string? exceptUser, ReadOnlyMemory<byte> text)
+    {
+    }
 }

@@ -68,4 +68,11 @@ public interface IPresence
 
     /// <summary>Rooms with members and their counts, every node counted.</summary>
     ValueTask<IReadOnlyList<RoomCount>> GetRoomCountsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether <paramref name="user"/> may signal typing in <paramref name="scope"/> now: true at most
+    /// once per <paramref name="every"/> for the pair, all nodes counted (the rest are dropped). The
+    /// default always allows it.
+    /// </summary>
+    ValueTask<bool> TryTakeTypingTurnAsync(string user, string scope, TimeSpan every, CancellationToken cancellationToken) => ValueTask.FromResult(true);
 }

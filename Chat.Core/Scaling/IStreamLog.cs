@@ -72,4 +72,28 @@ public interface IStreamLog
 
     /// <summary>The stream's epoch, latest offset and last <paramref name="count"/> messages, read together (consistently).</summary>
     ValueTask<RoomStreamState> ReadAsync(string stream, int count, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A page of older history: of the kept messages with an offset below <paramref name="before"/>
+    /// (all kept ones when null), the newest <paramref name="limit"/>, oldest first, and whether older
+    /// ones are still kept. A stream that does not exist gives <see cref="StreamPage.Empty"/> and is not
+    /// created; nor does a read mark the stream used. The default filters <see cref="ReadAsync"/>, which
+    /// may create the stream: a log that can tell should override it.
+    /// </summary>
+    async ValueTask<StreamPage> ReadPageAsync(string stream, long? before, int limit, CancellationToken cancellationToken)
+    {
+        var state = await ReadAsync(stream, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        return StreamPage.Of(state.History, before, limit);
+    }
+
+    /// <summary>
+    /// Moves <paramref name="user"/>'s read marker in <paramref name="stream"/> forward to
+    /// <paramref name="offset"/>, capped at the stream's latest offset; kept with the stream (same store,
+    /// same expiry). Returns the new marker when it moved, null when it did not (not forward, or no such
+    /// stream: a marker never creates one). The default keeps no markers.
+    /// </summary>
+    ValueTask<long?> MarkReadAsync(string stream, string user, long offset, CancellationToken cancellationToken) => ValueTask.FromResult<long?>(null);
+
+    /// <summary><paramref name="user"/>'s read marker in <paramref name="stream"/>: 0 when none (or no such stream). The default keeps no markers.</summary>
+    ValueTask<long> GetReadAsync(string stream, string user, CancellationToken cancellationToken) => ValueTask.FromResult(0L);
 }

@@ -22,6 +22,9 @@ internal sealed class InMemoryCluster(IChatStreamStore store)
 
     public InMemoryStreamLog Streams { get; } = new(store);
 
+    /// <summary>Typing signals per (user, scope), so the throttle holds across the cluster's nodes.</summary>
+    public TypingThrottle Typing { get; } = new();
+
     /// <summary>Once per cluster, by its first node to connect: takes in what the store held from before, then starts forgetting unused streams.</summary>
     public async Task StartUpkeepAsync(CancellationToken cancellationToken)
     {

@@ -89,6 +89,20 @@ internal sealed class InMemoryNodeBus(InMemoryCluster cluster) : INodeBus
     /// <inheritdoc />
     public void PublishRoomEvent(string room, ReadOnlyMemory<byte> text) => cluster.Streams.PublishEvent(room, Node, text);
 
+    /// <inheritdoc />
+    public void PublishSignal(SignalScope scope, string name, string? exceptUser, ReadOnlyMemory<byte> text)
+    {
+        if (scope == SignalScope.Stream)
+        {
+            cluster.Streams.PublishSignal(name, Node, exceptUser, text);
+            return;
+        }
+        foreach (var other in OtherNodes())
+        {
+            other.DeliverSignal(scope, name, exceptUser, text);
+        }
+    }
+
     private IBackplaneNode[] OtherNodes()
     {
         var nodes = cluster.Nodes;

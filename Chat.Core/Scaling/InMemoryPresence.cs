@@ -119,4 +119,8 @@ internal sealed class InMemoryPresence(InMemoryCluster cluster) : IPresence
         }
         return gone;
     }
+
+    /// <inheritdoc />
+    public ValueTask<bool> TryTakeTypingTurnAsync(string user, string scope, TimeSpan every, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(cluster.Typing.TryTake(user, scope, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), (long)every.TotalMilliseconds));
 }

@@ -19,7 +19,7 @@ namespace Fleck.Chat.Scaling;
 /// </para>
 /// Thread-safety: all members may be called concurrently. Lock order: a stream, then the recency list.
 /// </summary>
-internal sealed class InMemoryStreamLog(IChatStreamStore store) : IStreamLog
+internal sealed partial class InMemoryStreamLog(IChatStreamStore store) : IStreamLog
 {
     private readonly ConcurrentDictionary<string, Stream> _streams = new(StringComparer.Ordinal);
     private readonly StreamRecency _recency = new();
@@ -208,16 +208,7 @@ internal sealed class InMemoryStreamLog(IChatStreamStore store) : IStreamLog
 
     public void PublishEvent(string room, IBackplaneNode from, ReadOnlyMemory<byte> text)
     {
-        if (!_streams.TryGetValue(room, out var stream))
-        {
-            return;
-        }
-        IBackplaneNode[] subscribers;
-        lock (stream)
-        {
-            subscribers = stream.Subscribers;
-        }
-        foreach (var node in subscribers)
+        foreach (var node in SubscribersOf(room))
         {
             if (node != from)
             {
@@ -394,7 +385,7 @@ internal sealed class InMemoryStreamLog(IChatStreamStore store) : IStreamLog
     }
 
     /// <summary>One stream. Its fields are guarded by the stream's own lock.</summary>
-    internal sealed class Stream(string name)
+    internal sealed partial class Stream(string name)
     {
         private Task? _load;
         private int _generation;
@@ -486,12 +477,14 @@ internal sealed class InMemoryStreamLog(IChatStreamStore store) : IStreamLog
             }
             // Not the caller's token: the load is shared by every caller, one may give up while others wait.
             var state = await store.OpenStreamAsync(Name, CancellationToken.None).ConfigureAwait(false);
+            var reads = await store.ReadMarkersAsync(Name, CancellationToken.None).ConfigureAwait(false);
             lock (this)
             {
                 if (generation != _generation || Removed)
                 {
                     return;
                 }
+                TakeReads(reads);
                 Epoch = state.Epoch;
                 Offset = state.Offset;
                 var added = -DropHistory();

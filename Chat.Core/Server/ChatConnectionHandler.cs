@@ -39,6 +39,11 @@ internal sealed class ChatConnectionHandler(IChatMode mode, ChatRoom room, ChatS
     {
         var member = (ChatMember)connection.HandlerState!;
         counters.MessageReceived();
+        if (StreamCommands.IsTyping(mode, member, message, out var typing))
+        {
+            // Throttled on its own (one per user and scope per 2 s): a typing must not use up the message rate.
+            return StreamCommands.TypingAsync(mode, member, typing, room, cancellationToken);
+        }
         switch (member.RateLimiter?.Take() ?? RateDecision.Allowed)
         {
             case RateDecision.Allowed:

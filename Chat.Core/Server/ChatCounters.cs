@@ -13,6 +13,7 @@ internal sealed class ChatCounters
     private long _refreshesRefused;
     private long _acks;
     private long _duplicates;
+    private long _typingDropped;
 
     public long Received => Volatile.Read(ref _received);
     public long DeliveredCount => Volatile.Read(ref _delivered);
@@ -28,6 +29,11 @@ internal sealed class ChatCounters
 
     /// <summary>A client asked to refresh its token; <paramref name="accepted"/> says whether the new one was taken.</summary>
     public void Refreshed(bool accepted) => Interlocked.Increment(ref accepted ? ref _refreshesAccepted : ref _refreshesRefused);
+
+    public long TypingDroppedCount => Volatile.Read(ref _typingDropped);
+
+    /// <summary>A typing signal was dropped by the throttle (one per user and scope per 2 s).</summary>
+    public void TypingDropped() => Interlocked.Increment(ref _typingDropped);
 
     /// <summary>A client asked to resume a stream; <paramref name="recovered"/> says whether it got every message it missed.</summary>
     public void Resumed(bool recovered) => Interlocked.Increment(ref recovered ? ref _recovered : ref _unrecovered);

@@ -16,7 +16,7 @@ namespace Fleck.Chat.Host.Http.Api;
 /// nothing about the API (not even which paths exist) can be learnt. Bodies are JSON of at most
 /// <see cref="MaxBodyBytes"/>; every answer is JSON.
 /// </summary>
-internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
+internal sealed partial class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
 {
     /// <summary>64 KiB: the largest chat message a client may send by default, plus room for the JSON around it.</summary>
     public const int MaxBodyBytes = 64 * 1024;
@@ -45,12 +45,12 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
         var method = path switch
         {
             "/api/publish" or "/api/send" or "/api/disconnect" or "/api/ban" or "/api/unban" => Post,
-            "/api/presence" or "/api/bans" => Get,
+            "/api/presence" or "/api/bans" or "/api/history" => Get,
             _ => null,
         };
         if (method is null)
         {
-            return await WriteAsync(response, 404, Error("not_found", "No such endpoint: use /api/publish, /api/send, /api/disconnect, /api/presence, /api/ban, /api/unban or /api/bans.")).ConfigureAwait(false);
+            return await WriteAsync(response, 404, Error("not_found", "No such endpoint: use /api/publish, /api/send, /api/disconnect, /api/presence, /api/ban, /api/unban, /api/bans or /api/history.")).ConfigureAwait(false);
         }
         if (request.Method != method)
         {
@@ -71,6 +71,7 @@ internal sealed class ApiHandler(ChatServer chat, ApiKey key, ILogger logger)
                 "/api/ban" => await BanAsync(request, timeout.Token).ConfigureAwait(false),
                 "/api/unban" => await UnbanAsync(request, timeout.Token).ConfigureAwait(false),
                 "/api/bans" => await BansAsync(timeout.Token).ConfigureAwait(false),
+                "/api/history" => await HistoryAsync(request, timeout.Token).ConfigureAwait(false),
                 _ => await PresenceAsync(request, timeout.Token).ConfigureAwait(false),
             };
         }
