@@ -514,6 +514,7 @@ export class ChatClient {
       }
       case 'refreshed':
         this.scheduleRefresh();
+        this.events.emit('refreshed', e as EventMap['refreshed']);
         return;
       case 'error':
         this.error(e as EventMap['error'], room);

@@ -123,6 +123,9 @@ export interface ErrorEvent extends ServerEvent { code?: string; id?: string; ro
 
 export interface RoomsEvent extends ServerEvent { rooms: { room: string; members: number }[] }
 
+/** The server took a refreshed token: the connection now lives until `exp` (unix seconds). */
+export interface RefreshedEvent extends ServerEvent { exp: number }
+
 export interface EventMap {
   state: StateEvent;
   message: ChatMessage;
@@ -139,6 +142,7 @@ export interface EventMap {
   read: ReadEvent;
   error: ErrorEvent;
   rooms: RoomsEvent;
+  refreshed: RefreshedEvent;
 }
 
 export type EventType = keyof EventMap;
