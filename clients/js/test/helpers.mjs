@@ -175,3 +175,13 @@ export function raw(url) {
     };
   });
 }
+
+/** Resolves with the first chat message (live or from history) of `c` that matches `pred`. */
+export function waitForMessage(c, pred, ms = 10000) {
+  return new Promise((resolve, reject) => {
+    const offs = [];
+    const done = (f) => { clearTimeout(timer); offs.forEach((o) => o()); f(); };
+    const timer = setTimeout(() => done(() => reject(new Error(`timed out after ${ms} ms waiting for a message`))), ms);
+    for (const type of ['message', 'history', 'private']) offs.push(c.on(type, (m) => { if (pred(m)) done(() => resolve(m)); }));
+  });
+}
