@@ -482,7 +482,8 @@ export class ChatClient {
         return;
       }
       case 'left':
-        if (room) {
+        // A room left and already being joined again stays.
+        if (room && this.rooms.get(room)?.joined !== false) {
           this.rooms.delete(room);
           this.streams.forget(key);
         }
