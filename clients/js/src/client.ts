@@ -558,7 +558,8 @@ export class ChatClient {
       this.rooms.delete(room!);
       this.streams.forget(streamKey(room));
       entry.waiters.splice(0).forEach((w) => w.reject(new ChatError(code, e.msg)));
-    } else if (e.id === undefined && (code === 'invalid_request' || code === 'not_in_room') && this.historyInFlight[0] && this.historyInFlight[0].room === room) {
+    } else if (e.id === undefined && (code === 'invalid_request' || code === 'not_in_room') && this.historyInFlight[0] && (room === undefined || this.historyInFlight[0].room === room)) {
+      // A refused history request: answers come in order, so it is the oldest one in flight.
       this.historyInFlight.shift()!.reject(new ChatError(code, e.msg));
     }
     this.events.emit('error', e);
