@@ -8,7 +8,7 @@ namespace Fleck.Chat.Client.Tests;
 /// clients exchange 1,000 messages each way in a room; every send completes, and each client reads
 /// every message exactly once, in order.
 /// </summary>
-[CancelAfter(240_000)]
+[CancelAfter(180_000)]
 public sealed class ExactlyOnceTests
 {
     private const int PerSender = 1000;
@@ -16,7 +16,7 @@ public sealed class ExactlyOnceTests
     [Test]
     public async Task Two_clients_behind_a_flapping_network_each_read_every_message_once_in_order()
     {
-        var ct = TestTimeouts.Token(TimeSpan.FromSeconds(200));
+        var ct = TestTimeouts.Token(TimeSpan.FromSeconds(150));
         await using var host = await ClientHost.StartAsync("rooms", ct);
         await using var proxy = CutProxy.Start(host.WebSocketPort);
         await using var anna = await EventLog.ConnectAsync(ClientHost.As("anna", proxy.Port), ct);

@@ -50,6 +50,21 @@ public sealed class SendTests
     }
 
     [Test]
+    public async Task A_send_held_past_SendTimeout_fails_with_TimeoutException()
+    {
+        var ct = TestTimeouts.Token();
+        await using var host = await ClientHost.StartAsync("nick-broadcast", ct);
+        var proxy = CutProxy.Start(host.WebSocketPort);
+        await using var anna = await EventLog.ConnectAsync(ClientHost.As("anna", proxy.Port) with { SendTimeout = TimeSpan.FromMilliseconds(300) }, ct);
+
+        // The network is gone for good: the send waits, queued, until its time is up.
+        await proxy.DisposeAsync();
+        await anna.WaitForAsync<StateChangedEvent>(e => e.State == ChatClientState.Reconnecting, ct);
+
+        await Assert.ThrowsAsync<TimeoutException>(() => anna.Client.SendAsync("too late", ct));
+    }
+
+    [Test]
     public async Task A_send_made_while_disconnected_goes_out_after_the_reconnect_once()
     {
         var ct = TestTimeouts.Token(TestTimeouts.Recovery);

@@ -24,7 +24,15 @@ public sealed partial class ChatClient
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_rooms.Add(key) && _live is { } socket)
+            if (!_rooms.Add(key))
+            {
+                // Asked before: done if the server confirmed it, else the join under way answers this call too.
+                if (_streams.Get(key) is not null)
+                {
+                    _joins.Complete(key);
+                }
+            }
+            else if (_live is { } socket)
             {
                 await WriteAsync(socket, Commands.Join(key, _streams.Get(key))).ConfigureAwait(false);
             }
