@@ -1,6 +1,7 @@
 using System.Text;
 using Fleck.Chat.Client.Connection;
 using Fleck.Chat.Client.Sending;
+using Fleck.Chat.Client.Wire;
 using Fleck.Chat.Client.Tests.Support;
 using Fleck.Chat.Tests.Identity;
 
@@ -67,6 +68,39 @@ public sealed class ClientPartsTests
     [Test]
     public void With_a_token_the_path_has_no_nickname() =>
         Assert.That(ClientUri.Build(new Uri("ws://h:1/websocket"), null, "t.o.k", null).AbsoluteUri, Is.EqualTo("ws://h:1/websocket?v=3&access_token=t.o.k"));
+
+    [Test]
+    public void Commands_are_the_protocols_exact_json()
+    {
+        string[] json =
+        [
+            .. new[]
+            {
+                Commands.Chat("hi", "a1"),
+                Commands.RoomMessage("lobby", "hi", "a2"),
+                Commands.Private("ben", "hi", "a3"),
+                Commands.Join("lobby", new StreamPosition("e1", 41, 7)),
+                Commands.Join("lobby", null),
+                Commands.History(null, 21, 10),
+                Commands.Read("lobby", 5),
+                Commands.Typing(null, "ben"),
+                Commands.Refresh("t.o.k"),
+            }.Select(bytes => Encoding.UTF8.GetString(bytes)),
+        ];
+
+        Assert.That(json, Is.EqualTo(new[]
+        {
+            "{\"msg\":\"hi\",\"id\":\"a1\"}",
+            "{\"type\":\"message\",\"room\":\"lobby\",\"msg\":\"hi\",\"id\":\"a2\"}",
+            "{\"msg\":\"hi\",\"to_client\":\"ben\",\"id\":\"a3\"}",
+            "{\"type\":\"join\",\"room\":\"lobby\",\"since\":41,\"epoch\":\"e1\"}",
+            "{\"type\":\"join\",\"room\":\"lobby\"}",
+            "{\"type\":\"history\",\"before\":21,\"limit\":10}",
+            "{\"type\":\"read\",\"room\":\"lobby\",\"offset\":5}",
+            "{\"type\":\"typing\",\"to_client\":\"ben\"}",
+            "{\"type\":\"refresh\",\"token\":\"t.o.k\"}",
+        }));
+    }
 
     [Test]
     public void Send_ids_are_distinct_and_in_the_servers_alphabet()

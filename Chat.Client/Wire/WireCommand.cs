@@ -6,17 +6,15 @@ namespace Fleck.Chat.Client.Wire;
 /// Every client command as it goes on the wire; unset fields are left out, so one shape writes
 /// <c>{"msg":…,"id":…}</c> as well as <c>{"type":"join","room":…,"since":…,"epoch":…}</c>.
 /// </summary>
-internal sealed class WireCommand
-{
-    [JsonPropertyName("type")] public string? Type { get; init; }
-    [JsonPropertyName("room")] public string? Room { get; init; }
-    [JsonPropertyName("msg")] public string? Msg { get; init; }
-    [JsonPropertyName("to_client")] public string? ToClient { get; init; }
-    [JsonPropertyName("id")] public string? Id { get; init; }
-    [JsonPropertyName("since")] public long? Since { get; init; }
-    [JsonPropertyName("epoch")] public string? Epoch { get; init; }
-    [JsonPropertyName("before")] public long? Before { get; init; }
-    [JsonPropertyName("limit")] public int? Limit { get; init; }
-    [JsonPropertyName("offset")] public long? Offset { get; init; }
-    [JsonPropertyName("token")] public string? Token { get; init; }
-}
+internal sealed record WireCommand(
+    [property: JsonPropertyName("type")] string? Type = null,
+    [property: JsonPropertyName("room")] string? Room = null,
+    [property: JsonPropertyName("msg")] string? Msg = null,
+    [property: JsonPropertyName("to_client")] string? ToClient = null,
+    [property: JsonPropertyName("id")] string? Id = null,
+    [property: JsonPropertyName("since")] long? Since = null,
+    [property: JsonPropertyName("epoch")] string? Epoch = null,
+    [property: JsonPropertyName("before")] long? Before = null,
+    [property: JsonPropertyName("limit")] int? Limit = null,
+    [property: JsonPropertyName("offset")] long? Offset = null,
+    [property: JsonPropertyName("token")] string? Token = null);
