@@ -15,6 +15,9 @@ internal static class LoopbackPorts
 {
     private const int Lowest = 10_000;
 
+    /// <summary>The one port of this range that Chromium refuses to load pages from (ERR_UNSAFE_PORT).</summary>
+    private const int BrowserRefusedPort = 10_080;
+
     private static readonly object Gate = new();
     private static readonly int Highest = EphemeralRangeStart() - 1;
     private static int s_next = Random.Shared.Next(Lowest, Highest + 1);
@@ -31,7 +34,7 @@ internal static class LoopbackPorts
                 var port = s_next;
                 s_next = port == Highest ? Lowest : port + 1;
                 s_handedOut++;
-                if (IsFree(port))
+                if (port != BrowserRefusedPort && IsFree(port))
                 {
                     return port;
                 }
