@@ -6,10 +6,13 @@ cd "$(dirname "$0")"
 export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-# The browser tests drive Debian's chromium and the scale-out tests start redis-server.
+# The browser tests drive Debian's chromium, the scale-out tests start redis-server and the
+# JavaScript client is built and tested with Node.js and npm.
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing ${need[*]}"
