@@ -23,7 +23,7 @@ internal sealed class ChatConnectionHandler(IChatMode mode, ChatRoom room, ChatS
 
     public AuthenticationResult Admit(string path, ChatIdentity identity) => IdentityAdmission.Admit(mode, path, identity);
 
-    public ValueTask OnOpenAsync(WebSocketConnection connection, CancellationToken cancellationToken)
+    public async ValueTask OnOpenAsync(WebSocketConnection connection, CancellationToken cancellationToken)
     {
         var member = new ChatMember(connection)
         {
@@ -32,7 +32,21 @@ internal sealed class ChatConnectionHandler(IChatMode mode, ChatRoom room, ChatS
             RateLimiter = options.MessagesPerSecond > 0 ? new RateLimiter(options.MessagesPerSecond, options.MessageBurst) : null,
         };
         connection.HandlerState = member;
-        return mode.OnConnectedAsync(member, room, cancellationToken);
+        await mode.OnConnectedAsync(member, room, cancellationToken).ConfigureAwait(false);
+        await CloseIfBannedSinceAsync(member, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A ban is stored before its disconnect goes out, and a member is listed before this check: so a
+    /// sign-in that passed the first check just before a ban is either found by the disconnect or
+    /// sees the ban here.
+    /// </summary>
+    private async ValueTask CloseIfBannedSinceAsync(ChatMember member, CancellationToken cancellationToken)
+    {
+        if (member.HasJoined && member.Nickname is { } nickname && await bans.IsBannedAsync(nickname, cancellationToken).ConfigureAwait(false))
+        {
+            await member.CloseAsync(ChatErrorCode.CloseDisconnected, "Banned", cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public ValueTask OnMessageAsync(WebSocketConnection connection, WebSocketMessage message, CancellationToken cancellationToken)
@@ -91,6 +105,7 @@ internal sealed class ChatConnectionHandler(IChatMode mode, ChatRoom room, ChatS
             return;
         }
         await mode.OnMessageAsync(member, message, room, cancellationToken).ConfigureAwait(false);
+        await CloseIfBannedSinceAsync(member, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask OnCloseAsync(WebSocketConnection connection)
