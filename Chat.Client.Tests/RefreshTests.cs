@@ -16,15 +16,16 @@ public sealed class RefreshTests
         var options = ClientHost.As("x", host.WebSocketPort) with
         {
             Nickname = null,
-            // The first token lives 5 s (renewed at about 3.3 s); the next ones ten minutes.
+            // The first token lives 12 s (renewed about 4 s before its exp, room for a loaded machine);
+            // the next ones ten minutes.
             GetToken = _ => ValueTask.FromResult(Interlocked.Increment(ref calls) == 1
-                ? Tokens.For("anna", TimeSpan.FromSeconds(5))
+                ? Tokens.For("anna", TimeSpan.FromSeconds(12))
                 : Tokens.For("anna")),
         };
         await using var anna = await EventLog.ConnectAsync(options, ct);
         // A witness whose token ends a second after anna's first one: once the server has closed it
         // (4401), it would have closed anna's connection too had the refresh not worked.
-        await using var witness = await TypedClient.ConnectSignedInAsync(host.WebSocketPort, Tokens.For("witness", TimeSpan.FromSeconds(6)), ct);
+        await using var witness = await TypedClient.ConnectSignedInAsync(host.WebSocketPort, Tokens.For("witness", TimeSpan.FromSeconds(13)), ct);
         await witness.Closed.Task.WaitAsync(ct);
         await using var ben = await TypedClient.ConnectSignedInAsync(host.WebSocketPort, Tokens.For("ben"), ct);
 
