@@ -1,6 +1,4 @@
-using System.Text;
 using Fleck.Chat.Browser.Tests.Support;
-using Fleck.Chat.Host.Cli;
 using Fleck.Chat.Tests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -13,18 +11,14 @@ namespace Fleck.Chat.Browser.Tests;
 /// </summary>
 public sealed class PrivateConversationPageTests : BrowserTest
 {
-    private const string Secret = "browser-test-secret-long-enough-for-hs256";
-
-    private static string Token(string name) => TokenCommand.Create(Encoding.UTF8.GetBytes(Secret), name, TimeSpan.FromMinutes(10), null, null);
-
     [Test]
     public async Task Each_person_gets_a_conversation_kept_across_a_reload_and_seen_on_a_second_device()
     {
-        await using var chat = await RunningChat.StartAsync("private", Secret);
+        await using var chat = await RunningChat.StartAsync("private", PageTokens.Secret);
         var alice = await OpenAsync(await Browser.NewPersonAsync(), chat, "alice");
         var ct = TestTimeouts.Token();
-        await using var bob = await TypedClient.ConnectSignedInAsync(chat.WebSocketPort, Token("bob"), ct);
-        await using var carol = await TypedClient.ConnectSignedInAsync(chat.WebSocketPort, Token("carol"), ct);
+        await using var bob = await TypedClient.ConnectSignedInAsync(chat.WebSocketPort, PageTokens.For("bob"), ct);
+        await using var carol = await TypedClient.ConnectSignedInAsync(chat.WebSocketPort, PageTokens.For("carol"), ct);
         await bob.SendJsonAsync(new { msg = "from bob", to_client = "alice" }, ct);
         await Expect(Conversation(alice, "bob")).ToHaveCountAsync(1);
         await carol.SendJsonAsync(new { msg = "from carol", to_client = "alice" }, ct);
@@ -54,7 +48,7 @@ public sealed class PrivateConversationPageTests : BrowserTest
 
     private static async Task<IPage> OpenAsync(IPage page, RunningChat chat, string user)
     {
-        await page.GotoAsync(chat.ChatUrl + "#access_token=" + Token(user));
+        await page.GotoAsync(chat.ChatUrl + "#access_token=" + PageTokens.For(user));
         await Expect(page.Locator("#status")).ToHaveClassAsync("connected");
         return page;
     }

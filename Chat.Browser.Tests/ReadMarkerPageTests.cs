@@ -1,6 +1,4 @@
-using System.Text;
 using Fleck.Chat.Browser.Tests.Support;
-using Fleck.Chat.Host.Cli;
 using Fleck.Chat.Tests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -13,18 +11,14 @@ namespace Fleck.Chat.Browser.Tests;
 /// </summary>
 public sealed class ReadMarkerPageTests : BrowserTest
 {
-    private const string Secret = "browser-test-secret-long-enough-for-hs256";
-
-    private static string Token(string name) => TokenCommand.Create(Encoding.UTF8.GetBytes(Secret), name, TimeSpan.FromMinutes(10), null, null);
-
     [Test]
     public async Task Unread_counts_agree_across_two_tabs_and_reading_in_one_clears_the_other()
     {
-        await using var chat = await RunningChat.StartAsync("rooms", Secret);
+        await using var chat = await RunningChat.StartAsync("rooms", PageTokens.Secret);
         var tab1 = await OpenTabAsync(chat);
         var tab2 = await OpenTabAsync(chat);
         var ct = TestTimeouts.Token();
-        await using var ben = await TypedClient.ConnectSignedInAsync(chat.WebSocketPort, Token("ben"), ct);
+        await using var ben = await TypedClient.ConnectSignedInAsync(chat.WebSocketPort, PageTokens.For("ben"), ct);
         await ben.JoinedAsync("lobby", ct);
 
         await ben.SayAsync("lobby", "unread one", ct);
@@ -38,7 +32,10 @@ public sealed class ReadMarkerPageTests : BrowserTest
         await Expect(Lines(tab1, "message", "unread two")).ToHaveCountAsync(1);
         await Expect(RoomsPage.Room(tab2, "lobby").Locator(".unread")).ToHaveTextAsync("");
         await Expect(tab2.Locator("#room-title")).ToHaveTextAsync("#kitchen");
+        // Only what came after the marker counts: both tabs agree on one new message.
+        await tab1.ClickAsync("#my-rooms li[data-room=kitchen]");
         await ben.SayAsync("lobby", "unread three", ct);
+        await Expect(RoomsPage.Room(tab1, "lobby").Locator(".unread")).ToHaveTextAsync("1");
         await Expect(RoomsPage.Room(tab2, "lobby").Locator(".unread")).ToHaveTextAsync("1");
     }
 
@@ -46,7 +43,7 @@ public sealed class ReadMarkerPageTests : BrowserTest
     private async Task<IPage> OpenTabAsync(RunningChat chat)
     {
         var tab = await Browser.NewPersonAsync();
-        await tab.GotoAsync(chat.ChatUrl + "#access_token=" + Token("alice"));
+        await tab.GotoAsync(chat.ChatUrl + "#access_token=" + PageTokens.For("alice"));
         await Expect(tab.Locator("#status")).ToHaveClassAsync("connected");
         await RoomsPage.JoinRoomAsync(tab, "lobby");
         await RoomsPage.JoinRoomAsync(tab, "kitchen");

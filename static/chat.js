@@ -57,9 +57,11 @@ const pendingOwn = [];
 const own = new Map();
 // Numbered chats (nick-broadcast; private with identity: the inbox): the read marker, what is shown.
 let read = 0, newest = 0, oldest = 0, more = true, unseen = 0;
-// Private with identity: every message's peer, offset and whether it is mine; the conversation shown.
+// Numbered messages: offset, whether mine, and (private with identity) the peer; the conversation shown.
 let inbox = false, active = "";
-const inboxItems = [];
+const items = [];
+// Unread counts come from the read marker where the chat is numbered; elsewhere from what arrived unseen.
+const numbered = () => mode === "nick-broadcast" || inbox;
 const typing = typingLine($("typing"), () => (inbox ? active : ""));
 
 // ---- rendering ----
@@ -99,7 +101,7 @@ function renderUsers() {
 function renderRecipients() {
   const chosen = active || to.value;
   // With identity a conversation goes on while its person is away: the server keeps it for them.
-  const others = [...new Set([...online, ...(inbox ? inboxItems.map((m) => m.peer) : [])])].filter((n) => n !== me);
+  const others = [...new Set([...online, ...(inbox ? items.map((m) => m.peer) : [])])].filter((n) => n !== me);
   const placeholder = new Option(others.length ? "Send to…" : "Nobody else online", "");
   to.replaceChildren(placeholder, ...others.map((n) => new Option(n, n)));
   to.value = others.includes(chosen) ? chosen : (others.length === 1 ? others[0] : "");
@@ -119,7 +121,7 @@ function renderConversations() {
   if (!inbox || !conversationList) return;
   for (const li of messages.querySelectorAll("li[data-peer]")) li.hidden = li.dataset.peer !== active;
   const peers = [];
-  for (const m of inboxItems) if (!peers.includes(m.peer)) peers.push(m.peer);
+  for (const m of items) if (!peers.includes(m.peer)) peers.push(m.peer);
   conversationList.replaceChildren(...peers.map((peer) => {
     const li = document.createElement("li");
     li.dataset.peer = peer;
@@ -127,7 +129,7 @@ function renderConversations() {
     li.append(avatar(peer), document.createTextNode(peer));
     const badge = document.createElement("span");
     badge.className = "unread";
-    const n = peer === active ? 0 : inboxItems.filter((m) => m.peer === peer && !m.own && m.offset > read).length;
+    const n = peer === active ? 0 : items.filter((m) => m.peer === peer && !m.own && m.offset > read).length;
     badge.textContent = n ? String(n) : "";
     li.append(badge);
     li.addEventListener("click", () => choose(peer));
@@ -139,7 +141,7 @@ function renderConversations() {
 
 /** Unread messages in the title: counted from the read marker where the chat is numbered. */
 function renderTitle() {
-  const n = inbox ? inboxItems.filter((m) => !m.own && m.offset > read).length : unseen;
+  const n = numbered() ? items.filter((m) => !m.own && m.offset > read).length : unseen;
   document.title = n ? "(" + n + ") " + baseTitle : baseTitle;
 }
 
@@ -153,7 +155,7 @@ function markSeen() {
   if (!client || !newest) { unseen = 0; renderTitle(); return; }
   let upTo = newest;
   // The inbox has one marker for every conversation: it stops before the first unread message of another.
-  if (inbox) for (const m of inboxItems) if (m.peer !== active && !m.own && m.offset > read) upTo = Math.min(upTo, m.offset - 1);
+  if (inbox) for (const m of items) if (m.peer !== active && !m.own && m.offset > read) upTo = Math.min(upTo, m.offset - 1);
   if (upTo > read) { read = upTo; client.markRead({ offset: upTo }); }
   unseen = 0;
   renderConversations();
@@ -167,7 +169,8 @@ function showMessage(e, kind, atTop) {
   if (typeof e.offset === "number") {
     if (kind === "message") newest = e.offset; else newest = Math.max(newest, e.offset);
     if (!oldest || e.offset < oldest) oldest = e.offset;
-    if (inbox) inboxItems.push({ peer, offset: e.offset, own: mine });
+    items.push({ peer, offset: e.offset, own: mine });
+    if (!inbox && items.length > 2000) items.shift(); // the inbox keeps them: they name its conversations
   }
   typing.stop(inbox ? peer : "", e.name);
   const existing = e.id && own.get(e.id);
@@ -182,7 +185,7 @@ function showMessage(e, kind, atTop) {
   if (inbox) { li.dataset.peer = peer; li.hidden = peer !== active; }
   if (e.id && mine) own.set(e.id, li);
   add(li, atTop);
-  if (!mine && kind === "message" && !inbox && (typeof e.offset !== "number" || e.offset > read) && !looking()) unseen++;
+  if (!mine && kind === "message" && !numbered() && !looking()) unseen++;
 }
 
 // ---- the connection ----
@@ -212,6 +215,7 @@ function start() {
     if (inbox) renderUsers();
     renderOlder();
     markSeen();
+    renderTitle();
   });
   c.on("private", (e) => {
     showMessage(e, "message");
@@ -242,7 +246,9 @@ function start() {
   c.on("leave", presence);
   c.on("state", (s) => { if (s.state === "connecting") presenceBeforeList = []; });
   c.on("gap", () => {
-    newest = 0;
+    // A new epoch starts its offsets and its read marker over; its users event (after this) says where.
+    newest = oldest = read = 0;
+    for (const m of items) m.offset = 0; // of the old epoch: not comparable with the new marker
     addNote("system missing", "Some messages may be missing: the chat could not replay everything you missed while disconnected.");
   });
   c.on("typing", (e) => typing.start(inbox ? e.user : "", e.user));

@@ -194,6 +194,10 @@ function onState(s) {
 function start(options) {
   const c = client = signIn.client = new ChatClient(socketBase(config), options);
   c.on("state", onState);
+  c.on("users", (e) => {
+    // The server's name for me (with a token: the token's, as the server reads it).
+    if (typeof e.you === "string") { me = e.you; $("me").textContent = "as " + me; }
+  });
   c.on("joined", (e) => {
     let room = rooms.get(e.room);
     const fresh = !room;
@@ -210,7 +214,9 @@ function start(options) {
   c.on("gap", (g) => {
     const room = g.room && rooms.get(g.room);
     if (!room) return;
-    room.newest = 0;
+    // A new epoch starts its offsets and its read marker over; its joined event (after this) says where.
+    room.newest = room.oldest = room.read = 0;
+    room.messages = []; // of the old epoch: not comparable with the new marker
     addLine(g.room, line("system missing", "Some messages may be missing: this room could not replay everything you missed while disconnected."));
   });
   const presence = (e) => {
