@@ -31,6 +31,11 @@ interface HistoryRequest {
   reject(err: ChatError): void;
 }
 
+/** A send's promise, with the id it went out with (`""` in broadcast mode), so a page can match its own message before the ack. */
+export type SendPromise = Promise<Ack> & { readonly id: string };
+
+const withId = (p: Promise<Ack>, id: string): SendPromise => Object.assign(p, { id });
+
 const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -129,19 +134,20 @@ export class ChatClient {
   }
 
   /** Sends a message to nick-broadcast's chat. Resolves with the ack. */
-  send(text: string): Promise<Ack> {
+  send(text: string): SendPromise {
+    if (this.options.raw) return this.sendRaw(text);
     return this.enqueue({ msg: text });
   }
 
   /** Sends a message to a room (rooms mode). Resolves with the ack. */
-  sendToRoom(room: string, text: string): Promise<Ack> {
+  sendToRoom(room: string, text: string): SendPromise {
     const r = normalizeRoom(room);
-    if (!r) return Promise.reject(new ChatError('invalid_room', 'invalid room name: ' + room));
+    if (!r) return withId(Promise.reject(new ChatError('invalid_room', 'invalid room name: ' + room)), '');
     return this.enqueue({ type: 'message', room: r, msg: text }, r);
   }
 
   /** Sends a private message (private mode). Resolves with the ack. */
-  sendPrivate(to: string, text: string): Promise<Ack> {
+  sendPrivate(to: string, text: string): SendPromise {
     return this.enqueue({ msg: text, to_client: to });
   }
 
@@ -262,7 +268,7 @@ export class ChatClient {
       this.finish(undefined, 'no WebSocket implementation: pass the WebSocket option');
       return;
     }
-    const url = connectionUrl(this.base, this.options.nickname, this.token, this.streams.resumePoint(''));
+    const url = this.options.raw ? this.base : connectionUrl(this.base, this.options.nickname, this.token, this.streams.resumePoint(''));
     let ws: WebSocketLike;
     try {
       ws = new Ctor(url);
@@ -272,8 +278,20 @@ export class ChatClient {
     }
     this.ws = ws;
     this.lastError = undefined;
+    if (this.options.raw) {
+      ws.onopen = () => {
+        if (this.ws !== ws) return;
+        this.ready = true;
+        this.backoff.reset();
+        this.setState('connected');
+      };
+    }
     ws.onmessage = (ev) => {
       if (this.ws !== ws) return;
+      if (this.options.raw) {
+        this.events.emit('message', { type: 'message', name: '', msg: String(ev.data), ts: this.clock.now() });
+        return;
+      }
       let event: ServerEvent;
       try {
         event = JSON.parse(typeof ev.data === 'string' ? ev.data : String(ev.data));
@@ -415,18 +433,29 @@ export class ChatClient {
     }
   }
 
-  private enqueue(frame: Record<string, unknown>, room?: string): Promise<Ack> {
-    if (this.stopped && this.current === 'closed') return Promise.reject(new ChatError('closed', 'the client is closed'));
+  /** broadcast mode: the text goes out as it is, now or not at all (no ids, no acks there). */
+  private sendRaw(text: string): SendPromise {
+    try {
+      if (this.ready) {
+        this.ws!.send(text);
+        return withId(Promise.resolve({ id: '', duplicate: false }), '');
+      }
+    } catch { /* closing: as offline */ }
+    return withId(Promise.reject(new ChatError('offline', 'not connected')), '');
+  }
+
+  private enqueue(frame: Record<string, unknown>, room?: string): SendPromise {
+    if (this.stopped && this.current === 'closed') return withId(Promise.reject(new ChatError('closed', 'the client is closed')), '');
     const id = newId();
     frame.id = id;
-    return new Promise<Ack>((resolve, reject) => {
+    return withId(new Promise<Ack>((resolve, reject) => {
       const timeout = this.options.sendTimeout ?? 9 * 60 * 1000;
       const timer = this.clock.setTimeout(() => {
         if (this.sends.take(id)) reject(new ChatError('timeout', 'not acknowledged within ' + timeout + ' ms; not sent again', id));
       }, timeout);
       this.sends.add({ id, frame, room, sentOn: 0, resolve, reject, timer });
       this.flush();
-    });
+    }), id);
   }
 
   // ---- tokens -----------------------------------------------------------------------------
@@ -492,7 +521,7 @@ export class ChatClient {
       case 'message':
       case 'history':
       case 'private':
-        if (this.streams.accept(key, e.offset)) this.events.emit(e.type, e as ChatMessage);
+        if (this.streams.accept(key, e.offset, e.type !== 'history')) this.events.emit(e.type, e as ChatMessage);
         return;
       case 'recovered':
         this.events.emit('recovered', e as EventMap['recovered']);

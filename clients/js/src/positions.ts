@@ -49,12 +49,16 @@ export class StreamPositions {
     return !this.gapReported.delete(key);
   }
 
-  /** Whether a message at `offset` is new for its stream (and records it). Messages without an offset always are. */
-  accept(key: string, offset: unknown): boolean {
+  /**
+   * Whether a message at `offset` is new for its stream (and records it). Messages without an offset
+   * always are, and so are live ones: the server sends each live offset once, after the history, so
+   * one at or below what was seen means the stream started over under us (e.g. Redis restarted empty).
+   */
+  accept(key: string, offset: unknown, live = false): boolean {
     if (typeof offset !== 'number') return true;
     const p = this.map.get(key);
     if (!p) return true;
-    if (offset <= p.last) return false;
+    if (offset <= p.last && !live) return false;
     p.last = offset;
     return true;
   }

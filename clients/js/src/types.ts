@@ -35,6 +35,11 @@ export interface ClientOptions {
   sendTimeout?: number;
   /** Reconnect automatically (default true). */
   reconnect?: boolean;
+  /**
+   * broadcast mode: connect to `url` as it is (no nickname, token or query), emit each frame as a
+   * `message` (`name` `""`), and let `send` write raw text, resolving once written (no ids or acks there).
+   */
+  raw?: boolean;
   /** Backoff base and cap in ms (default 500 and 20000). */
   backoffBase?: number;
   backoffMax?: number;
