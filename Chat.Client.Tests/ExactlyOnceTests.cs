@@ -47,30 +47,41 @@ public sealed class ExactlyOnceTests
         var ct = Bound();
         await using var host = await ClientHost.StartAsync("private", ct, "--retain", "5000", "--jwt-secret", Tokens.Secret);
         await using var proxy = CutProxy.Start(host.WebSocketPort);
-        await PrivateExchangeAsync(proxy, ct);
+        await PrivateExchangeAsync(proxy, null, ct);
     }
 
     [Test]
-    public async Task Room_messages_through_a_flapping_network_and_a_host_restart_with_a_store_arrive_once_each_in_order()
+    public Task Room_messages_through_a_flapping_network_and_a_host_restart_with_a_store_arrive_once_each_in_order() =>
+        AcrossARestartAsync("rooms", [], RoomExchangeAsync);
+
+    [Test]
+    public Task Private_messages_through_a_flapping_network_and_a_host_restart_with_a_store_arrive_once_each_in_order() =>
+        AcrossARestartAsync("private", ["--jwt-secret", Tokens.Secret], PrivateExchangeAsync);
+
+    /// <summary>
+    /// The exchange through a host with <c>--store</c> that is stopped cleanly midway, while sends are in flight, and
+    /// started again on the same ports with the same file; the proxy stays, so the clients reconnect to the new process.
+    /// </summary>
+    private static async Task AcrossARestartAsync(string mode, string[] extra, Func<CutProxy, Func<int, Task>?, CancellationToken, Task> exchange)
     {
         var ct = Bound();
         var folder = Directory.CreateTempSubdirectory("fleck-chat-once-").FullName;
         try
         {
             var (port, httpPort) = (LoopbackPorts.Next(), LoopbackPorts.Next());
-            string[] args = ["--retain", "5000", "--store", Path.Combine(folder, "chat.db")];
-            var host = await ClientHost.StartOnAsync("rooms", port, httpPort, ct, args);
+            string[] args = ["--retain", "5000", "--store", Path.Combine(folder, "chat.db"), .. extra];
+            var host = await ClientHost.StartOnAsync(mode, port, httpPort, ct, args);
             try
             {
                 await using var proxy = CutProxy.Start(port);
                 var inFlight = -1;
-                await RoomExchangeAsync(proxy, async unsettled =>
+                await exchange(proxy, async unsettled =>
                 {
                     inFlight = unsettled;
                     host.Terminate();
                     Assert.That(await host.WaitForExitAsync(ct), Is.Zero, "the host stops cleanly");
                     await host.DisposeAsync();
-                    host = await ClientHost.StartOnAsync("rooms", port, httpPort, ct, args);
+                    host = await ClientHost.StartOnAsync(mode, port, httpPort, ct, args);
                 }, ct);
                 Assert.That(inFlight, Is.Positive, "sends were in flight when the host stopped");
             }
@@ -106,7 +117,7 @@ public sealed class ExactlyOnceTests
         await using var one = await ClientHost.StartAsync("private", ct, args);
         await using var two = await ClientHost.StartAsync("private", ct, args);
         await using var proxy = CutProxy.Start(one.WebSocketPort, two.WebSocketPort);
-        await PrivateExchangeAsync(proxy, ct);
+        await PrivateExchangeAsync(proxy, null, ct);
         Assert.That(proxy.Connections, Is.GreaterThanOrEqualTo(6), "reconnects went to both hosts");
     }
 
@@ -128,7 +139,7 @@ public sealed class ExactlyOnceTests
         }.RunAsync(ct);
     }
 
-    private static async Task PrivateExchangeAsync(CutProxy proxy, CancellationToken ct)
+    private static async Task PrivateExchangeAsync(CutProxy proxy, Func<int, Task>? midway, CancellationToken ct)
     {
         await using var anna = await EventLog.ConnectAsync(ClientHost.WithToken(Tokens.For("anna"), proxy.Port), ct);
         await using var ben = await EventLog.ConnectAsync(ClientHost.WithToken(Tokens.For("ben"), proxy.Port), ct);
@@ -140,7 +151,7 @@ public sealed class ExactlyOnceTests
             PerSender = PerSender,
             Send = (from, text, token) => from.Client.SendPrivateAsync(from == anna ? "ben" : "anna", text, token),
             Pick = InInbox,
-            Midway = null,
+            Midway = midway,
         }.RunAsync(ct);
     }
 }

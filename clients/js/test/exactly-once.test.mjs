@@ -18,27 +18,31 @@ afterEach(() => {
 });
 const owned = (thing, stop) => { cleanup.push(stop); return thing; };
 
+// The clients reconnect after every cut; a short backoff keeps the runs quick (the policy is the same),
+// and bounds the wait after a host restart, when the attempts in between fail and the backoff grows.
+const quick = { backoffBase: 100, backoffMax: 1000 };
+
 const inRoom = {
   send: (c, text) => c.sendToRoom('once', text),
   isOurs: (m) => m.room === 'once',
 };
 
 async function roomPair(url) {
-  const a = client(url, { nickname: 'alice' });
-  const b = client(url, { nickname: 'bob' });
+  const a = client(url, { nickname: 'alice', ...quick });
+  const b = client(url, { nickname: 'bob', ...quick });
   await Promise.all([connected(a), connected(b)]);
   await Promise.all([a.join('once'), b.join('once')]);
   return { a, b };
 }
 
 /** alice and bob, signed in with tokens, exchange private messages. */
-async function privateExchange(proxy) {
-  const a = client(proxy.url, { token: tokenFor('alice') });
-  const b = client(proxy.url, { token: tokenFor('bob') });
+async function privateExchange(proxy, midway) {
+  const a = client(proxy.url, { token: tokenFor('alice'), ...quick });
+  const b = client(proxy.url, { token: tokenFor('bob'), ...quick });
   await Promise.all([connected(a), connected(b)]);
   const to = new Map([[a, 'bob'], [b, 'alice']]);
   await exchange({
-    a, b, proxy, n: 1000,
+    a, b, proxy, n: 1000, midway,
     send: (c, text) => c.sendPrivate(to.get(c), text),
     // Each inbox holds both directions: the v=3 sender gets its own sends as echoes.
     isOurs: (m) => typeof m.to_client === 'string',
@@ -58,26 +62,35 @@ test('Private messages through a flapping network arrive once each, in order: 1,
   await privateExchange(proxy);
 });
 
-test('Room messages through a flapping network and a host restart with --store arrive once each, in order', { timeout: 180000 }, async () => {
+/**
+ * The exchange through a host with --store that is stopped cleanly midway, while sends are in flight, and
+ * started again on the same ports with the same file; the proxy stays, so the clients reconnect to it.
+ */
+async function acrossARestart(mode, extra, run) {
   const folder = mkdtempSync(path.join(tmpdir(), 'fleck-chat-once-'));
   cleanup.push(() => rmSync(folder, { recursive: true, force: true }));
   const [port, httpPort] = [await freePort(), await freePort()];
-  const args = ['--rate', '0', '--retain', '5000', '--store', path.join(folder, 'chat.db'), '--port', String(port), '--http-port', String(httpPort)];
-  let host = await startHost('rooms', ...args);
+  const args = ['--rate', '0', '--retain', '5000', '--store', path.join(folder, 'chat.db'), '--port', String(port), '--http-port', String(httpPort), ...extra];
+  let host = await startHost(mode, ...args);
   cleanup.push(() => host.stop());
   const proxy = owned(await startProxy(port), () => proxy.close());
-  const { a, b } = await roomPair(proxy.url);
   let inFlight = -1;
-  await exchange({
-    a, b, proxy, n: 1000, ...inRoom,
-    midway: async (unsettled) => {
-      inFlight = unsettled;
-      assert.equal(await host.terminate(), 0, 'the host stops cleanly');
-      host = await startHost('rooms', ...args);
-    },
+  await run(proxy, async (unsettled) => {
+    inFlight = unsettled;
+    assert.equal(await host.terminate(), 0, 'the host stops cleanly');
+    host = await startHost(mode, ...args);
   });
   assert.ok(inFlight > 0, `sends were in flight at the restart (${inFlight})`);
-});
+}
+
+test('Room messages through a flapping network and a host restart with --store arrive once each, in order', { timeout: 180000 }, () =>
+  acrossARestart('rooms', [], async (proxy, midway) => {
+    const { a, b } = await roomPair(proxy.url);
+    await exchange({ a, b, proxy, n: 1000, midway, ...inRoom });
+  }));
+
+test('Private messages through a flapping network and a host restart with --store arrive once each, in order', { timeout: 180000 }, () =>
+  acrossARestart('private', ['--jwt-secret', SECRET], privateExchange));
 
 test('Room messages through a flapping network with each reconnect sent to the other host arrive once each, in order', { timeout: 180000 }, async () => {
   const redis = owned(await startRedis(), () => redis.stop());

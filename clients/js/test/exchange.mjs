@@ -34,7 +34,7 @@ function receiver(c, who, isOurs) {
 /**
  * Runs the exchange. `send(client, text)` sends one message and returns the ack promise; `isOurs(m)`
  * picks the exchange's messages out of a client's events. `midway()`, when given, is awaited by a's
- * sender right after it wrote the batch that starts its second half (so sends are in flight), and
+ * sender right after it sent the first message of its second half (so sends are in flight), and
  * receives how many sends were unsettled at that moment.
  */
 export async function exchange({ a, b, proxy, n, send, isOurs, midway, timeout = 150000 }) {
@@ -54,15 +54,18 @@ export async function exchange({ a, b, proxy, n, send, isOurs, midway, timeout =
   const cutLater = () => { timer = setTimeout(() => { if (!cutting) return; proxy.cut(); cutLater(); }, 100 + Math.random() * 400); };
   cutLater();
 
-  // Each sender writes in batches of 20, the next once its own previous batch came back, so the run
-  // spans many cuts and sends are often in flight when one comes.
+  // The client takes a message in well under a millisecond, so unpaced the exchange could be over
+  // before the first cut. Each sender sends one message every 2 ms instead, without waiting for acks:
+  // the exchange spans seconds and a cut finds sends in flight. (The pace only shapes the load; every
+  // check waits for events.)
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
   const sendAll = async (tag) => {
-    for (let i = 0; i < n; i += 20) {
-      for (let j = i; j < Math.min(i + 20, n); j++) sendOne(tag, `${tag}:${j}`).catch(() => {});
-      if (midway && tag === 'a' && i === Math.floor(n / 40) * 20) await midway(unsettled);
-      const upTo = Math.min(i + 20, n);
-      await at[tag].until(tag === 'a' ? upTo : 0, tag === 'b' ? upTo : 0);
+    for (let i = 0; i < n; i++) {
+      sendOne(tag, `${tag}:${i}`).catch(() => {});
+      if (midway && tag === 'a' && i === Math.floor(n / 2)) await midway(unsettled);
+      await tick();
     }
+    await at[tag].until(tag === 'a' ? n : 0, tag === 'b' ? n : 0);
   };
   try {
     await within(Promise.all([sendAll('a'), sendAll('b')]), timeout, 'both senders seeing their own messages');
