@@ -6,20 +6,21 @@ namespace Fleck.Chat.Client.Tests.Support;
 /// <summary>
 /// A TCP proxy on loopback in front of the host that the test can cut: every connection through it is
 /// a pair of sockets piped both ways, and <see cref="CutAll"/> resets every pair at once, as a network
-/// blink does. Clients connect to <see cref="Port"/>.
+/// blink does. Clients connect to <see cref="Port"/>. In front of several hosts, each new connection
+/// goes to the next one in turn, so a reconnect lands on another host.
 /// </summary>
 internal sealed class CutProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly int _target;
+    private readonly int[] _targets;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<(Socket Inbound, Socket Outbound)> _pairs = [];
     private readonly List<Task> _pipes = [];
     private readonly Task _accept;
 
-    private CutProxy(int target)
+    private CutProxy(int[] targets)
     {
-        _target = target;
+        _targets = targets;
         _listener.Start();
         _accept = AcceptAsync();
     }
@@ -29,7 +30,10 @@ internal sealed class CutProxy : IAsyncDisposable
     /// <summary>How many connections have been cut so far.</summary>
     public int Cuts { get; private set; }
 
-    public static CutProxy Start(int targetPort) => new(targetPort);
+    /// <summary>How many connections the proxy has taken, each to the next target in turn.</summary>
+    public int Connections { get; private set; }
+
+    public static CutProxy Start(params int[] targetPorts) => new(targetPorts);
 
     /// <summary>Resets every connection through the proxy, both sides.</summary>
     public void CutAll()
@@ -74,7 +78,7 @@ internal sealed class CutProxy : IAsyncDisposable
                 inbound.NoDelay = true;
                 try
                 {
-                    await outbound.ConnectAsync(IPAddress.Loopback, _target, _stop.Token);
+                    await outbound.ConnectAsync(IPAddress.Loopback, _targets[Connections++ % _targets.Length], _stop.Token);
                 }
                 catch (SocketException)
                 {

@@ -14,6 +14,12 @@ import type {
 /** Close codes after which reconnecting would not help: nickname taken or invalid, kicked or banned, policy. */
 const FINAL_CLOSE_CODES = [4001, 4002, 4004, 1008];
 const TOKEN_EXPIRED = 4401;
+const NICKNAME_TAKEN = 4001;
+/**
+ * How often a reconnect refused with 4001 is tried again: the server (or, scaled out, another node)
+ * may not have seen the dropped connection close yet, and holds the nickname for it until it does.
+ */
+const NICKNAME_RETRIES = 3;
 const TYPING_INTERVAL = 2000;
 const JOIN_ERRORS = ['invalid_room', 'too_many_rooms', 'too_many_streams', 'unavailable'];
 
@@ -73,6 +79,8 @@ export class ChatClient {
   private needNewToken = false;
   private lastError: string | undefined;
   private me: string | undefined;
+  /** 4001s in a row since the last sign-in. */
+  private nicknameTaken = 0;
   private readonly onOnline = () => this.wakeUp();
   private readonly onOffline = () => this.dropSocket(1006, 'offline');
 
@@ -311,6 +319,10 @@ export class ChatClient {
     this.detach();
     if (this.stopped) return;
     const why = reason || this.lastError || '';
+    if (code === NICKNAME_TAKEN && this.me !== undefined && this.options.reconnect !== false && ++this.nicknameTaken <= NICKNAME_RETRIES) {
+      this.retry(code, why);
+      return;
+    }
     if (this.options.reconnect === false || FINAL_CLOSE_CODES.includes(code) || (code === TOKEN_EXPIRED && !this.options.getToken)) {
       this.finish(code, why);
       return;
@@ -488,6 +500,7 @@ export class ChatClient {
     switch (e.type) {
       case 'users': {
         this.me = typeof e.you === 'string' ? e.you : this.me;
+        this.nicknameTaken = 0;
         if (typeof e.epoch === 'string') this.enter('', undefined, e.epoch, Number(e.offset ?? 0));
         this.ready = true;
         this.backoff.reset();

@@ -35,7 +35,9 @@ export async function startHost(mode, ...args) {
   const env = { ...process.env };
   delete env.FLECK_CHAT_API_KEY;
   delete env.FLECK_CHAT_JWT_SECRET;
-  const child = spawn('dotnet', [hostDll, '--mode', mode, '--host', '127.0.0.1', '--port', '0', '--http-port', '0', '--log-level', 'Warning', ...args],
+  // Ports given in args (a host restarted on the same ports) take the place of the OS-chosen ones.
+  const ports0 = [['--port', '0'], ['--http-port', '0']].filter(([flag]) => !args.includes(flag)).flat();
+  const child = spawn('dotnet', [hostDll, '--mode', mode, '--host', '127.0.0.1', ...ports0, '--log-level', 'Warning', ...args],
     { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child.pid);
   let stderr = '';
@@ -51,6 +53,7 @@ export async function startHost(mode, ...args) {
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`host exited (${code}) before its banner: ${stderr}`)); });
   });
   child.stdout.resume();
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
   return {
     pid: child.pid,
     wsPort: ports.ws,
@@ -61,15 +64,72 @@ export async function startHost(mode, ...args) {
       running.delete(child.pid);
       try { process.kill(child.pid, 'SIGKILL'); } catch { }
     },
+    /** A clean stop (SIGTERM): resolves with the exit code once the process is gone. */
+    async terminate() {
+      try { process.kill(child.pid, 'SIGTERM'); } catch { }
+      const code = await exited;
+      running.delete(child.pid);
+      return code;
+    },
   };
 }
 
-/** A TCP proxy to 127.0.0.1:port whose connections can all be cut at once. */
+const isFree = (port) => new Promise((resolve) => {
+  const probe = net.createServer();
+  probe.once('error', () => resolve(false));
+  probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+});
+
+/**
+ * A free loopback port below the kernel's ephemeral range, for a server that is stopped and started
+ * again on the same port: port 0 hands out ephemeral ports, which any outgoing connection may take
+ * while the server is down (as Chat.Testing/LoopbackPorts.cs explains).
+ */
+export async function freePort() {
+  for (;;) {
+    const port = 10000 + Math.floor(Math.random() * 20000);
+    if (port !== 10080 && await isFree(port)) return port;
+  }
+}
+
+/** A redis-server on a free loopback port, with no persistence; stop() kills it. */
+export async function startRedis() {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child.pid);
+  await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('redis-server not ready within 10 s: ' + out)), 10000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('Ready to accept connections')) { clearTimeout(timer); resolve(); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`redis-server exited (${code}): ${out}`)); });
+  });
+  child.stdout.resume();
+  child.stderr.resume();
+  return {
+    port,
+    configuration: `127.0.0.1:${port}`,
+    stop() {
+      running.delete(child.pid);
+      try { process.kill(child.pid, 'SIGKILL'); } catch { }
+    },
+  };
+}
+
+/**
+ * A TCP proxy to 127.0.0.1:port whose connections can all be cut at once. Given a list of ports, each
+ * new connection goes to the next one in turn (a reconnect lands on the other host).
+ */
 export async function startProxy(port) {
+  const ports = Array.isArray(port) ? port : [port];
   const sockets = new Set();
   let cuts = 0;
+  let connections = 0;
   const server = net.createServer((client) => {
-    const upstream = net.connect(port, '127.0.0.1');
+    const upstream = net.connect(ports[connections++ % ports.length], '127.0.0.1');
     sockets.add(client); sockets.add(upstream);
     const drop = () => { client.destroy(); upstream.destroy(); sockets.delete(client); sockets.delete(upstream); };
     client.on('error', drop); upstream.on('error', drop);
@@ -81,9 +141,11 @@ export async function startProxy(port) {
     port: server.address().port,
     url: `ws://127.0.0.1:${server.address().port}`,
     get cuts() { return cuts; },
+    /** How many connections came through (each went to the next upstream port). */
+    get connections() { return connections; },
     get open() { return sockets.size; },
-    /** Destroys every connection through the proxy (the client sees an abnormal close). */
-    cut() { cuts++; for (const s of [...sockets]) s.destroy(); sockets.clear(); },
+    /** Destroys every connection through the proxy (the client sees an abnormal close); counted when there was one. */
+    cut() { if (sockets.size > 0) cuts++; for (const s of [...sockets]) s.destroy(); sockets.clear(); },
     close() { for (const s of sockets) s.destroy(); server.close(); },
   };
 }

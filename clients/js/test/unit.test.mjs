@@ -111,6 +111,32 @@ test('no reconnect after 4001, 4002, 4004 or 1008: closed with the reason, pendi
   }
 });
 
+test('a reconnect refused with 4001 is tried again up to 3 times in a row: the old connection may still hold the nickname', async () => {
+  const { c, clock, sockets, states } = setup();
+  c.connect();
+  await flush();
+  sockets[0].push({ type: 'users', users: ['anna'], you: 'anna' });
+  sockets[0].drop();
+  const taken = async () => {
+    clock.advance(20000); await flush();
+    sockets.at(-1).push({ type: 'error', code: 'nickname_taken', msg: 'anna is taken' });
+    sockets.at(-1).drop(4001, '');
+  };
+  for (let i = 0; i < 3; i++) {
+    await taken();
+    assert.equal(states.at(-1).state, 'disconnected', `4001 number ${i + 1} is retried`);
+  }
+  clock.advance(20000); await flush();
+  sockets.at(-1).push({ type: 'users', users: ['anna'], you: 'anna' });
+  assert.equal(states.at(-1).state, 'connected');
+  sockets.at(-1).drop();
+  for (let i = 0; i < 3; i++) await taken();
+  assert.equal(states.at(-1).state, 'disconnected', 'the count starts over after a sign-in');
+  await taken();
+  assert.deepEqual(states.at(-1), { state: 'closed', code: 4001, reason: 'anna is taken' });
+  c.close();
+});
+
 test('sends: queued until connected, acked, re-sent with the same id after a drop, timed out', async () => {
   const { c, clock, sockets } = setup({ sendTimeout: 60000 });
   const first = c.send('one');
