@@ -35,8 +35,15 @@ internal sealed class AckedSends(IStreamLog log, ChatCounters counters, int reta
     /// waits for it), and acks the sender. <paramref name="send"/> reports its own errors (with the
     /// id) and returns <see cref="SendOutcome.Failed"/> for them. Throws what the stream log throws
     /// (<see cref="BackplaneUnavailableException"/>), after which the id is not used up either.
+    /// <para>
+    /// <paramref name="appendsAtOnce"/>: <paramref name="send"/> goes straight to a numbered append,
+    /// which finds an earlier send of the id by itself in the same step (<see cref="StreamAppendResult.Duplicate"/>),
+    /// so the log is not asked first. Otherwise it is, so that a re-send whose first try got through
+    /// gets its ack even where a check before the append (membership, the target) would now refuse it.
+    /// With a shared store that question is a round trip of its own before every send.
+    /// </para>
     /// </summary>
-    public async ValueTask SendAsync(ChatMember member, string user, string id, string? room, Func<ValueTask<SendOutcome>> send, CancellationToken cancellationToken)
+    public async ValueTask SendAsync(ChatMember member, string user, string id, string? room, Func<ValueTask<SendOutcome>> send, CancellationToken cancellationToken, bool appendsAtOnce = false)
     {
         var key = (user, id);
         while (true)
@@ -56,7 +63,7 @@ internal sealed class AckedSends(IStreamLog log, ChatCounters counters, int reta
             SentMessage? sent = null;
             try
             {
-                if (await log.FindSentAsync(user, id, cancellationToken).ConfigureAwait(false) is { } earlier)
+                if (!appendsAtOnce && await log.FindSentAsync(user, id, cancellationToken).ConfigureAwait(false) is { } earlier)
                 {
                     sent = earlier;
                     Ack(member, id, room, earlier, duplicate: true);

@@ -85,7 +85,7 @@ public sealed class NickBroadcastMode : NicknameChatMode
             {
                 var result = await room.Sends.AppendAsync(new StreamAppend(ChatStream.Name, nickname, text, ChatEvents.Now(), 0) { Id = id, User = user }, cancellationToken).ConfigureAwait(false);
                 return new SendOutcome(new SentMessage(ChatStream.Name, result.Entry.Offset, result.Entry.Ts), result.Duplicate);
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken, appendsAtOnce: true).ConfigureAwait(false);
         }
         catch (BackplaneUnavailableException)
         {

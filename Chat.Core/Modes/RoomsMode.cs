@@ -155,9 +155,11 @@ public sealed class RoomsMode : NicknameChatMode, IChatMode
         }
         try
         {
-            // The duplicate check comes before the membership check: a retry after leaving still gets its ack.
+            // A member's message goes straight to the append, which finds a re-send by itself; for
+            // anyone else the log is asked first, so a retry after leaving still gets its ack.
+            var appendsAtOnce = room.Rooms.IsMember(member, name) && !string.IsNullOrEmpty(command.Msg);
             await room.Sends.SendAsync(member, NicknameKey.Of(nickname), id, name,
-                () => SendAsync(member, nickname, name, command.Msg, id, room, cancellationToken), cancellationToken).ConfigureAwait(false);
+                () => SendAsync(member, nickname, name, command.Msg, id, room, cancellationToken), cancellationToken, appendsAtOnce).ConfigureAwait(false);
         }
         catch (BackplaneUnavailableException)
         {
