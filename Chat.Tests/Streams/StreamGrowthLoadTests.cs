@@ -29,7 +29,7 @@ public sealed class StreamGrowthLoadTests
         var afterFirst = HostMemory.ResidentMegabytes(host.Host.Pid);
 
         await host.WaitForStreamsAsync(0, ct);
-        Assert.That(host.StreamRows(), Is.Zero, "the file holds none of the expired rooms");
+        Assert.That(await host.StreamRowsOnceWrittenAsync(TimeSpan.FromSeconds(60), ct), Is.Zero, "the file holds none of the expired rooms");
         await RoomChurn.RunAsync(host.Port, "b", Rooms, Clients, ct);
         var afterSecond = HostMemory.ResidentMegabytes(host.Host.Pid);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Fleck.Chat.Tests.Support;
 using Microsoft.Data.Sqlite;
 
@@ -64,6 +65,27 @@ internal sealed class StreamHost : IAsyncDisposable
 
     /// <summary>Every stream row in the file; 0 for the memory store.</summary>
     public long StreamRows() => File is null ? 0 : Count("SELECT COUNT(*) FROM streams", null);
+
+    /// <summary>
+    /// The stream rows left in the file once there were none, or when <paramref name="within"/> ran
+    /// out: the store writes behind, so a stream the host forgot leaves the file a moment later.
+    /// </summary>
+    public Task<long> StreamRowsOnceWrittenAsync(TimeSpan within, CancellationToken ct) => OnceNoneAsync(StreamRows, within, ct);
+
+    /// <summary>As <see cref="StreamRowsOnceWrittenAsync"/>, for the rows of <paramref name="stream"/>.</summary>
+    public Task<long> RowsOfOnceWrittenAsync(string stream, TimeSpan within, CancellationToken ct) => OnceNoneAsync(() => RowsOf(stream), within, ct);
+
+    private static async Task<long> OnceNoneAsync(Func<long> rowsNow, TimeSpan within, CancellationToken ct)
+    {
+        var deadline = Stopwatch.StartNew();
+        var rows = rowsNow();
+        while (rows != 0 && deadline.Elapsed < within)
+        {
+            await Task.Delay(100, ct);
+            rows = rowsNow();
+        }
+        return rows;
+    }
 
     private long Count(string sql, string? stream)
     {

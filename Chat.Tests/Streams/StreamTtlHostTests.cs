@@ -24,7 +24,7 @@ public sealed class StreamTtlHostTests
         Assert.That(two, Is.EqualTo(2));
 
         await host.WaitForStreamsAsync(0, ct);
-        Assert.That(host.RowsOf("lobby"), Is.Zero, "the file keeps no row of the forgotten room");
+        Assert.That(await host.RowsOfOnceWrittenAsync("lobby", TimeSpan.FromSeconds(30), ct), Is.Zero, "the file keeps no row of the forgotten room");
 
         await StreamScenarios.AssertStartsOverAsync(alice, "lobby", two, first.Epoch(), ct);
     }
@@ -62,7 +62,7 @@ public sealed class StreamTtlHostTests
         Assert.That(offset, Is.EqualTo(1));
 
         await host.WaitForStreamsAsync(0, ct);
-        Assert.That(host.RowsOf("~chat"), Is.Zero);
+        Assert.That(await host.RowsOfOnceWrittenAsync("~chat", TimeSpan.FromSeconds(30), ct), Is.Zero);
 
         await using var back = await TypedClient.ConnectAsync(host.Port, $"/websocket/alice?since={offset}&epoch={epoch}", ct);
         var users = await back.ReceiveEventAsync("users", ct);
