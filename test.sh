@@ -5,9 +5,6 @@ set -uo pipefail
 cd "$(dirname "$0")"
 export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-# The test processes run many servers at once on few cores: thread-pool workers that spin while
-# they wait for work take the time the others need. The host ships with the same setting.
-export DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0
 
 # The browser tests drive Debian's chromium, the scale-out tests start redis-server and the
 # JavaScript client is built and tested with Node.js and npm.
