@@ -25,6 +25,11 @@ internal sealed partial class RedisStreamLog(RedisContext context) : IStreamLog
     private static readonly TimeSpan LongestUpkeepPeriod = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ShortestUpkeepPeriod = TimeSpan.FromMilliseconds(50);
 
+    // Epochs only need to differ between a stream's lives and between nodes: a random start per
+    // node and a count from it, rather than two calls into the system's random source per message.
+    private readonly ulong _epochStart = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
+    private long _epochsMade;
+
     private StreamLimits _limits = new();
 
     private RoomKeys Keys => context.Rooms;
@@ -67,8 +72,8 @@ internal sealed partial class RedisStreamLog(RedisContext context) : IStreamLog
         {
             var result = (RedisResult[])(await context.Db.ScriptEvaluateAsync(RoomScripts.Append, keys,
                 [NewEpoch(), json, Math.Min(Math.Max(0, append.Capacity), limits.Retain), Keys.ChannelName(append.Stream), limits.RetainBytes, Encoding.UTF8.GetByteCount(append.Msg),
-                    TtlMs(limits), NowMs(), append.Stream, append.Origin, dedup ? (long)limits.DedupWindow.TotalMilliseconds : 0,
-                    NewEpoch(), Keys.ChannelName(append.CopyTo ?? ""), append.CopyTo ?? ""]).WaitAsync(cancellationToken).ConfigureAwait(false))!;
+                    TtlMs(limits), NowMs() + TtlMs(limits), append.Stream, append.Origin, dedup ? (long)limits.DedupWindow.TotalMilliseconds : 0,
+                    keys.Length > 4 ? NewEpoch() : "", Keys.ChannelName(append.CopyTo ?? ""), append.CopyTo ?? ""]).WaitAsync(cancellationToken).ConfigureAwait(false))!;
             if ((long)result[0] == 1)
             {
                 var earlier = ParseSent(result[1].ToString());
@@ -196,7 +201,7 @@ internal sealed partial class RedisStreamLog(RedisContext context) : IStreamLog
     }
 
     /// <summary>An epoch for a stream that has none yet; the scripts keep the first one made.</summary>
-    private static string NewEpoch() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+    private string NewEpoch() => unchecked(_epochStart + (ulong)Interlocked.Increment(ref _epochsMade)).ToString("x16", CultureInfo.InvariantCulture);
 
     private static long TtlMs(StreamLimits limits) => (long)limits.Ttl.TotalMilliseconds;
 

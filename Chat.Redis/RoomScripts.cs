@@ -42,66 +42,69 @@ internal static partial class RoomScripts
     /// <summary>
     /// Numbers, keeps and publishes one message, in one stream or (a private message) in two, and
     /// records a send's id, all in one step: a second send of the same id, through any node, finds
-    /// the record and is not numbered. Epoch and latest offset live in one hash, so Redis never keeps
-    /// one without the other; a stream found without them (new, expired, or lost by Redis) gets a new
-    /// epoch and loses whatever history was left, so offsets from 1 never meet older ones. A history
-    /// keeps the last <c>capacity</c> messages and at most <c>retainBytes</c> of text (the hash's
-    /// <c>bytes</c>), whichever is reached first; a message that alone is larger empties it.
+    /// the record and is not numbered. Epoch, latest offset and kept bytes live in one hash, so Redis
+    /// never keeps one without the other; a stream found without them (new, expired, or lost by
+    /// Redis) gets a new epoch and loses whatever history was left, so offsets from 1 never meet
+    /// older ones. A history keeps the last <c>capacity</c> messages and at most <c>retainBytes</c> of
+    /// text (the hash's <c>bytes</c>), whichever is reached first; a message that alone is larger empties it.
+    /// <para>
+    /// This runs once per message on the shared Redis, so it reads the hash once and writes it once,
+    /// takes the list's length from <c>RPUSH</c>, and hands numbers to Redis as the strings they came
+    /// in as: each conversion of a Lua number to a string is a <c>printf</c> inside Redis.
+    /// </para>
     /// KEYS: stream hash (epoch, seq, bytes), history, count of streams, the id's record (any key when
     /// there is no id), then the second stream's hash and history, if any.
     /// ARGV: epoch to make if the stream has none, entry JSON, capacity, channel name, retain bytes,
-    /// the text's UTF-8 bytes, time to live (ms), now (ms), stream, origin mark ("0": none), dedup
-    /// window (ms; "0": no id), then the second stream's epoch to make, channel and name.
+    /// the text's UTF-8 bytes, time to live (ms), when the keys expire (Unix ms, now plus the time to
+    /// live), stream, origin mark ("0": none), dedup window (ms; "0": no id), then the second
+    /// stream's epoch to make, channel and name.
     /// Publishes <c>M&lt;epoch&gt; &lt;offset&gt; &lt;json&gt;</c> (with an origin mark:
     /// <c>O&lt;origin&gt; &lt;epoch&gt; ...</c>). Returns { 0, offset } or, for an id already recorded,
     /// { 1, "offset stream" }.
     /// </summary>
     public const string Append = """
-        local ttl, now = tonumber(ARGV[7]), tonumber(ARGV[8])
         local capacity, maxBytes, size = tonumber(ARGV[3]), tonumber(ARGV[5]), tonumber(ARGV[6])
-        local window = tonumber(ARGV[11])
-        if window > 0 then
+        local ttl, expires, window = ARGV[7], ARGV[8], ARGV[11]
+        if window ~= '0' then
           local seen = redis.call('GET', KEYS[4])
           if seen then return { 1, seen } end
         end
         local function append(hash, list, made, channel, room)
-          local epoch = redis.call('HGET', hash, 'epoch')
+          local state = redis.call('HMGET', hash, 'epoch', 'seq', 'bytes')
+          local epoch, n, bytes = state[1], tonumber(state[2]) or 0, tonumber(state[3]) or 0
           if not epoch then
-            epoch = made
+            epoch, n, bytes = made, 0, 0
             redis.call('DEL', list)
-            redis.call('HSET', hash, 'epoch', epoch, 'bytes', 0)
           end
-          local n = redis.call('HINCRBY', hash, 'seq', 1)
-          local item = n .. ' ' .. ARGV[2]
+          local seq = string.format('%d', n + 1)
+          local item = seq .. ' ' .. ARGV[2]
           if capacity > 0 and size <= maxBytes then
-            redis.call('RPUSH', list, item)
-            local bytes = redis.call('HINCRBY', hash, 'bytes', size)
-            local count = redis.call('LLEN', list)
+            local count = redis.call('RPUSH', list, item)
+            bytes = bytes + size
             while count > capacity or bytes > maxBytes do
               local old = redis.call('LPOP', list)
               if not old then break end
               local ok, decoded = pcall(cjson.decode, string.sub(old, string.find(old, ' ', 1, true) + 1))
-              local oldSize = 0
-              if ok and type(decoded) == 'table' and type(decoded.msg) == 'string' then oldSize = #decoded.msg end
-              bytes = redis.call('HINCRBY', hash, 'bytes', -oldSize)
+              if ok and type(decoded) == 'table' and type(decoded.msg) == 'string' then bytes = bytes - #decoded.msg end
               count = count - 1
             end
           else
             redis.call('DEL', list)
-            redis.call('HSET', hash, 'bytes', 0)
+            bytes = 0
           end
+          redis.call('HSET', hash, 'epoch', epoch, 'seq', seq, 'bytes', string.format('%d', bytes))
           redis.call('PEXPIRE', hash, ttl)
           redis.call('PEXPIRE', list, ttl)
-          redis.call('ZADD', KEYS[3], now + ttl, room)
+          redis.call('ZADD', KEYS[3], expires, room)
           local tag = 'M'
           if ARGV[10] ~= '0' then tag = 'O' .. ARGV[10] .. ' ' end
           redis.call('PUBLISH', channel, tag .. epoch .. ' ' .. item)
-          return n
+          return seq
         end
-        local n = append(KEYS[1], KEYS[2], ARGV[1], ARGV[4], ARGV[9])
+        local seq = append(KEYS[1], KEYS[2], ARGV[1], ARGV[4], ARGV[9])
         if #KEYS >= 6 then append(KEYS[5], KEYS[6], ARGV[12], ARGV[13], ARGV[14]) end
-        if window > 0 then redis.call('SET', KEYS[4], n .. ' ' .. ARGV[9], 'PX', window) end
-        return { 0, n }
+        if window ~= '0' then redis.call('SET', KEYS[4], seq .. ' ' .. ARGV[9], 'PX', window) end
+        return { 0, tonumber(seq) }
         """;
 
     /// <summary>
