@@ -9,7 +9,7 @@ using StackExchange.Redis;
 namespace Fleck.Chat.Redis;
 
 /// <summary>
-/// The numbered streams in Redis. A message is numbered by an atomic HINCRBY in the same script that
+/// The numbered streams in Redis. A message is numbered (its stream's counter advanced) in the same script that
 /// keeps it in a capped list and publishes it (with the epoch) on the stream's channel, and every
 /// node, the sender's included, delivers it from its subscription (<see cref="RedisNodeBus"/>), so all
 /// nodes see one order. While Redis is unreachable, messages cannot be numbered (the sender gets an error).

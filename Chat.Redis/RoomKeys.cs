@@ -7,7 +7,7 @@ namespace Fleck.Chat.Redis;
 /// (<see cref="Fleck.Chat.Protocol.RoomName"/>), so they go into names as they are:
 /// <list type="bullet">
 /// <item><c>room:&lt;R&gt;</c>: the room's channel; only nodes with a member in R subscribe.</item>
-/// <item><c>room:&lt;R&gt;:stream</c>: hash of the stream's <c>epoch</c> (made with the stream), latest offset <c>seq</c> (HINCRBY) and kept text <c>bytes</c>; expires a time to live after its last use, as does the history.</item>
+/// <item><c>room:&lt;R&gt;:stream</c>: hash of the stream's <c>epoch</c> (made with the stream), latest offset <c>seq</c> and kept text <c>bytes</c> (written together by the append script); expires a time to live after its last use, as does the history.</item>
 /// <item><c>room:&lt;R&gt;:history</c>: the capped list of recent messages, each "offset json".</item>
 /// <item><c>room:&lt;R&gt;:members</c>: hash nickname → connections in the room.</item>
 /// <item><c>room:&lt;R&gt;:reads</c>: hash user → read marker; expires with the stream.</item>
