@@ -22,32 +22,8 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 log=$(mktemp)
-dotnet build Fleck.Chat.sln -v q -nologo 2>&1 | tee "$log"
+dotnet test Fleck.Chat.sln --blame-hang-timeout 10m --blame-hang-dump-type none "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
-
-# Many tests wait on sockets, timeouts and child processes rather than the CPU, and one `dotnet test`
-# of the solution runs its projects one after another: two lanes side by side finish sooner.
-# Chat.Tests alone takes about as long as all the others together.
-run_lane() { # log project...
-  local out=$1 lane_rc=0; shift
-  for project in "$@"; do
-    dotnet test "$project" --no-build --blame-hang-timeout 10m --blame-hang-dump-type none "${test_args[@]}" >>"$out" 2>&1 || lane_rc=1
-  done
-  return $lane_rc
-}
-test_args=("$@")
-if [ "$rc" -eq 0 ]; then
-  others=()
-  for project in Chat.*Tests; do [ "$project" != Chat.Tests ] && others+=("$project"); done
-  echo "testing: Chat.Tests, beside ${others[*]} in turn"
-  lane1=$(mktemp); lane2=$(mktemp)
-  run_lane "$lane1" Chat.Tests & pid1=$!
-  run_lane "$lane2" "${others[@]}" & pid2=$!
-  wait $pid1 || rc=1
-  wait $pid2 || rc=1
-  cat "$lane1" "$lane2" | tee -a "$log"
-  rm -f "$lane1" "$lane2"
-fi
 
 # The JavaScript client (clients/js): installed from its lock file, built, tested against the built
 # host. The page asset static/fleck-chat.min.js must be exactly what the build produces.
