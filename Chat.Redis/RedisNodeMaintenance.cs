@@ -98,7 +98,8 @@ internal sealed class RedisNodeMaintenance(RedisContext context, RedisPresence p
             _announceReturn = true;
         }
         await RefreshClaimsAsync().ConfigureAwait(false);
-        if (_announceReturn)
+        // Announced once this node hears its streams again, so that whoever sees the return can talk to it.
+        if (_announceReturn && !context.SubscriptionDown)
         {
             if (_returnedToAnnounce.Count > 0)
             {

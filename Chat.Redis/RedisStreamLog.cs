@@ -41,6 +41,7 @@ internal sealed partial class RedisStreamLog(RedisContext context) : IStreamLog
     public async ValueTask<bool> TryOpenStreamAsync(string stream, CancellationToken cancellationToken)
     {
         var limits = _limits;
+        ThrowIfNotListening();
         try
         {
             return (long)await context.Db.ScriptEvaluateAsync(RoomScripts.Open,
@@ -68,6 +69,7 @@ internal sealed partial class RedisStreamLog(RedisContext context) : IStreamLog
         RedisKey[] keys = append.CopyTo is { } copy && copy != append.Stream
             ? [Keys.Stream(append.Stream), Keys.History(append.Stream), Keys.StreamCount, SentKey(append), Keys.Stream(copy), Keys.History(copy)]
             : [Keys.Stream(append.Stream), Keys.History(append.Stream), Keys.StreamCount, SentKey(append)];
+        ThrowIfNotListening();
         try
         {
             var result = (RedisResult[])(await context.Db.ScriptEvaluateAsync(RoomScripts.Append, keys,
@@ -127,6 +129,15 @@ internal sealed partial class RedisStreamLog(RedisContext context) : IStreamLog
         catch (Exception ex) when (RedisContext.IsRedisFailure(ex))
         {
             throw RedisContext.Unavailable(ex);
+        }
+    }
+
+    /// <summary>A stream opened or numbered while this node's subscription is not back would be heard by nobody here.</summary>
+    private void ThrowIfNotListening()
+    {
+        if (context.SubscriptionDown)
+        {
+            throw new BackplaneUnavailableException("Redis is unavailable: this node is not listening to its streams yet");
         }
     }
 

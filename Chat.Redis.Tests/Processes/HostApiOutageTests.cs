@@ -86,4 +86,46 @@ public sealed class HostApiOutageTests
             Assert.That(heard.Select(e => e.Str("msg")), Has.No.Member("nobody can number this"), "the refused publish reached nobody");
         }
     }
+
+    [Test]
+    public async Task Every_publish_accepted_as_redis_comes_back_is_heard_and_the_others_are_refused_as_unavailable()
+    {
+        var ct = TestTimeouts.Token(TimeSpan.FromSeconds(110));
+        await using var cluster = await HostCluster.StartAsync(1, "rooms", ct, "--api-key", Key);
+        var host = cluster.Hosts[0];
+        await using var bob = await TypedClient.ConnectAsync(host.WebSocketPort, "/websocket/bob", ct);
+        await bob.ReceiveEventAsync("users", ct);
+        await bob.JoinedAsync("lobby", ct);
+        using var api = new ApiClient(host.HttpPort, Key);
+        var answers = new List<ApiAnswer>();
+        Task<ApiAnswer> PublishAsync() => api.PostJsonAsync("/api/publish", new { msg = "try " + answers.Count, room = "lobby" }, ct);
+
+        // Redis comes back empty, and the host's two connections to it come back each on its own
+        // schedule: numbering works again as soon as the first does, hearing only once the second has
+        // subscribed again. Publish without pause from the restart on, and a while after the first success.
+        cluster.Redis.Kill();
+        await cluster.Redis.RestartAsync();
+        using (var patience = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            patience.CancelAfter(TestTimeouts.Recovery);
+            var afterFirst = 0;
+            while (afterFirst < 20)
+            {
+                answers.Add(await PublishAsync().WaitAsync(patience.Token));
+                afterFirst += answers.Any(a => a.Status == HttpStatusCode.OK) ? 1 : 0;
+            }
+        }
+        await api.PostJsonAsync("/api/publish", new { msg = "marker", room = "lobby" }, ct);
+        var heard = await bob.ReceiveUntilMessageAsync("marker", ct);
+
+        var accepted = answers.Select((a, i) => (Answer: a, Msg: "try " + i)).Where(x => x.Answer.Status == HttpStatusCode.OK).ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(answers.Where(a => a.Status != HttpStatusCode.OK).Select(a => (a.Status, a.Error)),
+                Is.All.EqualTo((HttpStatusCode.ServiceUnavailable, "unavailable")), "what was not accepted was refused as unavailable");
+            Assert.That(heard.Where(e => e.Str("msg")!.StartsWith("try ", StringComparison.Ordinal)).Select(e => (e.Str("msg"), e.GetProperty("offset").GetInt64())),
+                Is.EqualTo(accepted.Select(x => (x.Msg, x.Answer.Json!.Value.GetProperty("offset").GetInt64()))),
+                "bob heard every accepted publish once, in order, under the offset it was answered with, and nothing refused");
+        }
+    }
 }
