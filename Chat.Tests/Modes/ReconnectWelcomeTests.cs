@@ -14,6 +14,7 @@ namespace Fleck.Chat.Tests.Modes;
 /// under way on the server. Whenever the new connection gets in, its welcome comes first.
 /// </summary>
 [CancelAfter(120_000)]
+[Parallelizable(ParallelScope.Self)]
 public sealed class ReconnectWelcomeTests
 {
     private const int Nicknames = 20;

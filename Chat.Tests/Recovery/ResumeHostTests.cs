@@ -8,6 +8,7 @@ namespace Fleck.Chat.Tests.Recovery;
 /// back with <c>?since=&amp;epoch=</c> gets exactly what it missed, or is told it cannot.
 /// </summary>
 [CancelAfter(90_000)]
+[Parallelizable(ParallelScope.Self)]
 public sealed class ResumeHostTests
 {
     [Test]

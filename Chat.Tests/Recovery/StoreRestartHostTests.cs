@@ -7,6 +7,7 @@ namespace Fleck.Chat.Tests.Recovery;
 /// after a kill -9 the epoch changes, so nobody is told a lost message was recovered.
 /// </summary>
 [CancelAfter(120_000)]
+[Parallelizable(ParallelScope.Self)]
 public sealed class StoreRestartHostTests
 {
     private string _folder = null!;

@@ -9,6 +9,7 @@ namespace Fleck.Chat.Tests.Streams;
 /// <c>--store</c>: the <c>history</c> command's <c>page</c> and <c>GET /api/history</c>.
 /// </summary>
 [CancelAfter(90_000)]
+[Parallelizable(ParallelScope.Self)]
 public sealed class HistoryPagesHostTests
 {
     private const string ApiKey = "pages-test-key-2f7d";

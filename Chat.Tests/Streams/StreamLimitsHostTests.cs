@@ -7,6 +7,7 @@ namespace Fleck.Chat.Tests.Streams;
 /// host process, in memory and with <c>--store</c>.
 /// </summary>
 [CancelAfter(90_000)]
+[Parallelizable(ParallelScope.Self)]
 public sealed class StreamLimitsHostTests
 {
     [TestCase("memory")]

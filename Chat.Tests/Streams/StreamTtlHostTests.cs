@@ -8,6 +8,7 @@ namespace Fleck.Chat.Tests.Streams;
 /// used again it starts over under a new epoch, so a client resuming from before gets recovered:false.
 /// </summary>
 [CancelAfter(90_000)]
+[Parallelizable(ParallelScope.Self)]
 public sealed class StreamTtlHostTests
 {
     [TestCase("memory")]

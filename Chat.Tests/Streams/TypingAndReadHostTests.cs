@@ -11,6 +11,7 @@ namespace Fleck.Chat.Tests.Streams;
 /// capped, reach the user's other devices and are kept with the stream.
 /// </summary>
 [CancelAfter(90_000)]
+[Parallelizable(ParallelScope.Self)]
 public sealed class TypingAndReadHostTests
 {
     private static async Task<(TypedClient Client, JsonElement Users)> ConnectAsync(int port, string path, CancellationToken ct)
