@@ -56,6 +56,9 @@ public sealed class WebSocketServer : IAsyncDisposable
     private long _lastDescriptorShortage;
 
     private const int ReservedDescriptors = 16;
+    // Past MaxConnections a client is answered 503 once its request is read, but only this many at a
+    // time: under a flood each refusal in flight holds a descriptor, and the rest are answered unread.
+    private const int RefusalsInFlight = 32;
     private const long DescriptorCapHoldMs = 60_000;
 
     /// <summary>Creates a server; nothing listens until <see cref="StartAsync"/>.</summary>
@@ -377,9 +380,9 @@ public sealed class WebSocketServer : IAsyncDisposable
             // Counted as pending from here, so the checks below and those of the sockets right behind it see it.
             var held = Interlocked.Increment(ref _pending) + Volatile.Read(ref _connectionCount);
             var cap = Volatile.Read(ref _descriptorCap);
-            if (cap != 0 && held > cap)
+            if ((cap != 0 && held > cap) || held > (long)_options.MaxConnections + RefusalsInFlight)
             {
-                // Out of descriptors a while ago: no handshake may hold one more, so no reading either.
+                // Out of descriptors a while ago, or refusing many already: no handshake may hold one more, so no reading either.
                 Interlocked.Decrement(ref _pending);
                 if (limited)
                 {

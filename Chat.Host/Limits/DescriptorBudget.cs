@@ -12,8 +12,13 @@ namespace Fleck.Chat.Host.Limits;
 /// </summary>
 internal static class DescriptorBudget
 {
-    /// <summary>Descriptors kept for everything but connections: the runtime, logs, Redis, SQLite.</summary>
-    public const int Headroom = 128;
+    /// <summary>
+    /// Descriptors kept for everything but connections. The runtime holds every assembly it loaded open
+    /// (about 160 descriptors in a host that has served a page), then come the logs, pipes, the reserve,
+    /// Redis, SQLite, and refused connections on their way out; a process that runs out of them fails
+    /// wherever it next opens a file, the runtime loading an assembly included, and aborts.
+    /// </summary>
+    public const int Headroom = 320;
 
     /// <summary>The limits to run with, and the one line to print about them: a warning, or an error that stops the start.</summary>
     public sealed record Decision(int WebSockets, int Pages, string? Warning = null, string? Error = null);

@@ -25,13 +25,13 @@ public sealed class DescriptorBudgetTests
     {
         var decision = DescriptorBudget.Decide(1_024, 50_000, false, 1_000, false);
 
-        // 1,024 - 128 kept for the runtime = 896 free: a quarter to the pages, the rest to the WebSockets.
-        Assert.That(decision.Pages, Is.EqualTo(224));
-        Assert.That(decision.WebSockets, Is.EqualTo(672));
+        // 1,024 - 320 kept for the runtime = 704 free: a quarter to the pages, the rest to the WebSockets.
+        Assert.That(decision.Pages, Is.EqualTo(176));
+        Assert.That(decision.WebSockets, Is.EqualTo(528));
         Assert.That(decision.Error, Is.Null);
         Assert.That(decision.Warning, Does.StartWith("warning: only 1024 file descriptors may be open (ulimit -n)")
-            .And.Contain("holding at most 672 (--max-connections) and 224 (--max-page-connections)")
-            .And.Contain("ulimit -n 51128").And.Contain("LimitNOFILE=51128"));
+            .And.Contain("holding at most 528 (--max-connections) and 176 (--max-page-connections)")
+            .And.Contain("ulimit -n 51320").And.Contain("LimitNOFILE=51320"));
     }
 
     [Test]
@@ -40,7 +40,7 @@ public sealed class DescriptorBudgetTests
         var decision = DescriptorBudget.Decide(20_000, 50_000, false, 1_000, false);
 
         Assert.That(decision.Pages, Is.EqualTo(1_000));
-        Assert.That(decision.WebSockets, Is.EqualTo(20_000 - 128 - 1_000));
+        Assert.That(decision.WebSockets, Is.EqualTo(20_000 - 320 - 1_000));
     }
 
     [Test]
@@ -49,7 +49,7 @@ public sealed class DescriptorBudgetTests
         var decision = DescriptorBudget.Decide(1_024, 600, true, 1_000, false);
 
         Assert.That(decision.WebSockets, Is.EqualTo(600));
-        Assert.That(decision.Pages, Is.EqualTo(1_024 - 128 - 600));
+        Assert.That(decision.Pages, Is.EqualTo(1_024 - 320 - 600));
         Assert.That(decision.Warning, Is.Not.Null);
     }
 
@@ -59,12 +59,12 @@ public sealed class DescriptorBudgetTests
         var decision = DescriptorBudget.Decide(1_024, 50_000, false, 500, true);
 
         Assert.That(decision.Pages, Is.EqualTo(500));
-        Assert.That(decision.WebSockets, Is.EqualTo(1_024 - 128 - 500));
+        Assert.That(decision.WebSockets, Is.EqualTo(1_024 - 320 - 500));
     }
 
     [TestCase(5_000, true, 1_000, false, "--max-connections 5000 leaves no descriptor for the pages")]
     [TestCase(50_000, false, 2_000, true, "--max-page-connections 2000 leaves no descriptor for the WebSockets")]
-    [TestCase(500, true, 500, true, "--max-connections 500 and --max-page-connections 500 need 1128 file descriptors")]
+    [TestCase(500, true, 500, true, "--max-connections 500 and --max-page-connections 500 need 1320 file descriptors")]
     public void A_limit_the_operator_chose_that_cannot_fit_is_refused(int webSockets, bool webSocketsGiven, int pages, bool pagesGiven, string expected)
     {
         var decision = DescriptorBudget.Decide(1_024, webSockets, webSocketsGiven, pages, pagesGiven);
@@ -108,9 +108,9 @@ public sealed class DescriptorBudgetTests
         Assert.That(health.IsSuccessStatusCode, Is.True);
         Assert.That(host.AllStderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[]
         {
-            "warning: only 1024 file descriptors may be open (ulimit -n), fewer than the 51128 that 50000 WebSocket and 1000 page connections need; "
-            + "holding at most 672 (--max-connections) and 224 (--max-page-connections) instead; "
-            + "to hold them all, raise the limit to at least 51128 (ulimit -n 51128, or LimitNOFILE=51128 in the systemd unit)",
+            "warning: only 1024 file descriptors may be open (ulimit -n), fewer than the 51320 that 50000 WebSocket and 1000 page connections need; "
+            + "holding at most 528 (--max-connections) and 176 (--max-page-connections) instead; "
+            + "to hold them all, raise the limit to at least 51320 (ulimit -n 51320, or LimitNOFILE=51320 in the systemd unit)",
         }));
     }
 
