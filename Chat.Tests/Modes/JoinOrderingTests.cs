@@ -116,6 +116,7 @@ public sealed class JoinOrderingTests
         await room.SayAsync(bob, "marker", ct);
 
         Assert.That(bobConnection.Summary[0], Does.StartWith("users:"));
-        Assert.That(bobConnection.Summary.Skip(1), Is.EqualTo(new[] { "message:marker" }), "the node still hears the stream after alice's unsubscribe");
+        // Alice's leave is announced once her unsubscribe is done; by then bob may be in, and hear it.
+        Assert.That(bobConnection.Summary.Skip(1).Where(e => e != "leave:alice"), Is.EqualTo(new[] { "message:marker" }), "the node still hears the stream after alice's unsubscribe");
     }
 }
