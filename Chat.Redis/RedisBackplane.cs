@@ -170,23 +170,13 @@ public sealed class RedisBackplane : IChatBackplane
         }
     }
 
-    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
-    {
-        if (e.ConnectionType == ConnectionType.Subscription)
-        {
-            _context.SubscriptionLost(_maintenance.Wake);
-        }
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e) =>
         _context.Logger.LogWarning("Lost the {Type} connection to Redis at {EndPoint} ({Failure}); local chat goes on, other nodes are out of reach",
             e.ConnectionType, e.EndPoint, e.FailureType);
-    }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
         _context.Logger.LogInformation("The {Type} connection to Redis at {EndPoint} is back; re-claiming this node's nicknames", e.ConnectionType, e.EndPoint);
-        if (e.ConnectionType == ConnectionType.Subscription)
-        {
-            _context.SubscriptionReturned();
-        }
         _maintenance.Wake();
     }
 

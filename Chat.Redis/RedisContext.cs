@@ -21,15 +21,6 @@ internal sealed class RedisContext
     private IBackplaneNode? _node;
     private long _dropped;
     private int _disposed;
-    // Numbered messages reach this node's members only through the subscription. Between its loss and
-    // its return (with every channel subscribed again) a message numbered here would be kept but heard
-    // by nobody, so numbering waits for it. The client raises its loss and return events on the thread
-    // pool, in either order, so the return is confirmed by asking, not by the order of events.
-    private readonly Lock _subscriptionLock = new();
-    private volatile bool _subscriptionDown;
-    private bool _confirming;
-    private int _subscriptionLosses;
-    private int _subscriptionReturns;
 
     public RedisContext(IConnectionMultiplexer redis, RedisBackplaneOptions options, ILogger logger)
     {
@@ -93,81 +84,13 @@ internal sealed class RedisContext
 
     public void CountDropped() => Interlocked.Increment(ref _dropped);
 
-    /// <summary>Whether the subscription connection is down, or back but not yet confirmed subscribed to every channel again.</summary>
-    public bool SubscriptionDown => _subscriptionDown;
-
-    /// <summary>The subscription connection failed: nothing may be numbered until it is confirmed back, and then <paramref name="confirmed"/> runs.</summary>
-    public void SubscriptionLost(Action confirmed)
-    {
-        lock (_subscriptionLock)
-        {
-            _subscriptionLosses++;
-            _subscriptionDown = true;
-            if (!_confirming)
-            {
-                _confirming = true;
-                _ = Task.Run(() => ConfirmSubscriptionAsync(confirmed), CancellationToken.None);
-            }
-        }
-    }
-
-    /// <summary>The subscription connection is back; the client raises this after it queued the channels' SUBSCRIBEs on it.</summary>
-    public void SubscriptionReturned() => Interlocked.Increment(ref _subscriptionReturns);
-
     /// <summary>
-    /// Clears <see cref="SubscriptionDown"/> once the connection is up, its return was raised (unless it
-    /// was up already when the loss was handled: the events came out of order), and a PING on it, which
-    /// Redis answers after the SUBSCRIBEs queued before it, has come back with no loss in between.
+    /// Whether the subscription connection is down. Numbered messages reach this node's members only
+    /// through it, so while it is down (after an outage it may come back later than the connection for
+    /// commands) a message numbered here would be kept but heard by nobody on this node. The client
+    /// queues the SUBSCRIBEs of every channel as soon as it is back.
     /// </summary>
-    private async Task ConfirmSubscriptionAsync(Action confirmed)
-    {
-        var subscriber = Redis.GetSubscriber();
-        var returns = Volatile.Read(ref _subscriptionReturns);
-        var awaitReturn = !subscriber.IsConnected();
-        while (!IsDisposed)
-        {
-            int losses;
-            lock (_subscriptionLock)
-            {
-                losses = _subscriptionLosses;
-            }
-            if (subscriber.IsConnected() && (!awaitReturn || Volatile.Read(ref _subscriptionReturns) != returns))
-            {
-                try
-                {
-                    await subscriber.PingAsync().ConfigureAwait(false);
-                    var done = false;
-                    lock (_subscriptionLock)
-                    {
-                        if (_subscriptionLosses == losses)
-                        {
-                            _subscriptionDown = false;
-                            _confirming = false;
-                            done = true;
-                        }
-                    }
-                    if (done)
-                    {
-                        confirmed();
-                        return;
-                    }
-                    // Lost again while the PING was out: wait for the next return.
-                    returns = Volatile.Read(ref _subscriptionReturns);
-                    awaitReturn = !subscriber.IsConnected();
-                    continue;
-                }
-                catch (Exception ex) when (IsRedisFailure(ex))
-                {
-                    // Down again; keep asking.
-                }
-            }
-            await Task.Delay(50, CancellationToken.None).ConfigureAwait(false);
-        }
-        lock (_subscriptionLock)
-        {
-            _confirming = false;
-        }
-    }
+    public bool SubscriptionDown => !Redis.GetSubscriber().IsConnected();
 
     public async Task<ChannelMessageQueue> SubscribeAsync(RedisChannel channel, CancellationToken cancellationToken)
     {
