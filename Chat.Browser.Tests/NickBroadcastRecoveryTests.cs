@@ -30,7 +30,9 @@ public sealed class NickBroadcastRecoveryTests : BrowserTest
             await Expect(Lines(anna, "own", "one")).ToHaveCountAsync(1);
             await SayAsync(anna, "two");
             await Expect(Lines(anna, "own", "two")).ToHaveCountAsync(1);
-            var first = sockets.Sessions[0];
+            // The page shows "two" before Playwright reports its echo: the offset to resume from is that echo's.
+            var first = await sockets.SessionThatReceivedAsync("message", TestTimeouts.Token(), s => s.ReceivedEvents("message").Any(e => e.GetProperty("msg").GetString() == "two"));
+            Assert.That(first, Is.SameAs(sockets.Sessions[0]));
             var epoch = first.ReceivedEvents("users")[0].GetProperty("epoch").GetString();
             var lastOffset = first.ReceivedEvents("message")[^1].GetProperty("offset").GetInt64();
 

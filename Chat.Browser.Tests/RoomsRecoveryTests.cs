@@ -39,7 +39,9 @@ public sealed class RoomsRecoveryTests : BrowserTest
         await SayAsync(anna, "two");
         await Expect(Lines(anna, "own", "two")).ToHaveCountAsync(1);
         await ben.ReceiveEventsUntilAsync(e => IsMessage(e, "two"), ct);
-        var first = sockets.Sessions[0];
+        // The page shows "two" before Playwright reports its echo: the offset to resume from is that echo's.
+        var first = await sockets.SessionThatReceivedAsync("message", ct, s => s.ReceivedEvents("message").Any(e => IsMessage(e, "two")));
+        Assert.That(first, Is.SameAs(sockets.Sessions[0]));
         var epochs = first.ReceivedEvents("joined").ToDictionary(e => e.GetProperty("room").GetString()!, e => e.GetProperty("epoch").GetString());
         var lastOffset = first.ReceivedEvents("message")[^1].GetProperty("offset").GetInt64();
 
